@@ -1,0 +1,19 @@
+"""Command-line interface: the only place that imports click.
+
+Renders results and maps errors to exit codes: 0 verified, 1 findings,
+2 usage, 3 could not complete.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .main import cli
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="zvhsign")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The ``zvhsign`` command group and its commands (thin: parse, call services, render)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError, ZvhsignError
+from .render import render_batch_json, render_batch_table
+
+DOCUMENT_CHOICES = ["convenant", "protocol"]
+LEVEL_CHOICES = ["B-B", "B-T", "B-LT", "B-LTA"]
+
+
+class ZvhGroup(click.Group):
+    """Maps zvhsign errors to one readable line and the documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ZvhsignError as exc:
+            click.echo(f"zvhsign: error: {exc.diagnostic()}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("zvhsign: interrupted; nothing was written", err=True)
+            ctx.exit(EXIT_INCOMPLETE)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug: say so plainly, full trace only on request
+            if os.environ.get("ZVHSIGN_DEBUG"):
+                raise
+            click.echo(
+                f"zvhsign: internal error: {type(exc).__name__}: {exc}\n"
+                "  (set ZVHSIGN_DEBUG=1 for the full trace, and please report it)",
+                err=True,
+            )
+            ctx.exit(EXIT_INCOMPLETE)
+
+
+def _workspace(ctx: click.Context):
+    from ..services.workspace import find_workspace
+
+    return find_workspace(ctx.obj.get("workspace"))
+
+
+@click.group(cls=ZvhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace folder (default: $ZVHSIGN_WORKSPACE, else the current folder or a parent "
+    "holding zvhsign.toml).",
+)
+@click.version_option(package_name="zvhsign")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """zvhsign: stamp, approve, sign and verify the ZVH covenant and privacy protocol.
+
+    \b
+    The secretariat's round:
+      zvhsign init ws --test-pki            create a workspace (here: test PKI)
+      zvhsign stamp bron.pdf --document convenant --version 1.0 -o gestempeld.pdf
+      zvhsign approve gestempeld.pdf --key secretariaat.p12 --decided-on 2026-11-02 -o goedgekeurd.pdf
+      zvhsign verify ondertekend/*.pdf      check every signed copy
+    A partner signs an approved copy:
+      zvhsign sign goedgekeurd.pdf --key mijn-sleutel.p12 -o getekend.pdf
+
+    Exit codes: 0 verified / done, 1 findings, 2 usage error, 3 could not complete.
+    Try `zvhsign demo` for the whole story on a test PKI.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["workspace"] = workspace
+
+
+# ------------------------------------------------------------------------------- init
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--test-pki", is_flag=True, help="Use the bundled ZVH Test PKI and its local TSA/OCSP/CRL (TEST ONLY).")
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM certificate of a trust root (repeatable).")
+@click.option("--secretariat", "secretariat", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM certificate whose certification approves versions (repeatable).")
+@click.option("--intermediate", "intermediates", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM intermediate CA certificate (repeatable).")
+@click.option("--tsa-url", help="RFC 3161 timestamp authority URL for approve and sign.")
+@click.option("--database-url", help="Registry database (default: SQLite file zvhsign.db in DIRECTORY; or postgresql+psycopg://…).")
+def init(directory, test_pki, trust_roots, secretariat, intermediates, tsa_url, database_url):
+    """Create a workspace in DIRECTORY: zvhsign.toml, trust certificates, registry.
+
+    \b
+    Example (production):
+      zvhsign init zvh --trust-root root.pem --intermediate ca.pem \\
+          --secretariat secretariaat.pem --tsa-url https://tsa.example/tsr
+    Example (try it out):
+      zvhsign init zvh-test --test-pki
+    """
+    from ..services.setup import init_test_workspace, init_workspace
+
+    if test_pki:
+        if trust_roots or secretariat or intermediates or tsa_url:
+            raise UsageError("--test-pki sets trust and TSA itself; don't combine it with them")
+        ws = init_test_workspace(directory, database_url=database_url)
+    else:
+        ws = init_workspace(
+            directory, trust_roots=list(trust_roots), secretariat=list(secretariat),
+            other_certs=list(intermediates), tsa_url=tsa_url, database_url=database_url,
+        )
+    click.echo(f"workspace ready: {ws.root} (config {ws.config_path.name})")
+
+
+# ------------------------------------------------------------------------------ stamp
+
+
+@cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--document", "-d", required=True, type=click.Choice(DOCUMENT_CHOICES), help="Which document this is.")
+@click.option("--version", "-v", "version", required=True, help="Version label, e.g. 1.0.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Stamped PDF to write.")
+@click.option("--fields", default=24, show_default=True, type=click.IntRange(1, 99), help="Number of partner signature fields to pre-create.")
+def stamp(source, document, version, out, fields):
+    """Stamp SOURCE with document id, version and SHA-256 on every page and in metadata.
+
+    The result is byte-for-byte reproducible and carries empty, invisible signature
+    fields: ZVH_Goedkeuring (approval) and ZVH_Handtekening_01… (partners).
+
+    \b
+    Example:
+      zvhsign stamp convenant.pdf --document convenant --version 1.0 -o convenant-1.0-stamped.pdf
+    """
+    from ..domain.documents import DocumentKind
+    from ..services.operations import stamp as do_stamp
+
+    info = do_stamp(source, DocumentKind(document), version, out, fields=fields)
+    click.echo(f"stamped {info.document.title} {info.version} → {out}")
+    click.echo(f"source SHA-256 {info.source_sha256.hex}")
+
+
+# -------------------------------------------------------------------------- key input
+
+
+def _key_options(f):
+    f = click.option("--key", "-k", "pkcs12", type=click.Path(dir_okay=False, path_type=Path), help="PKCS#12 file (.p12/.pfx) with key and certificate.")(f)
+    f = click.option("--pem-key", type=click.Path(dir_okay=False, path_type=Path), help="PEM private key (with --pem-cert).")(f)
+    f = click.option("--pem-cert", type=click.Path(dir_okay=False, path_type=Path), help="PEM certificate of --pem-key.")(f)
+    f = click.option("--pem-chain", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="PEM CA certificates of the chain (repeatable).")(f)
+    f = click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the key passphrase from this file (else $ZVHSIGN_PASSPHRASE, else a prompt).")(f)
+    return f
+
+
+def _passphrase(passphrase_file: Path | None):
+    from ..domain.secrets import Secret
+
+    if passphrase_file is not None:
+        try:
+            text = Path(passphrase_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"can't read the passphrase file {passphrase_file}: {exc.strerror}") from None
+        return Secret(text.rstrip("\r\n"), source="file")
+    env = os.environ.get("ZVHSIGN_PASSPHRASE")
+    if env is not None:
+        return Secret(env, source="environment")
+    if sys.stdin.isatty():
+        return Secret(click.prompt("Passphrase of your key", hide_input=True, default="", show_default=False), source="prompt")
+    return None
+
+
+def _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
+    from ..services.operations import KeySource
+
+    if pkcs12 and (pem_key or pem_cert):
+        raise UsageError("use either --key (PKCS#12) or --pem-key/--pem-cert, not both")
+    if not pkcs12 and not (pem_key and pem_cert):
+        raise UsageError("no signing key: give --key FILE.p12, or --pem-key and --pem-cert")
+    for p in filter(None, [pkcs12, pem_key, pem_cert, *pem_chain]):
+        if not Path(p).is_file():
+            raise UsageError(f"key or certificate file {p} does not exist")
+    return KeySource(
+        pkcs12=pkcs12, pem_key=pem_key, pem_cert=pem_cert, pem_chain=tuple(pem_chain),
+        passphrase=_passphrase(passphrase_file),
+    )
+
+
+# ---------------------------------------------------------------------------- approve
+
+
+@cli.command()
+@click.argument("stamped", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Approved PDF to write.")
+@click.option("--decided-on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the Bestuurlijke Regiegroep's decision (YYYY-MM-DD).")
+@click.option("--level", type=click.Choice(LEVEL_CHOICES), help="PAdES level of the certification (default B-LT with a TSA).")
+@_key_options
+@click.pass_context
+def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
+    """Certify a stamped version (only signatures may follow) and register it as approved.
+
+    \b
+    Example:
+      zvhsign approve convenant-1.0-stamped.pdf --key secretariaat.p12 \\
+          --decided-on 2026-11-02 -o convenant-1.0.pdf
+    """
+    from ..domain.documents import PadesLevel
+    from ..services.operations import approve as do_approve
+
+    ws = _workspace(ctx)
+    key = _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
+    av = do_approve(
+        ws, stamped, key, out, decided_on=decided_on.date(),
+        level=PadesLevel.parse(level) if level else None,
+    )
+    click.echo(f"approved {av.label} (decided on {av.decided_on}) → {out}")
+    click.echo(f"approved SHA-256 {av.approved_sha256.hex}")
+
+
+# ------------------------------------------------------------------------------- sign
+
+
+@cli.command()
+@click.argument("inp", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Signed PDF to write (never the input).")
+@click.option("--level", type=click.Choice(LEVEL_CHOICES), help="PAdES level (default B-LTA when a TSA is configured, else B-B).")
+@click.option("--field", "field_name", help="Signature field to fill (default: the next free ZVH_Handtekening_NN).")
+@click.option("--reason", help="Reason shown in the signature.")
+@click.option("--location", help="Location shown in the signature.")
+@_key_options
+@click.pass_context
+def sign(ctx, inp, out, level, field_name, reason, location, pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
+    """Sign an approved copy IN with your key (PAdES), writing the signed copy to -o.
+
+    IN must be an approved version with at most other partners' signatures added;
+    anything else is refused. The passphrase comes from a prompt, --passphrase-file
+    or $ZVHSIGN_PASSPHRASE, never from the command line.
+
+    \b
+    Example:
+      zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf
+    """
+    from ..domain.documents import PadesLevel
+    from ..services.operations import sign as do_sign
+
+    ws = _workspace(ctx)
+    key = _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
+    result = do_sign(
+        ws, inp, key, out, level=PadesLevel.parse(level) if level else None,
+        field_name=field_name, reason=reason, location=location,
+    )
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    what = result.approved.label if result.approved else "document"
+    click.echo(f"signed {what} as {result.signer_subject}")
+    click.echo(f"  field {result.field_name}, PAdES {result.level.value} → {out}")
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.verify/1, see docs/verify-json.md).")
+@click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now.")
+@click.pass_context
+def verify(ctx, files, as_json, offline, at):
+    """Verify signed copies: approved version + signatures only, every signature valid and trusted.
+
+    For each FILE: finds the approved version it was made from (by hash), checks
+    that every later revision only adds signatures, timestamps and validation data,
+    and validates every signature (ETSI indication). Many files share one process.
+
+    \b
+    Exit: 0 every file verified, 1 any finding, 3 a file could not be read.
+    Example:
+      zvhsign verify signed/*.pdf
+      zvhsign verify --json signed/*.pdf > report.json
+    """
+    from ..services.operations import verify as do_verify
+
+    ws = _workspace(ctx)
+    moment = at.replace(tzinfo=timezone.utc) if at else None
+    show_progress = not as_json and len(files) > 1 and sys.stderr.isatty()
+
+    def progress(i, n, verdict):
+        if show_progress:
+            click.echo(f"\r[{i}/{n}] {verdict.status:<9} {verdict.path}"[:120].ljust(120), err=True, nl=(i == n))
+
+    batch = do_verify(ws, list(files), online=not offline, at=moment, progress=progress)
+    if as_json:
+        click.echo(render_batch_json(batch))
+    else:
+        click.echo(render_batch_table(batch))
+    if batch.any_incomplete:
+        ctx.exit(EXIT_INCOMPLETE)
+    ctx.exit(EXIT_OK if batch.all_verified else EXIT_FINDINGS)
+
+
+# ------------------------------------------------------------------------------- demo
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def demo(directory):
+    """Run the whole story on the test PKI in DIRECTORY (default ./zvhsign-demo).
+
+    Creates a workspace, serves the test TSA/OCSP/CRL on 127.0.0.1, stamps and
+    approves both documents, lets several partners sign, and verifies every copy.
+    Afterwards `cd DIRECTORY && zvhsign verify signed/*.pdf` works on its own.
+    """
+    from ..services.demo import run_demo
+
+    directory = directory or Path("zvhsign-demo")
+    if directory.exists() and any(directory.iterdir()):
+        raise UsageError(f"{directory} exists and is not empty; choose a new folder")
+    result = run_demo(directory, say=click.echo)
+    click.echo("")
+    click.echo(render_batch_table(result.verdict))
+    if not result.verdict.all_verified:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+    click.echo(f"\nAll signed copies verified. Try: cd {directory} && zvhsign verify signed/*.pdf")
+
+
+__all__ = ["cli", "EXIT_USAGE", "date", "datetime"]

@@ -1,0 +1,153 @@
+"""Evidence: the facts the PDF layer establishes about a file, before any judgement.
+
+Rules (``rules.py``) turn evidence into findings; nothing here decides anything.
+Times are kept apart by what they prove: a signer's *claimed* signing time is
+only a claim; a signature timestamp is an upper bound on when the signature was
+made; a content timestamp is a lower bound.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .digests import Sha256
+from .documents import ApprovedVersion, StampInfo
+
+
+class Indication(str, enum.Enum):
+    """ETSI EN 319 102-1 main status indication."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    TOTAL_FAILED = "TOTAL-FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class SignatureKind(str, enum.Enum):
+    CERTIFICATION = "certification"  # the secretariat's approval (DocMDP)
+    SIGNATURE = "signature"  # an approval signature by a partner
+    DOC_TIMESTAMP = "document-timestamp"  # RFC 3161 document timestamp (PAdES-LTA)
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """Identity facts of one X.509 certificate, as needed for reports and rules."""
+
+    subject: str
+    common_name: str | None
+    organisation: str | None
+    organisation_identifier: str | None
+    subject_serial_number: str | None
+    title: str | None
+    issuer: str
+    serial_hex: str
+    not_before: datetime
+    not_after: datetime
+    fingerprint_sha256: str
+    key_usage: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "subject": self.subject,
+            "common_name": self.common_name,
+            "organisation": self.organisation,
+            "organisation_identifier": self.organisation_identifier,
+            "subject_serial_number": self.subject_serial_number,
+            "title": self.title,
+            "issuer": self.issuer,
+            "serial": self.serial_hex,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "fingerprint_sha256": self.fingerprint_sha256,
+            "key_usage": list(self.key_usage),
+        }
+
+
+@dataclass(frozen=True)
+class TimestampEvidence:
+    """An RFC 3161 timestamp and what validating it established."""
+
+    time: datetime
+    tsa: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted
+
+    def to_json(self) -> dict:
+        return {
+            "time": self.time.isoformat(),
+            "tsa": self.tsa,
+            "intact": self.intact,
+            "valid": self.valid,
+            "trusted": self.trusted,
+        }
+
+
+@dataclass(frozen=True)
+class SignatureEvidence:
+    """What validating one embedded signature (or document timestamp) established."""
+
+    field_name: str
+    kind: SignatureKind
+    revision: int  # 0-based index of the revision that added the signature
+    signed_end: int  # byte offset where the signed revision ends
+    covers_whole_revision: bool
+    intact: bool  # the signed bytes hash to the signed digest
+    valid: bool  # the cryptographic signature verifies
+    trusted: bool  # the signer chains to a configured trust root, not revoked
+    indication: Indication
+    subindication: str | None
+    failure: str | None
+    subfilter: str | None
+    signer: CertificateInfo | None
+    claimed_signing_time: datetime | None
+    signature_timestamp: TimestampEvidence | None
+    content_timestamp: TimestampEvidence | None
+    best_signature_time: datetime | None  # proof of existence (upper bound)
+    pades_level: str | None
+    docmdp_permission: int | None = None
+    has_embedded_revinfo: bool = False
+    properties: dict = field(default_factory=dict)
+
+
+class ChangeKind(str, enum.Enum):
+    """What a revision after the approved one changed, beyond adding signatures."""
+
+    PAGE_CONTENT = "page-content"
+    PAGES = "pages"
+    ANNOTATION = "annotation"
+    FORM = "form"
+    SIGNATURE_FIELD = "signature-field"
+    CATALOG = "catalog"
+    METADATA = "metadata"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change found in revision ``revision`` (0-based) relative to the one before."""
+
+    revision: int
+    kind: ChangeKind
+    description: str
+
+
+@dataclass(frozen=True)
+class FileEvidence:
+    """Everything the PDF layer established about one file."""
+
+    path: str
+    size: int
+    sha256: Sha256
+    revision_ends: tuple[int, ...]  # byte offsets where each revision ends
+    trailing_bytes: int  # bytes after the last revision that are not a revision
+    stamp: StampInfo | None
+    approved: ApprovedVersion | None
+    approved_revision: int | None  # index in revision_ends of the approved prefix
+    changes: tuple[Change, ...]
+    signatures: tuple[SignatureEvidence, ...]
+    structure_problems: tuple[str, ...] = ()

@@ -1,0 +1,277 @@
+"""Verification rules: small objects that turn evidence into named findings.
+
+A :class:`RuleSet` fails closed: evaluating with no rules, or with a policy that
+names no secretariat certificate, is an error rather than a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..errors import PolicyError
+from .evidence import (
+    ChangeKind,
+    FileEvidence,
+    Indication,
+    SignatureEvidence,
+    SignatureKind,
+)
+from .findings import Finding, fail, info, warn
+from .verdicts import FileVerdict, SignatureVerdict
+
+
+@dataclass(frozen=True)
+class VerifyPolicy:
+    """What the secretariat trusts. Trust roots themselves live in the PDF layer's
+    validation context; here: whose certification counts as an approval."""
+
+    secretariat_fingerprints: frozenset[str]
+    require_signature_timestamp: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.secretariat_fingerprints:
+            raise PolicyError(
+                "no secretariat certificate is configured, so no approval can be recognised",
+                hint="add the secretariat's certificate under [trust] in zvhsign.toml",
+            )
+
+
+class FileRule(Protocol):
+    name: str
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]: ...
+
+
+class SignatureRule(Protocol):
+    name: str
+
+    def check(
+        self, sig: SignatureEvidence, ev: FileEvidence, policy: VerifyPolicy
+    ) -> Iterable[Finding]: ...
+
+
+# --------------------------------------------------------------------------- file rules
+
+
+class ApprovedVersionFound:
+    name = "APPROVED_VERSION"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if ev.approved is None:
+            yield fail(
+                "APPROVED_VERSION_NOT_FOUND",
+                "no revision of this file is a registered approved version "
+                "(the approved file was changed, rewritten or never approved)",
+            )
+        elif ev.approved.superseded_by:
+            yield warn(
+                "VERSION_SUPERSEDED",
+                f"signed on {ev.approved.label}, which is superseded by version "
+                f"{ev.approved.superseded_by}: a new signature is needed",
+            )
+        else:
+            yield info(
+                "APPROVED_VERSION",
+                f"contains approved {ev.approved.label} "
+                f"(decided on {ev.approved.decided_on.isoformat()})",
+            )
+
+
+_CHANGE_CODES = {
+    ChangeKind.PAGE_CONTENT: "CONTENT_CHANGED_AFTER_APPROVAL",
+    ChangeKind.PAGES: "PAGES_CHANGED_AFTER_APPROVAL",
+    ChangeKind.ANNOTATION: "ANNOTATION_CHANGED_AFTER_APPROVAL",
+    ChangeKind.FORM: "FORM_CHANGED_AFTER_APPROVAL",
+    ChangeKind.SIGNATURE_FIELD: "SIGNATURE_FIELD_TAMPERED",
+    ChangeKind.CATALOG: "DOCUMENT_STRUCTURE_CHANGED",
+    ChangeKind.METADATA: "STAMP_METADATA_CHANGED",
+}
+
+
+class OnlySignaturesAfterApproval:
+    name = "ONLY_SIGNATURES_AFTER_APPROVAL"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        by_kind: dict[ChangeKind, list[str]] = {}
+        for change in ev.changes:
+            by_kind.setdefault(change.kind, []).append(
+                f"revision {change.revision + 1}: {change.description}"
+            )
+        for kind, details in by_kind.items():
+            yield fail(
+                _CHANGE_CODES[kind],
+                f"changed after approval ({kind.value}); only signatures, document "
+                "timestamps and validation data may be added",
+                *details,
+            )
+        for problem in ev.structure_problems:
+            yield fail("MALFORMED_REVISION", problem)
+
+
+class NoTrailingData:
+    name = "NO_TRAILING_DATA"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if ev.trailing_bytes:
+            yield fail(
+                "TRAILING_DATA",
+                f"{ev.trailing_bytes} byte(s) follow the last revision; "
+                "other readers may show content no signature covers",
+            )
+
+
+class ApprovalByCertification:
+    name = "APPROVAL_CERTIFIED"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        certs = [s for s in ev.signatures if s.kind is SignatureKind.CERTIFICATION]
+        if not certs:
+            yield fail("APPROVAL_SIGNATURE_MISSING", "no certification (approval) signature")
+            return
+        if len(certs) > 1:
+            yield fail("APPROVAL_SIGNATURE_DUPLICATED", "more than one certification signature")
+        cert = certs[0]
+        fp = cert.signer.fingerprint_sha256 if cert.signer else None
+        if fp not in policy.secretariat_fingerprints:
+            who = cert.signer.subject if cert.signer else "unknown signer"
+            yield fail(
+                "APPROVAL_NOT_BY_SECRETARIAT",
+                f"the certification signature is by {who}, not a configured secretariat certificate",
+            )
+        if cert.docmdp_permission not in (1, 2):
+            yield fail(
+                "APPROVAL_PERMITS_CHANGES",
+                f"the certification allows changes beyond signing (DocMDP P={cert.docmdp_permission})",
+            )
+        if ev.approved_revision is not None and cert.revision > ev.approved_revision:
+            yield fail(
+                "APPROVAL_SIGNATURE_MISPLACED",
+                "the certification signature was added after the approved version",
+            )
+
+
+class HasPartnerSignature:
+    name = "PARTNER_SIGNATURE_PRESENT"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if not any(s.kind is SignatureKind.SIGNATURE for s in ev.signatures):
+            yield warn("NO_PARTNER_SIGNATURE", "approved copy without any partner signature")
+
+
+# ---------------------------------------------------------------------- signature rules
+
+
+class SignatureIntegrity:
+    name = "SIGNATURE_INTEGRITY"
+
+    def check(self, sig, ev, policy):
+        if not sig.intact:
+            yield fail(
+                "SIGNATURE_NOT_INTACT",
+                "the signed bytes do not match the signature (changed after signing)",
+            )
+        elif not sig.valid:
+            yield fail("SIGNATURE_INVALID", sig.failure or "the signature value does not verify")
+        if sig.intact and not sig.covers_whole_revision:
+            yield fail(
+                "SIGNATURE_COVERAGE_INCOMPLETE",
+                "the signature does not cover its whole revision",
+            )
+
+
+_TRUST_CODES = {
+    "REVOKED": "SIGNER_REVOKED",
+    "REVOKED_NO_POE": "SIGNER_REVOKED",
+    "REVOKED_CA_NO_POE": "SIGNER_REVOKED",
+    "EXPIRED": "SIGNER_CERT_EXPIRED",
+    "OUT_OF_BOUNDS_NO_POE": "SIGNER_CERT_EXPIRED",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "SIGNER_CERT_EXPIRED",
+    "NOT_YET_VALID": "SIGNER_CERT_NOT_YET_VALID",
+    "NO_CERTIFICATE_CHAIN_FOUND": "SIGNER_NOT_TRUSTED",
+    "CHAIN_CONSTRAINTS_FAILURE": "SIGNER_NOT_TRUSTED",
+    "TRY_LATER": "REVOCATION_UNKNOWN",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "REVOCATION_UNKNOWN",
+}
+
+
+class SignerTrusted:
+    name = "SIGNER_TRUSTED"
+
+    def check(self, sig, ev, policy):
+        if not (sig.intact and sig.valid):
+            return  # integrity already failed; trust is moot
+        if sig.indication is Indication.TOTAL_PASSED and sig.trusted:
+            return
+        sub = sig.subindication or ""
+        code = _TRUST_CODES.get(sub, "SIGNATURE_NOT_VALIDATED")
+        what = "document timestamp" if sig.kind is SignatureKind.DOC_TIMESTAMP else "signer"
+        msg = sig.failure or f"the {what} could not be validated"
+        yield fail(code, f"{msg} (ETSI {sig.indication.value}/{sub or '-'})")
+
+
+class SignatureTimestamped:
+    name = "SIGNATURE_TIMESTAMPED"
+
+    def check(self, sig, ev, policy):
+        if sig.kind is SignatureKind.DOC_TIMESTAMP:
+            return
+        ts = sig.signature_timestamp
+        if ts is None:
+            if policy.require_signature_timestamp:
+                yield warn(
+                    "NO_SIGNATURE_TIMESTAMP",
+                    "no signature timestamp: when it was signed can't be proven "
+                    "(ordering rules stay undecided)",
+                )
+        elif not ts.ok:
+            yield fail("TIMESTAMP_INVALID", "the signature timestamp is not valid or not trusted")
+
+
+class SignedAfterApproval:
+    name = "SIGNED_AFTER_APPROVAL"
+
+    def check(self, sig, ev, policy):
+        if sig.kind is SignatureKind.CERTIFICATION or ev.approved_revision is None:
+            return
+        if sig.revision <= ev.approved_revision:
+            yield fail(
+                "SIGNATURE_INSIDE_APPROVED_VERSION",
+                "a signature other than the approval is part of the approved version",
+            )
+
+
+DEFAULT_FILE_RULES: tuple[FileRule, ...] = (
+    ApprovedVersionFound(),
+    OnlySignaturesAfterApproval(),
+    NoTrailingData(),
+    ApprovalByCertification(),
+    HasPartnerSignature(),
+)
+DEFAULT_SIGNATURE_RULES: tuple[SignatureRule, ...] = (
+    SignatureIntegrity(),
+    SignerTrusted(),
+    SignatureTimestamped(),
+    SignedAfterApproval(),
+)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    file_rules: Sequence[FileRule] = DEFAULT_FILE_RULES
+    signature_rules: Sequence[SignatureRule] = DEFAULT_SIGNATURE_RULES
+
+    def __post_init__(self) -> None:
+        if not self.file_rules or not self.signature_rules:
+            raise PolicyError("empty rule set: refusing to verify with nothing to check")
+
+    def evaluate(self, ev: FileEvidence, policy: VerifyPolicy) -> FileVerdict:
+        file_findings = tuple(f for rule in self.file_rules for f in rule.check(ev, policy))
+        sigs = tuple(
+            SignatureVerdict(
+                s, tuple(f for rule in self.signature_rules for f in rule.check(s, ev, policy))
+            )
+            for s in ev.signatures
+        )
+        return FileVerdict(evidence=ev, path=ev.path, findings=file_findings, signatures=sigs)

@@ -1,0 +1,159 @@
+"""Verdicts: evidence plus findings, with the overall result derived, never stored.
+
+Modelled after pyHanko's status objects: one field per check, a derived bottom line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .evidence import FileEvidence, Indication, SignatureEvidence, SignatureKind
+from .findings import Finding, Level
+
+SCHEMA = "zvhsign.verify/1"
+
+
+def _worst(findings: tuple[Finding, ...] | list[Finding]) -> Level | None:
+    levels = {f.level for f in findings}
+    for level in (Level.FAIL, Level.WARN, Level.INFO):
+        if level in levels:
+            return level
+    return None
+
+
+@dataclass(frozen=True)
+class SignatureVerdict:
+    evidence: SignatureEvidence
+    findings: tuple[Finding, ...]
+
+    @property
+    def indication(self) -> Indication:
+        """ETSI indication, rolled up with zvhsign's own checks: a zvhsign FAIL
+        turns a TOTAL-PASSED into TOTAL-FAILED; a WARN into INDETERMINATE."""
+        base = self.evidence.indication
+        worst = _worst(self.findings)
+        if base is Indication.TOTAL_FAILED or worst is Level.FAIL:
+            return Indication.TOTAL_FAILED
+        if base is Indication.INDETERMINATE or worst is Level.WARN:
+            return Indication.INDETERMINATE
+        return Indication.TOTAL_PASSED
+
+    @property
+    def ok(self) -> bool:
+        return self.indication is Indication.TOTAL_PASSED
+
+    def to_json(self) -> dict:
+        ev = self.evidence
+        return {
+            "field": ev.field_name,
+            "kind": ev.kind.value,
+            "revision": ev.revision,
+            "signer": ev.signer.to_json() if ev.signer else None,
+            "claimed_signing_time": (
+                ev.claimed_signing_time.isoformat() if ev.claimed_signing_time else None
+            ),
+            "signature_timestamp": (
+                ev.signature_timestamp.to_json() if ev.signature_timestamp else None
+            ),
+            "content_timestamp": (
+                ev.content_timestamp.to_json() if ev.content_timestamp else None
+            ),
+            "best_signature_time": (
+                ev.best_signature_time.isoformat() if ev.best_signature_time else None
+            ),
+            "pades_level": ev.pades_level,
+            "subfilter": ev.subfilter,
+            "intact": ev.intact,
+            "valid": ev.valid,
+            "trusted": ev.trusted,
+            "etsi": {"indication": ev.indication.value, "subindication": ev.subindication},
+            "indication": self.indication.value,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    evidence: FileEvidence | None
+    path: str
+    findings: tuple[Finding, ...]
+    signatures: tuple[SignatureVerdict, ...] = field(default=())
+    error: str | None = None  # set when the file could not be judged at all
+
+    @property
+    def completed(self) -> bool:
+        return self.error is None
+
+    @property
+    def verified(self) -> bool:
+        return (
+            self.completed
+            and not any(f.level.blocks for f in self.findings)
+            and all(s.ok for s in self.signatures)
+        )
+
+    @property
+    def partner_signatures(self) -> tuple[SignatureVerdict, ...]:
+        return tuple(s for s in self.signatures if s.evidence.kind is SignatureKind.SIGNATURE)
+
+    @property
+    def status(self) -> str:
+        if not self.completed:
+            return "ERROR"
+        return "VERIFIED" if self.verified else "FAILED"
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for s in self.signatures:
+            out.extend(s.findings)
+        return out
+
+    def to_json(self) -> dict:
+        ev = self.evidence
+        out: dict = {"path": self.path, "status": self.status}
+        if self.error is not None:
+            out["error"] = self.error
+            return out
+        assert ev is not None
+        out.update(
+            {
+                "sha256": ev.sha256.hex,
+                "size": ev.size,
+                "revisions": len(ev.revision_ends),
+                "approved_version": (
+                    {
+                        "document": ev.approved.document.value,
+                        "version": ev.approved.version,
+                        "approved_sha256": ev.approved.approved_sha256.hex,
+                        "source_sha256": ev.approved.source_sha256.hex,
+                        "decided_on": ev.approved.decided_on.isoformat(),
+                        "revision": ev.approved_revision,
+                    }
+                    if ev.approved
+                    else None
+                ),
+                "findings": [f.to_json() for f in self.findings],
+                "signatures": [s.to_json() for s in self.signatures],
+            }
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class BatchVerdict:
+    files: tuple[FileVerdict, ...]
+
+    @property
+    def all_verified(self) -> bool:
+        return bool(self.files) and all(f.verified for f in self.files)
+
+    @property
+    def any_incomplete(self) -> bool:
+        return any(not f.completed for f in self.files)
+
+    def to_json(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "verified": self.all_verified,
+            "files": [f.to_json() for f in self.files],
+        }

@@ -1,0 +1,1 @@
+"""PDF layer: wraps pikepdf and pyHanko. Returns domain objects (evidence), never judges."""

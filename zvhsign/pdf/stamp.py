@@ -1,0 +1,156 @@
+"""Stamping: mark every page and the metadata of a version with its identity.
+
+Output is byte-for-byte reproducible: reportlab draws the overlay in invariant
+mode, pikepdf saves with a deterministic /ID, no clock is read.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..domain.digests import Sha256
+from ..domain.documents import DocumentKind, StampInfo
+from ..errors import InputError, UsageError
+from .fields import APPROVAL_FIELD, partner_field_name
+
+XMP_NS = "https://zvhsign.nl/ns/stamp/1.0/"
+XMP_PREFIX = "zvh"
+DOCINFO_KEYS = {"document": "/ZVHDocumentId", "version": "/ZVHVersion", "sha": "/ZVHSourceSHA256"}
+
+
+def _stamp_line(info: StampInfo, page: int, pages: int) -> str:
+    return (
+        f"{info.document.title} \u00b7 versie {info.version} \u00b7 "
+        f"SHA-256 bron {info.source_sha256.short} \u00b7 pagina {page}/{pages}"
+    )
+
+
+def _overlay_pdf(info: StampInfo, sizes: list[tuple[float, float]]) -> bytes:
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1, pageCompression=1)
+    n = len(sizes)
+    for i, (w, h) in enumerate(sizes, start=1):
+        c.setPageSize((w, h))
+        c.setFillColor(Color(0.25, 0.25, 0.35))
+        c.setFont("Helvetica", 7)
+        c.drawCentredString(w / 2, 20, _stamp_line(info, i, n))
+        c.setStrokeColor(Color(0.6, 0.6, 0.7))
+        c.setLineWidth(0.4)
+        c.line(36, 30, w - 36, 30)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def stamp_pdf(
+    source: bytes, document: DocumentKind, version: str, partner_fields: int
+) -> tuple[bytes, StampInfo]:
+    """Return the stamped PDF bytes for ``source`` and the identity written into it."""
+    import pikepdf
+
+    if partner_fields < 1 or partner_fields > 99:
+        raise UsageError("the number of partner signature fields must be between 1 and 99")
+    info = StampInfo(document, version, Sha256.of(source))
+    try:
+        pdf = pikepdf.open(io.BytesIO(source))
+    except pikepdf.PdfError as exc:
+        raise InputError(f"the source is not a readable PDF: {exc}") from None
+    with pdf:
+        if pdf.is_encrypted:
+            raise InputError("the source PDF is encrypted; stamp an unencrypted source")
+        if "/AcroForm" in pdf.Root and pdf.Root.AcroForm.get("/Fields"):
+            raise InputError(
+                "the source already has form fields; stamp the plain source document",
+                hint="stamp the original text PDF, not a signed or stamped copy",
+            )
+        if DOCINFO_KEYS["document"] in pdf.docinfo:
+            raise InputError("the source is already stamped")
+
+        sizes = []
+        for page in pdf.pages:
+            box = page.trimbox if "/TrimBox" in page.obj else page.mediabox
+            sizes.append((float(box[2]) - float(box[0]), float(box[3]) - float(box[1])))
+        overlay = pikepdf.open(io.BytesIO(_overlay_pdf(info, sizes)))
+        for page, over in zip(pdf.pages, overlay.pages):
+            _overlay(pdf, page, over)
+
+        _add_signature_fields(pdf, partner_fields)
+        _write_metadata(pdf, info)
+
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            fix_metadata_version=False,
+        )
+        overlay.close()
+    return out.getvalue(), info
+
+
+def _overlay(pdf, page, over) -> None:
+    """Like ``Page.add_overlay`` but with a fixed resource name (reproducible)."""
+    import pikepdf
+
+    formx = pdf.copy_foreign(over.as_form_xobject())
+    name = page.add_resource(formx, pikepdf.Name.XObject, pikepdf.Name("/ZVHStamp"))
+    box = page.trimbox if "/TrimBox" in page.obj else page.mediabox
+    placement = page.calc_form_xobject_placement(formx, name, pikepdf.Rectangle(box))
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream(b"Q\n" + placement))
+
+
+def _add_signature_fields(pdf, partner_fields: int) -> None:
+    import pikepdf
+
+    page = pdf.pages[0]
+    names = [APPROVAL_FIELD] + [partner_field_name(i) for i in range(1, partner_fields + 1)]
+    fields = pikepdf.Array()
+    annots = page.obj.get("/Annots", pikepdf.Array())
+    for name in names:
+        widget = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Widget,
+                FT=pikepdf.Name.Sig,
+                T=pikepdf.String(name),
+                Rect=pikepdf.Array([0, 0, 0, 0]),
+                F=132,  # Print + Locked: invisible, not movable
+                P=page.obj,
+            )
+        )
+        fields.append(widget)
+        annots.append(widget)
+    page.obj.Annots = annots
+    pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(Fields=fields))
+
+
+def _write_metadata(pdf, info: StampInfo) -> None:
+    import pikepdf
+
+    pikepdf.Pdf  # noqa: B018 - keep import
+    from pikepdf.models.metadata import PdfMetadata
+
+    PdfMetadata.register_xml_namespace(XMP_NS, XMP_PREFIX)
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = info.document.title
+        meta[f"{{{XMP_NS}}}DocumentId"] = info.document.value
+        meta[f"{{{XMP_NS}}}Version"] = info.version
+        meta[f"{{{XMP_NS}}}SourceSHA256"] = info.source_sha256.hex
+    pdf.docinfo["/Title"] = info.document.title
+    pdf.docinfo[DOCINFO_KEYS["document"]] = info.document.value
+    pdf.docinfo[DOCINFO_KEYS["version"]] = info.version
+    pdf.docinfo[DOCINFO_KEYS["sha"]] = info.source_sha256.hex
+
+
+def read_stamp(pdf) -> StampInfo | None:
+    """The stamp identity from an open pikepdf document's docinfo, if stamped."""
+    di = pdf.docinfo
+    try:
+        doc = DocumentKind.parse(str(di[DOCINFO_KEYS["document"]]))
+        return StampInfo(doc, str(di[DOCINFO_KEYS["version"]]), Sha256(str(di[DOCINFO_KEYS["sha"]])))
+    except (KeyError, ValueError):
+        return None

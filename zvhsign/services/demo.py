@@ -1,0 +1,88 @@
+"""``zvhsign demo``: the whole story on the embedded defaults and the test PKI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..domain.documents import DocumentKind
+from ..domain.secrets import Secret
+from ..domain.verdicts import BatchVerdict
+from .operations import KeySource, approve, sign, stamp, verify
+from .setup import init_test_workspace
+
+# (p12 label, who) -- each signs its own copy of both documents
+SEPARATE_SIGNERS = [
+    ("om", "Openbaar Ministerie"),
+    ("politie", "Politie Eenheid Noord-Holland"),
+    ("rvdk", "Raad voor de Kinderbescherming"),
+    ("ggz", "GGZ"),
+    ("reclassering", "Reclassering Nederland"),
+]
+# these sign one shared copy of the covenant in turn
+SHARED_COPY_SIGNERS = [("haarlem-burgemeester", "Haarlem"), ("zandvoort-burgemeester", "Zandvoort")]
+
+FIXTURES = {
+    DocumentKind.CONVENANT: ("samenwerkingsconvenant-1.0.pdf", "1.0"),
+    DocumentKind.PROTOCOL: ("privacyprotocol-1.0.pdf", "1.0"),
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    directory: Path
+    verdict: BatchVerdict
+
+
+def fixtures_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    bundled = here / "_data" / "fixtures"
+    return bundled if bundled.is_dir() else here.parent / "fixtures"
+
+
+def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
+    from ..testpki import TEST_PASSPHRASE, certs_dir
+
+    directory = Path(directory)
+    ws = init_test_workspace(directory)
+    say(f"1. workspace {directory} (SQLite registry, ZVH Test PKI, local TSA/OCSP/CRL)")
+    p12 = certs_dir() / "out"
+    secret = Secret(TEST_PASSPHRASE, source="test PKI")
+
+    def key(label: str) -> KeySource:
+        return KeySource(pkcs12=p12 / f"{label}.p12", passphrase=secret)
+
+    for sub in ("stamped", "approved", "signed"):
+        (directory / sub).mkdir(exist_ok=True)
+    approved: dict[DocumentKind, Path] = {}
+    for doc, (name, version) in FIXTURES.items():
+        stamped = directory / "stamped" / f"{doc.value}-{version}.pdf"
+        info = stamp(fixtures_dir() / name, doc, version, stamped)
+        say(f"2. stamped {doc.title} {version} (source SHA-256 {info.source_sha256.short})")
+        approved[doc] = directory / "approved" / f"{doc.value}-{version}.pdf"
+        av = approve(ws, stamped, key("secretariaat"), approved[doc], decided_on=date.today())
+        say(f"3. approved {av.label}: certified by the secretariat, SHA-256 {av.approved_sha256.short}")
+
+    signed: list[Path] = []
+    for label, who in SEPARATE_SIGNERS:
+        for doc, path in approved.items():
+            out = directory / "signed" / f"{doc.value}-1.0-{label}.pdf"
+            sign(ws, path, key(label), out)
+            signed.append(out)
+        say(f"4. {who} signed both documents (PAdES B-LTA, separate copies)")
+    current = approved[DocumentKind.CONVENANT]
+    names: list[str] = []
+    for label, who in SHARED_COPY_SIGNERS:
+        names.append(who.lower())
+        out = directory / "signed" / f"convenant-1.0-{'-'.join(names)}.pdf"
+        sign(ws, current, key(label), out)
+        signed.append(out)
+        current = out
+        say(f"5. the burgemeester of {who} signed the shared covenant copy ({out.name})")
+
+    verdict = verify(ws, sorted(signed))
+    ok = sum(1 for f in verdict.files if f.verified)
+    say(f"6. verified {ok}/{len(verdict.files)} signed copies")
+    return DemoResult(directory, verdict)

@@ -1,0 +1,82 @@
+"""Creating a workspace (``zvhsign init``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..errors import UsageError, WorkspaceError
+from .workspace import CONFIG_NAME, Workspace, load_workspace, render_config
+
+
+def init_workspace(
+    directory: Path,
+    *,
+    trust_roots: list[Path],
+    secretariat: list[Path],
+    other_certs: list[Path] = (),
+    tsa_url: str | None = None,
+    database_url: str | None = None,
+    test_pki: bool = False,
+) -> Workspace:
+    """Create ``directory`` as a workspace: config, copied trust certificates, registry."""
+    from ..registry import Registry
+
+    directory = Path(directory)
+    if (directory / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{directory} is already a workspace ({CONFIG_NAME} exists)")
+    if not trust_roots:
+        raise UsageError("at least one trust root is needed (--trust-root, or --test-pki)")
+    if not secretariat:
+        raise UsageError("at least one secretariat certificate is needed (--secretariat, or --test-pki)")
+    for p in [*trust_roots, *secretariat, *other_certs]:
+        if not Path(p).is_file():
+            raise UsageError(f"certificate file {p} does not exist")
+    directory.mkdir(parents=True, exist_ok=True)
+    trust_dir = directory / "trust"
+    trust_dir.mkdir(exist_ok=True)
+
+    def copy(paths) -> list[str]:
+        names = []
+        for p in paths:
+            shutil.copyfile(p, trust_dir / Path(p).name)
+            names.append(f"trust/{Path(p).name}")
+        return names
+
+    text = render_config(
+        database_url=database_url or "sqlite:///zvhsign.db",
+        trust_roots=copy(trust_roots),
+        secretariat=copy(secretariat),
+        other_certs=copy(other_certs),
+        tsa_url=tsa_url,
+        test_pki=test_pki,
+    )
+    tmp = directory / (CONFIG_NAME + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    ws_probe = None
+    try:
+        tmp.replace(directory / CONFIG_NAME)
+        ws_probe = load_workspace(directory)
+        Registry.create(ws_probe.config.database_url)
+    except BaseException:
+        if ws_probe is None or not Path(directory / CONFIG_NAME).exists():
+            raise
+        (directory / CONFIG_NAME).unlink(missing_ok=True)
+        raise
+    return ws_probe
+
+
+def init_test_workspace(directory: Path, *, database_url: str | None = None) -> Workspace:
+    """A workspace on the bundled ZVH Test PKI (TEST ONLY)."""
+    from ..testpki import TSA_URL, certs_dir
+
+    out = certs_dir() / "out"
+    return init_workspace(
+        directory,
+        trust_roots=[out / "zvh-root.cert.pem"],
+        secretariat=[out / "secretariaat.cert.pem"],
+        other_certs=[out / "zvh-ca.cert.pem"],
+        tsa_url=TSA_URL,
+        database_url=database_url,
+        test_pki=True,
+    )
