@@ -72,6 +72,19 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["workspace"] = workspace
+    _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    """pyHanko and friends log validation details and tracebacks as warnings;
+    zvhsign reports its own findings instead. ZVHSIGN_DEBUG=1 shows them."""
+    import logging
+
+    if os.environ.get("ZVHSIGN_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG)
+        return
+    for name in ("pyhanko", "pyhanko_certvalidator", "certomancer", "aiohttp", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 # ------------------------------------------------------------------------------- init
@@ -299,7 +312,7 @@ def verify(ctx, files, as_json, offline, at):
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def demo(directory):
-    """Run the whole story on the test PKI in DIRECTORY (default ./zvhsign-demo).
+    """Run the whole story on the test PKI in DIRECTORY (default ./zvhsign-demo, or -2, -3…).
 
     Creates a workspace, serves the test TSA/OCSP/CRL on 127.0.0.1, stamps and
     approves both documents, lets several partners sign, and verifies every copy.
@@ -307,7 +320,12 @@ def demo(directory):
     """
     from ..services.demo import run_demo
 
-    directory = directory or Path("zvhsign-demo")
+    if directory is None:
+        directory = Path("zvhsign-demo")
+        n = 2
+        while directory.exists():
+            directory = Path(f"zvhsign-demo-{n}")
+            n += 1
     if directory.exists() and any(directory.iterdir()):
         raise UsageError(f"{directory} exists and is not empty; choose a new folder")
     result = run_demo(directory, say=click.echo)

@@ -175,8 +175,17 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
             return _broken(embedded_sig, SignatureKind.DOC_TIMESTAMP, revision, signed_end, subfilter, signer, exc)
 
     kind = SignatureKind.CERTIFICATION if certification else SignatureKind.SIGNATURE
+    later_doc_ts = any(
+        s.sig_object_type == "/DocTimeStamp" and s.signed_revision > embedded_sig.signed_revision
+        for s in reader.embedded_signatures
+    )
     try:
-        result = await ades_lta_validation(embedded_sig, spec, timing_info=env.timing())
+        if later_doc_ts:
+            # PAdES B-LTA: the chain of document timestamps is the evidence record
+            result = await ades_lta_validation(embedded_sig, spec, timing_info=env.timing())
+        else:
+            # B-B/B-T/B-LT: validation with time, using the file's DSS as local knowledge
+            result = await _with_time_validation(embedded_sig, spec, env)
     except Exception as exc:
         return _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc)
     indication, sub = _indication(result.ades_subindic)
@@ -221,6 +230,38 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
         content_timestamp=content_ts,
         best_signature_time=getattr(result, "best_signature_time", None),
         pades_level=level, docmdp_permission=docmdp, properties=props,
+    )
+
+
+async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
+    """ETSI validation process for signatures with time (EN 319 102-1 §5.5),
+    with the validation data embedded in the file (DSS, Adobe revinfo attribute)
+    added to what the validator knows -- as pyHanko's LTA process does."""
+    import dataclasses
+
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.policy_decl import LocalKnowledge
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+
+    embedded_sig.compute_integrity_info(diff_policy=spec.diff_policy, skip_diff=spec.diff_policy is None)
+    base = spec.signature_validation_spec
+    known = base.local_knowledge
+    dss = ades._dss_to_local_knowledge(reader=embedded_sig.reader)
+    ria = ades._adobe_revinfo_archival_to_local_knowledge(embedded_sig)
+    knowledge = LocalKnowledge(
+        known_ocsps=known.known_ocsps + dss.known_ocsps + ria.known_ocsps,
+        known_crls=known.known_crls + dss.known_crls + ria.known_crls,
+        known_certs=known.known_certs + dss.known_certs,
+        known_poes=known.known_poes,
+        nonrevoked_assertions=known.nonrevoked_assertions,
+    )
+    return await ades.ades_with_time_validation(
+        signed_data=embedded_sig.signed_data,
+        validation_spec=dataclasses.replace(base, local_knowledge=knowledge),
+        timing_info=env.timing(),
+        raw_digest=embedded_sig.compute_digest(),
+        extra_status_kwargs=embedded_sig.summarise_integrity_info(),
+        status_cls=PdfSignatureStatus,
     )
 
 

@@ -1,0 +1,135 @@
+"""Schema revisions: open refuses databases without, with an unknown, or an older schema."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from zvhsign.errors import RegistryError
+from zvhsign.registry import Registry, _migrate
+
+ACTOR = "secretariaat"
+
+MIGRATION_0002 = '''"""test-only: a later migration.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "partners",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("partners")
+'''
+
+
+def _run(url: str, fn) -> None:  # noqa: ANN001
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            fn(conn)
+    finally:
+        engine.dispose()
+
+
+def test_head_revision_is_the_initial_migration() -> None:
+    assert Registry.head_revision() == "0001"
+
+
+def test_schema_dropped_to_base_says_init(registry_url: str) -> None:
+    Registry.create(registry_url, actor=ACTOR).close()
+    _run(registry_url, lambda conn: _migrate.downgrade(conn, "base"))
+    with pytest.raises(RegistryError) as err:
+        Registry.open(registry_url)
+    assert "no zvhsign registry" in err.value.message
+    assert "zvhsign init" in err.value.diagnostic()
+
+
+def test_unknown_revision_is_refused(registry_url: str, raw_sql) -> None:  # noqa: ANN001
+    Registry.create(registry_url, actor=ACTOR).close()
+    raw_sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(RegistryError) as err:
+        Registry.open(registry_url)
+    assert "'9999_from_the_future', unknown to this zvhsign" in err.value.message
+    with pytest.raises(RegistryError, match="unknown to this zvhsign"):
+        Registry.upgrade(registry_url)
+
+
+def test_upgrade_of_empty_database_says_init(registry_url: str, raw_sql) -> None:  # noqa: ANN001
+    raw_sql("SELECT 1")
+    with pytest.raises(RegistryError, match="no zvhsign registry"):
+        Registry.upgrade(registry_url)
+
+
+def test_upgrade_at_head_is_a_no_op(registry_url: str) -> None:
+    Registry.create(registry_url, actor=ACTOR).close()
+    assert Registry.upgrade(registry_url, actor=ACTOR) == ("0001", "0001")
+    with Registry.open(registry_url) as reg:
+        assert [e.action for e in reg.events()] == ["init"]
+
+
+@pytest.fixture
+def newer_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Switch on a copy of the migrations with a test-only revision 0002 on top."""
+    src = Path(_migrate.script_location())
+    dst = tmp_path / "migrations"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    (dst / "versions" / "0002_test_partners.py").write_text(MIGRATION_0002)
+
+    def switch() -> None:
+        monkeypatch.setattr(_migrate, "script_location", lambda: str(dst))
+
+    return switch
+
+
+def test_older_revision_is_refused_until_upgraded(
+    registry_url: str, newer_migrations, raw_sql  # noqa: ANN001
+) -> None:
+    Registry.create(registry_url, actor=ACTOR).close()  # at 0001
+    newer_migrations()  # this "zvhsign" now knows 0002
+    assert Registry.head_revision() == "0002"
+    with pytest.raises(RegistryError) as err:
+        Registry.open(registry_url)
+    assert "older than this zvhsign's '0002'" in err.value.message
+    assert "zvhsign db upgrade" in err.value.diagnostic()
+
+    assert Registry.upgrade(registry_url, actor="beheerder") == ("0001", "0002")
+    with Registry.open(registry_url) as reg:
+        assert reg.current_revision() == "0002"
+        last = reg.events()[-1]
+        assert (last.action, last.actor, last.details) == (
+            "db-upgrade",
+            "beheerder",
+            {"from_revision": "0001", "to_revision": "0002"},
+        )
+        assert reg.verify_log() == []
+    assert raw_sql("SELECT COUNT(*) FROM partners")[0][0] == 0
+
+
+def test_newer_database_than_this_zvhsign_is_refused(
+    registry_url: str, newer_migrations, monkeypatch  # noqa: ANN001
+) -> None:
+    real = _migrate.script_location
+    newer_migrations()
+    Registry.create(registry_url, actor=ACTOR).close()  # at 0002
+    monkeypatch.setattr(_migrate, "script_location", real)  # back to a zvhsign knowing 0001
+    with pytest.raises(RegistryError, match="'0002', unknown to this zvhsign"):
+        Registry.open(registry_url)
