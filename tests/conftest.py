@@ -68,13 +68,14 @@ class Approved:
     versions: dict
 
     def key(self, label: str, passphrase: Secret):
-        from zvhsign.services.operations import KeySource
+        from zvhsign.services.keys import KeySource
 
         return KeySource(pkcs12=p12(label), passphrase=passphrase)
 
 
 def make_approved_workspace(root: Path, passphrase: Secret, database_url: str | None = None) -> Approved:
-    from zvhsign.services.operations import KeySource, approve, stamp
+    from zvhsign.services.keys import KeySource
+    from zvhsign.services.operations import approve, stamp
     from zvhsign.services.setup import init_test_workspace
 
     ws = init_test_workspace(root / "ws", database_url=database_url)
@@ -101,7 +102,7 @@ def approved(tmp_path_factory, passphrase) -> Approved:
 @pytest.fixture(scope="session")
 def signed_convenant(approved, passphrase, tmp_path_factory) -> Path:
     """The approved covenant signed by the OM (B-LTA)."""
-    from zvhsign.services.operations import sign
+    from zvhsign.services.signing import sign
 
     out = tmp_path_factory.mktemp("signed") / "convenant-om.pdf"
     sign(approved.ws, approved.convenant, approved.key("om", passphrase), out)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError, ZvhsignError
+from .keyopts import key_options, key_source
 from .render import render_batch_json, render_batch_table
 
 DOCUMENT_CHOICES = ["convenant", "protocol"]
@@ -149,51 +150,6 @@ def stamp(source, document, version, out, fields):
     click.echo(f"source SHA-256 {info.source_sha256.hex}")
 
 
-# -------------------------------------------------------------------------- key input
-
-
-def _key_options(f):
-    f = click.option("--key", "-k", "pkcs12", type=click.Path(dir_okay=False, path_type=Path), help="PKCS#12 file (.p12/.pfx) with key and certificate.")(f)
-    f = click.option("--pem-key", type=click.Path(dir_okay=False, path_type=Path), help="PEM private key (with --pem-cert).")(f)
-    f = click.option("--pem-cert", type=click.Path(dir_okay=False, path_type=Path), help="PEM certificate of --pem-key.")(f)
-    f = click.option("--pem-chain", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="PEM CA certificates of the chain (repeatable).")(f)
-    f = click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the key passphrase from this file (else $ZVHSIGN_PASSPHRASE, else a prompt).")(f)
-    return f
-
-
-def _passphrase(passphrase_file: Path | None):
-    from ..domain.secrets import Secret
-
-    if passphrase_file is not None:
-        try:
-            text = Path(passphrase_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"can't read the passphrase file {passphrase_file}: {exc.strerror}") from None
-        return Secret(text.rstrip("\r\n"), source="file")
-    env = os.environ.get("ZVHSIGN_PASSPHRASE")
-    if env is not None:
-        return Secret(env, source="environment")
-    if sys.stdin.isatty():
-        return Secret(click.prompt("Passphrase of your key", hide_input=True, default="", show_default=False), source="prompt")
-    return None
-
-
-def _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
-    from ..services.operations import KeySource
-
-    if pkcs12 and (pem_key or pem_cert):
-        raise UsageError("use either --key (PKCS#12) or --pem-key/--pem-cert, not both")
-    if not pkcs12 and not (pem_key and pem_cert):
-        raise UsageError("no signing key: give --key FILE.p12, or --pem-key and --pem-cert")
-    for p in filter(None, [pkcs12, pem_key, pem_cert, *pem_chain]):
-        if not Path(p).is_file():
-            raise UsageError(f"key or certificate file {p} does not exist")
-    return KeySource(
-        pkcs12=pkcs12, pem_key=pem_key, pem_cert=pem_cert, pem_chain=tuple(pem_chain),
-        passphrase=_passphrase(passphrase_file),
-    )
-
-
 # ---------------------------------------------------------------------------- approve
 
 
@@ -202,7 +158,7 @@ def _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Approved PDF to write.")
 @click.option("--decided-on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the Bestuurlijke Regiegroep's decision (YYYY-MM-DD).")
 @click.option("--level", type=click.Choice(LEVEL_CHOICES), help="PAdES level of the certification (default B-LT with a TSA).")
-@_key_options
+@key_options
 @click.pass_context
 def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
     """Certify a stamped version (only signatures may follow) and register it as approved.
@@ -216,52 +172,13 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
     from ..services.operations import approve as do_approve
 
     ws = _workspace(ctx)
-    key = _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
+    key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
     av = do_approve(
         ws, stamped, key, out, decided_on=decided_on.date(),
         level=PadesLevel.parse(level) if level else None,
     )
     click.echo(f"approved {av.label} (decided on {av.decided_on}) → {out}")
     click.echo(f"approved SHA-256 {av.approved_sha256.hex}")
-
-
-# ------------------------------------------------------------------------------- sign
-
-
-@cli.command()
-@click.argument("inp", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Signed PDF to write (never the input).")
-@click.option("--level", type=click.Choice(LEVEL_CHOICES), help="PAdES level (default B-LTA when a TSA is configured, else B-B).")
-@click.option("--field", "field_name", help="Signature field to fill (default: the next free ZVH_Handtekening_NN).")
-@click.option("--reason", help="Reason shown in the signature.")
-@click.option("--location", help="Location shown in the signature.")
-@_key_options
-@click.pass_context
-def sign(ctx, inp, out, level, field_name, reason, location, pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
-    """Sign an approved copy IN with your key (PAdES), writing the signed copy to -o.
-
-    IN must be an approved version with at most other partners' signatures added;
-    anything else is refused. The passphrase comes from a prompt, --passphrase-file
-    or $ZVHSIGN_PASSPHRASE, never from the command line.
-
-    \b
-    Example:
-      zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf
-    """
-    from ..domain.documents import PadesLevel
-    from ..services.operations import sign as do_sign
-
-    ws = _workspace(ctx)
-    key = _key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
-    result = do_sign(
-        ws, inp, key, out, level=PadesLevel.parse(level) if level else None,
-        field_name=field_name, reason=reason, location=location,
-    )
-    for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
-    what = result.approved.label if result.approved else "document"
-    click.echo(f"signed {what} as {result.signer_subject}")
-    click.echo(f"  field {result.field_name}, PAdES {result.level.value} → {out}")
 
 
 # ----------------------------------------------------------------------------- verify
@@ -337,3 +254,6 @@ def demo(directory):
 
 
 __all__ = ["cli", "EXIT_USAGE", "date", "datetime"]
+
+
+from . import signing as _signing  # noqa: E402,F401  (registers `sign`)

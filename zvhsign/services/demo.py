@@ -10,7 +10,9 @@ from pathlib import Path
 from ..domain.documents import DocumentKind
 from ..domain.secrets import Secret
 from ..domain.verdicts import BatchVerdict
-from .operations import KeySource, approve, sign, stamp, verify
+from .keys import KeySource
+from .operations import approve, stamp, verify
+from .signing import sign
 from .setup import init_test_workspace
 
 # (p12 label, who) -- each signs its own copy of both documents

@@ -1,4 +1,4 @@
-"""The use cases behind the commands: stamp, approve, sign, verify.
+"""The secretariat's use cases: stamp, approve, verify (``sign`` lives in signing.py).
 
 Library entry points: each takes plain values (paths, enums, secrets), returns
 domain objects, and raises :class:`~zvhsign.errors.ZvhsignError` subclasses.
@@ -7,30 +7,28 @@ domain objects, and raises :class:`~zvhsign.errors.ZvhsignError` subclasses.
 from __future__ import annotations
 
 import asyncio
-import getpass
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label
-from ..domain.evidence import FileEvidence
 from ..domain.rules import RuleSet, VerifyPolicy
-from ..domain.secrets import Secret
 from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, RefusedError, UsageError, ZvhsignError
+
+__all__ = ["KeySource", "approve", "stamp", "verify", "verify_async"]
 from .files import check_distinct, read_input, write_atomic
+from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import Runtime, open_runtime
 from .workspace import Workspace
 
 
 def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+    from ..registry import current_os_user
+
+    return current_os_user()
 
 
 # ------------------------------------------------------------------------------ stamp
@@ -51,41 +49,8 @@ def stamp(source: Path, document: DocumentKind, version: str, out: Path, *, fiel
     return info
 
 
-# ---------------------------------------------------------------------------- signing
+# ---------------------------------------------------------------------------- approve
 
-
-@dataclass(frozen=True)
-class KeySource:
-    """Where the signing key comes from. Secrets are held in :class:`Secret`."""
-
-    pkcs12: Path | None = None
-    pem_key: Path | None = None
-    pem_cert: Path | None = None
-    pem_chain: tuple[Path, ...] = ()
-    passphrase: Secret | None = None
-
-    def load(self):
-        from ..pdf.keys import load_pem, load_pkcs12
-
-        if self.pkcs12 is not None:
-            return load_pkcs12(self.pkcs12, self.passphrase)
-        if self.pem_key is not None and self.pem_cert is not None:
-            return load_pem(self.pem_key, self.pem_cert, list(self.pem_chain), self.passphrase)
-        raise UsageError("no signing key given: use --key FILE.p12, or --pem-key with --pem-cert")
-
-
-@dataclass(frozen=True)
-class SignResult:
-    out: Path
-    field_name: str
-    level: PadesLevel
-    signer_subject: str
-    approved: ApprovedVersion | None
-    warnings: tuple[str, ...] = ()
-
-
-def _default_level(ws: Workspace) -> PadesLevel:
-    return PadesLevel.B_LTA if ws.config.tsa_url else PadesLevel.B_B
 
 
 def approve(
@@ -151,74 +116,6 @@ def approve(
     registry.add_approved_version(av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256)
     write_atomic(out, approved_bytes)
     return av
-
-
-def sign(
-    ws: Workspace,
-    inp: Path,
-    key: KeySource,
-    out: Path,
-    *,
-    level: PadesLevel | None = None,
-    field_name: str | None = None,
-    reason: str | None = None,
-    location: str | None = None,
-) -> SignResult:
-    """Add a partner's PAdES signature to an approved copy, into a free pre-created field."""
-    from ..pdf.certinfo import certificate_info
-    from ..pdf.examine import examine
-    from ..pdf.fields import PARTNER_FIELD_PREFIX
-    from ..pdf.signing import add_signature, free_signature_fields
-
-    check_distinct(inp, out)
-    data = read_input(inp)
-    signer = key.load()
-    cert = certificate_info(signer.signing_cert)
-    now = datetime.now(timezone.utc)
-    if cert.not_after < now:
-        raise RefusedError(f"your certificate expired on {cert.not_after:%Y-%m-%d}; it can't sign")
-    if cert.not_before > now:
-        raise RefusedError(f"your certificate is valid only from {cert.not_before:%Y-%m-%d}")
-    level = level or _default_level(ws)
-    warnings: list[str] = []
-    if not level.timestamped:
-        warnings.append(
-            "no timestamp (level B-B): it can't be proven later when you signed, "
-            "so ordering rules (e.g. mandate before signature) stay undecided"
-        )
-    registry = open_registry(ws)
-    sizes = registry.approved_sizes()
-
-    async def run() -> tuple[bytes, FileEvidence, str]:
-        async with open_runtime(ws) as rt:
-            ev = await examine(str(inp), data, rt.env, lambda n: sizes.get(n, []))
-            verdict = RuleSet().evaluate(ev, VerifyPolicy(rt.secretariat_fingerprints))
-            blocking = [
-                f for f in verdict.all_findings()
-                if f.level.blocks and f.code not in ("NO_PARTNER_SIGNATURE", "NO_SIGNATURE_TIMESTAMP")
-            ]
-            if blocking:
-                raise RefusedError(
-                    f"{inp} is not an approved version with only signatures added, so it can't be signed: "
-                    + "; ".join(f"{f.code}: {f.message}" for f in blocking[:3]),
-                    hint="ask the secretariat for the approved copy (zvhsign verify shows details)",
-                )
-            free = [n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX)]
-            target = field_name or (free[0] if free else None)
-            if target is None or target not in free:
-                raise RefusedError(
-                    "no free signature field left in this copy"
-                    if target is None else f"signature field {target} is not a free field of this copy"
-                )
-            signed = await add_signature(
-                data, signer, rt.env, level=level, field_name=target, reason=reason,
-                location=location, name=cert.common_name,
-            )
-            return signed, ev, target
-
-    signed, ev, target = asyncio.run(run())
-    write_atomic(out, signed)
-    return SignResult(out, target, level, cert.subject, ev.approved, tuple(warnings))
 
 
 # ---------------------------------------------------------------------------- verify
