@@ -107,3 +107,69 @@ def signed_convenant(approved, passphrase, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("signed") / "convenant-om.pdf"
     sign(approved.ws, approved.convenant, approved.key("om", passphrase), out)
     return out
+
+
+# ------------------------------------------------------------------ SoftHSM2 token
+
+SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@dataclass(frozen=True)
+class SoftToken:
+    """A real SoftHSM2 token holding the OM's key, its certificate and the issuing CA."""
+
+    module: Path
+    label: str
+    pin: str
+    key_label: str
+    conf: Path
+
+    def key(self, pin: str | None = None, **kw):
+        from zvhsign.services.keys import KeySource
+
+        args = dict(pkcs11_module=self.module, token_label=self.label, key_label=self.key_label,
+                    pin=Secret(pin if pin is not None else self.pin, source="test"))
+        args.update(kw)
+        return KeySource(**args)
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory) -> SoftToken:
+    """Initialise a private SoftHSM2 token (own SOFTHSM2_CONF) with key + certificate from
+    the test PKI: ``softhsm2-util --import`` for the PKCS#8 key, python-pkcs11 for the
+    certificates. The PIN appears only in this setup, never in zvhsign's argv."""
+    import subprocess
+
+    if not SOFTHSM_MODULE.is_file() or shutil.which("softhsm2-util") is None:
+        pytest.skip("softhsm2 is not installed (apt-get install softhsm2)")
+    from asn1crypto import pem, x509
+
+    d = tmp_path_factory.mktemp("softhsm")
+    (d / "tokens").mkdir()
+    conf = d / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {d / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # before the module is loaded in this process
+    token = SoftToken(SOFTHSM_MODULE, "zvh-test-token", "zvh-pin-7391", "om", conf)
+    run = lambda *a: subprocess.run(["softhsm2-util", *a], check=True, capture_output=True)  # noqa: E731
+    run("--init-token", "--free", "--label", token.label, "--pin", token.pin, "--so-pin", "zvh-so-0000")
+    run("--import", str(certs_dir() / "keys" / "om.key.pem"), "--token", token.label,
+        "--label", "om", "--id", "01", "--pin", token.pin)
+
+    import pkcs11
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    lib = pkcs11.lib(str(SOFTHSM_MODULE))
+    with lib.get_token(token_label=token.label).open(rw=True, user_pin=token.pin) as session:
+        for label, obj_id in (("om", b"\x01"), ("zvh-ca", b"\x02")):
+            der = pem.unarmor((CERTS / f"{label}.cert.pem").read_bytes())[2]
+            cert = x509.Certificate.load(der)
+            session.create_object({
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: label,
+                Attribute.ID: obj_id,
+                Attribute.SUBJECT: cert.subject.dump(),
+                Attribute.VALUE: der,
+            })
+    return token

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+from zvhsign.domain.digests import Sha256
 from zvhsign.registry import Registry
 
-PROCESSES = 4
-EVENTS_EACH = 25
+PROCESSES = 8
+EVENTS_EACH = 50
 
 
 def _writer(url: str, worker: int, start, errors) -> None:  # noqa: ANN001
@@ -15,12 +16,15 @@ def _writer(url: str, worker: int, start, errors) -> None:  # noqa: ANN001
         start.wait(30)
         with Registry.open(url) as reg:
             for i in range(EVENTS_EACH):
-                reg.append_event(
-                    "record-copy",
-                    f"convenant 1.0 copy {worker}-{i}",
-                    actor=f"worker{worker}",
-                    details={"worker": worker, "i": i},
-                )
+                if i % 2:
+                    reg.append_event(
+                        "record-copy",
+                        f"convenant 1.0 copy {worker}-{i}",
+                        actor=f"worker{worker}",
+                        details={"worker": worker, "i": i},
+                    )
+                else:  # a row and its event in one transaction
+                    reg.put_blob(f"copy {worker}-{i}".encode(), actor=f"worker{worker}")
     except BaseException as exc:  # report to the parent instead of dying silently
         errors.put(f"worker {worker}: {type(exc).__name__}: {exc}")
         raise
@@ -39,7 +43,7 @@ def test_concurrent_writers_keep_the_chain(registry_url: str) -> None:
         p.start()
     start.set()
     for p in procs:
-        p.join(120)
+        p.join(300)
     problems = []
     while not errors.empty():
         problems.append(errors.get())
@@ -50,7 +54,12 @@ def test_concurrent_writers_keep_the_chain(registry_url: str) -> None:
         events = reg.events()
         assert len(events) == 1 + PROCESSES * EVENTS_EACH
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
-        written = {(e.details["worker"], e.details["i"]) for e in events[1:]}
-        assert written == {(w, i) for w in range(PROCESSES) for i in range(EVENTS_EACH)}
+        written = {(e.details["worker"], e.details["i"]) for e in events if e.action == "record-copy"}
+        assert written == {(w, i) for w in range(PROCESSES) for i in range(1, EVENTS_EACH, 2)}
+        blobs = [e for e in events if e.action == "store-blob"]
+        assert len(blobs) == PROCESSES * ((EVENTS_EACH + 1) // 2)
+        for w in range(PROCESSES):
+            for i in range(0, EVENTS_EACH, 2):
+                assert reg.get_blob(Sha256.of(f"copy {w}-{i}".encode())) == f"copy {w}-{i}".encode()
         assert reg.verify_log() == []
         assert reg.chain_head().seq == len(events)

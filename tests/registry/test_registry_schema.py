@@ -13,32 +13,35 @@ from zvhsign.registry import Registry, _migrate
 
 ACTOR = "secretariaat"
 
-MIGRATION_0002 = '''"""test-only: a later migration.
+HEAD = Registry.head_revision()
+LATER = "9000_test"
 
-Revision ID: 0002
-Revises: 0001
+MIGRATION_LATER = '''"""test-only: a later migration on top of the real head.
+
+Revision ID: 9000_test
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9000_test"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
-        "partners",
+        "zz_test_later",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("partners")
-'''
+    op.drop_table("zz_test_later")
+'''.replace("{head}", HEAD)
 
 
 def _run(url: str, fn) -> None:  # noqa: ANN001
@@ -50,8 +53,26 @@ def _run(url: str, fn) -> None:  # noqa: ANN001
         engine.dispose()
 
 
-def test_head_revision_is_the_initial_migration() -> None:
-    assert Registry.head_revision() == "0001"
+def test_head_revision_is_the_last_migration() -> None:
+    revs = sorted(p.name.split("_")[0] for p in (Path(_migrate.script_location()) / "versions").glob("0*.py"))
+    assert Registry.head_revision() == revs[-1]
+
+
+def test_upgrade_from_the_previous_revision(registry_url: str) -> None:
+    """A registry made by the previous zvhsign is refused, then upgraded, with its log intact."""
+    sd = _migrate.script_directory()
+    previous = sd.get_revision(HEAD).down_revision
+    if previous is None:
+        pytest.skip("only one migration exists")
+    with Registry.create(registry_url, actor=ACTOR) as reg:
+        reg.append_event("record-copy", "before the upgrade", actor=ACTOR)
+    _run(registry_url, lambda conn: _migrate.downgrade(conn, previous))
+    with pytest.raises(RegistryError, match="older than this zvhsign"):
+        Registry.open(registry_url)
+    assert Registry.upgrade(registry_url, actor="beheerder") == (previous, HEAD)
+    with Registry.open(registry_url) as reg:
+        assert [e.action for e in reg.events()] == ["init", "record-copy", "db-upgrade"]
+        assert reg.verify_log() == []
 
 
 def test_schema_dropped_to_base_says_init(registry_url: str) -> None:
@@ -81,18 +102,18 @@ def test_upgrade_of_empty_database_says_init(registry_url: str, raw_sql) -> None
 
 def test_upgrade_at_head_is_a_no_op(registry_url: str) -> None:
     Registry.create(registry_url, actor=ACTOR).close()
-    assert Registry.upgrade(registry_url, actor=ACTOR) == ("0001", "0001")
+    assert Registry.upgrade(registry_url, actor=ACTOR) == (HEAD, HEAD)
     with Registry.open(registry_url) as reg:
         assert [e.action for e in reg.events()] == ["init"]
 
 
 @pytest.fixture
 def newer_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Switch on a copy of the migrations with a test-only revision 0002 on top."""
+    """Switch on a copy of the migrations with a test-only revision on top of the real head."""
     src = Path(_migrate.script_location())
     dst = tmp_path / "migrations"
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
-    (dst / "versions" / "0002_test_partners.py").write_text(MIGRATION_0002)
+    (dst / "versions" / "9000_test_later.py").write_text(MIGRATION_LATER)
 
     def switch() -> None:
         monkeypatch.setattr(_migrate, "script_location", lambda: str(dst))
@@ -103,25 +124,25 @@ def newer_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: 
 def test_older_revision_is_refused_until_upgraded(
     registry_url: str, newer_migrations, raw_sql  # noqa: ANN001
 ) -> None:
-    Registry.create(registry_url, actor=ACTOR).close()  # at 0001
-    newer_migrations()  # this "zvhsign" now knows 0002
-    assert Registry.head_revision() == "0002"
+    Registry.create(registry_url, actor=ACTOR).close()  # at HEAD
+    newer_migrations()  # this "zvhsign" now knows LATER
+    assert Registry.head_revision() == LATER
     with pytest.raises(RegistryError) as err:
         Registry.open(registry_url)
-    assert "older than this zvhsign's '0002'" in err.value.message
+    assert f"older than this zvhsign's '{LATER}'" in err.value.message
     assert "zvhsign db upgrade" in err.value.diagnostic()
 
-    assert Registry.upgrade(registry_url, actor="beheerder") == ("0001", "0002")
+    assert Registry.upgrade(registry_url, actor="beheerder") == (HEAD, LATER)
     with Registry.open(registry_url) as reg:
-        assert reg.current_revision() == "0002"
+        assert reg.current_revision() == LATER
         last = reg.events()[-1]
         assert (last.action, last.actor, last.details) == (
             "db-upgrade",
             "beheerder",
-            {"from_revision": "0001", "to_revision": "0002"},
+            {"from_revision": HEAD, "to_revision": LATER},
         )
         assert reg.verify_log() == []
-    assert raw_sql("SELECT COUNT(*) FROM partners")[0][0] == 0
+    assert raw_sql("SELECT COUNT(*) FROM zz_test_later")[0][0] == 0
 
 
 def test_newer_database_than_this_zvhsign_is_refused(
@@ -129,7 +150,7 @@ def test_newer_database_than_this_zvhsign_is_refused(
 ) -> None:
     real = _migrate.script_location
     newer_migrations()
-    Registry.create(registry_url, actor=ACTOR).close()  # at 0002
-    monkeypatch.setattr(_migrate, "script_location", real)  # back to a zvhsign knowing 0001
-    with pytest.raises(RegistryError, match="'0002', unknown to this zvhsign"):
+    Registry.create(registry_url, actor=ACTOR).close()  # at LATER
+    monkeypatch.setattr(_migrate, "script_location", real)  # back to a zvhsign knowing HEAD
+    with pytest.raises(RegistryError, match=f"'{LATER}', unknown to this zvhsign"):
         Registry.open(registry_url)

@@ -58,3 +58,57 @@ def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
     )
 
 
+
+
+# ------------------------------------------------------------------- PKCS#11 tokens
+
+
+def pkcs11_options(f):
+    """Options for a key on a smartcard or HSM (PKCS#11). The PIN is never an option value."""
+    f = click.option("--pkcs11-module", type=click.Path(dir_okay=False, path_type=Path), help="PKCS#11 module of your smartcard/HSM, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so.")(f)
+    f = click.option("--token-label", help="Label of the token (card) to use, when the module has several.")(f)
+    f = click.option("--key-label", help="Label of the signing key on the token (default: --cert-label).")(f)
+    f = click.option("--cert-label", help="Label of the signing certificate on the token (default: --key-label).")(f)
+    f = click.option("--pin-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the token PIN from this file (else $ZVHSIGN_PIN, else a prompt).")(f)
+    return f
+
+
+def read_pin(pin_file: Path | None):
+    from ..domain.secrets import Secret
+
+    if pin_file is not None:
+        try:
+            text = Path(pin_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"can't read the PIN file {pin_file}: {exc.strerror}") from None
+        return Secret(text.rstrip("\r\n"), source="file")
+    env = os.environ.get("ZVHSIGN_PIN")
+    if env is not None:
+        return Secret(env, source="environment")
+    if sys.stdin.isatty():
+        return Secret(click.prompt("PIN of your token", hide_input=True, default="", show_default=False), source="prompt")
+    raise UsageError(
+        "no PIN for the token and no terminal to ask it on",
+        hint="give --pin-file FILE or set ZVHSIGN_PIN",
+    )
+
+
+def any_key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
+                   pkcs11_module, token_label, key_label, cert_label, pin_file):
+    """The key from files (``key_source``) or from a PKCS#11 token."""
+    from ..services.keys import KeySource
+
+    if pkcs11_module is None:
+        if token_label or key_label or cert_label or pin_file:
+            raise UsageError("--token-label, --key-label, --cert-label and --pin-file need --pkcs11-module")
+        return key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
+    if pkcs12 or pem_key or pem_cert:
+        raise UsageError("use either a key file (--key/--pem-key) or a token (--pkcs11-module), not both")
+    if not (key_label or cert_label):
+        raise UsageError("with --pkcs11-module, name the key: --key-label and/or --cert-label")
+    if not Path(pkcs11_module).is_file():
+        raise UsageError(f"PKCS#11 module {pkcs11_module} does not exist")
+    return KeySource(
+        pkcs11_module=Path(pkcs11_module), token_label=token_label, key_label=key_label,
+        cert_label=cert_label, pin=read_pin(pin_file),
+    )

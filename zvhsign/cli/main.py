@@ -189,8 +189,10 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.verify/1, see docs/verify-json.md).")
 @click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
 @click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now.")
+@click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
+@click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.pass_context
-def verify(ctx, files, as_json, offline, at):
+def verify(ctx, files, as_json, offline, at, record, etsi_report):
     """Verify signed copies: approved version + signatures only, every signature valid and trusted.
 
     For each FILE: finds the approved version it was made from (by hash), checks
@@ -202,6 +204,10 @@ def verify(ctx, files, as_json, offline, at):
     Example:
       zvhsign verify signed/*.pdf
       zvhsign verify --json signed/*.pdf > report.json
+      zvhsign verify --record signed/*.pdf && zvhsign status
+      zvhsign verify --offline signed/*.pdf          only the files' own validation data
+      zvhsign verify --at 2027-01-31 signed/x.pdf    judged as of that (UTC) time
+      zvhsign verify --etsi-report etsi.xml signed/*.pdf
     """
     from ..services.operations import verify as do_verify
 
@@ -213,7 +219,10 @@ def verify(ctx, files, as_json, offline, at):
         if show_progress:
             click.echo(f"\r[{i}/{n}] {verdict.status:<9} {verdict.path}"[:120].ljust(120), err=True, nl=(i == n))
 
-    batch = do_verify(ws, list(files), online=not offline, at=moment, progress=progress)
+    batch = do_verify(
+        ws, list(files), online=not offline, at=moment, progress=progress, record=record,
+        etsi_report=etsi_report,
+    )
     if as_json:
         click.echo(render_batch_json(batch))
     else:
@@ -257,3 +266,7 @@ __all__ = ["cli", "EXIT_USAGE", "date", "datetime"]
 
 
 from . import signing as _signing  # noqa: E402,F401  (registers `sign`)
+from . import log as _log  # noqa: E402,F401  (registers `log`)
+from . import db as _db  # noqa: E402,F401  (registers `db`)
+from . import report as _report  # noqa: E402,F401  (registers `report`)
+from . import governance as _governance  # noqa: E402,F401  (registers partner, signatory, mandate, status)

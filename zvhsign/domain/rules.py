@@ -167,7 +167,12 @@ class SignatureIntegrity:
     name = "SIGNATURE_INTEGRITY"
 
     def check(self, sig, ev, policy):
-        if not sig.intact:
+        if not sig.intact and sig.subindication == "FORMAT_FAILURE":
+            yield fail(
+                "SIGNATURE_MALFORMED",
+                sig.failure or "the signature can't be processed (damaged or forged structure)",
+            )
+        elif not sig.intact:
             yield fail(
                 "SIGNATURE_NOT_INTACT",
                 "the signed bytes do not match the signature (changed after signing)",
@@ -219,6 +224,8 @@ class SignatureTimestamped:
             return
         ts = sig.signature_timestamp
         if ts is None:
+            if sig.properties.get("signature_timestamp_present"):
+                return  # there is one; the signature failed before it could be judged
             if policy.require_signature_timestamp:
                 yield warn(
                     "NO_SIGNATURE_TIMESTAMP",
@@ -242,6 +249,29 @@ class SignedAfterApproval:
             )
 
 
+class NoChangesAfterSigning:
+    """pyHanko's difference analysis as a second opinion, per signature, independent of
+    an approved version: later revisions may fill signature fields and add validation
+    data and timestamps, nothing else (annotations, content, pages, catalog)."""
+
+    name = "NO_CHANGES_AFTER_SIGNING"
+    _FORBIDDEN = ("ANNOTATIONS", "OTHER")
+
+    def check(self, sig, ev, policy):
+        if sig.kind is SignatureKind.DOC_TIMESTAMP or not sig.intact:
+            return
+        level = sig.properties.get("pyhanko_modification_level")
+        docmdp_ok = sig.properties.get("pyhanko_docmdp_ok")
+        if level in self._FORBIDDEN or docmdp_ok is False:
+            yield fail(
+                "CHANGED_AFTER_SIGNING",
+                "a later revision changed the document beyond adding signatures, timestamps "
+                f"and validation data (difference analysis: {level or 'not permitted'}"
+                + (", violates the certification's DocMDP permissions" if docmdp_ok is False else "")
+                + ")",
+            )
+
+
 DEFAULT_FILE_RULES: tuple[FileRule, ...] = (
     ApprovedVersionFound(),
     OnlySignaturesAfterApproval(),
@@ -254,6 +284,7 @@ DEFAULT_SIGNATURE_RULES: tuple[SignatureRule, ...] = (
     SignerTrusted(),
     SignatureTimestamped(),
     SignedAfterApproval(),
+    NoChangesAfterSigning(),
 )
 
 

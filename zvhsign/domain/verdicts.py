@@ -67,6 +67,7 @@ class SignatureVerdict:
             "valid": ev.valid,
             "trusted": ev.trusted,
             "etsi": {"indication": ev.indication.value, "subindication": ev.subindication},
+            "failure": ev.failure,
             "indication": self.indication.value,
             "findings": [f.to_json() for f in self.findings],
         }
@@ -120,6 +121,7 @@ class FileVerdict:
                 "sha256": ev.sha256.hex,
                 "size": ev.size,
                 "revisions": len(ev.revision_ends),
+                "trailing_bytes": ev.trailing_bytes,
                 "approved_version": (
                     {
                         "document": ev.approved.document.value,

@@ -30,49 +30,94 @@ _PARTIAL_REVISION = re.compile(rb"\bobj\b|\bendobj\b|\bxref\b|\btrailer\b|\bstar
 
 
 def _revision_ends(data: bytes, reader) -> list[int]:
-    """Byte offset where each revision (as pyHanko counts them) ends."""
+    """Byte offset where each revision (as pyHanko counts them) ends: after the
+    ``startxref N %%EOF`` that points at the revision's cross-reference section
+    (in a linearized file that is the last one, not the first %%EOF after the
+    first-page xref); else after the first %%EOF following the section."""
     ends = []
     xrefs = reader.xrefs
     for rev in range(xrefs.total_revisions):
         info = xrefs.get_xref_container_info(rev)
-        m = _EOF.search(data, info.end_location)
+        pointer = re.compile(
+            rb"startxref\s+%d\s*%%%%EOF[ \t\x00]*(?:\r\n|\r|\n)?" % info.start_location
+        )
+        m = pointer.search(data, info.end_location)
+        if m is None:
+            m = _EOF.search(data, info.end_location)
         if m is None:
             raise InputError("a revision has no end-of-file marker: the file is truncated or damaged")
         ends.append(m.end())
     return ends
 
 
-def _trailing(data: bytes, last_end: int) -> int:
-    rest = data[last_end:]
+_COMPLETE_END = re.compile(rb"startxref\s+\d+\s*%%EOF[ \t\x00]*(?:\r\n|\r|\n)?")
+
+
+def _complete_ends(data: bytes) -> list[int]:
+    """Offsets just after each ``startxref N %%EOF`` (a complete revision's end), last first."""
+    return [m.end() for m in _COMPLETE_END.finditer(data)][::-1]
+
+
+def _trailing_kind(rest: bytes) -> str | None:
+    """None: nothing after the last complete revision; "truncated": an update that was
+    cut off (object syntax, no end-of-file marker); "appended": anything else."""
     if not rest.strip(b" \t\r\n\x00"):
-        return 0
+        return None
     if _PARTIAL_REVISION.search(rest) and b"%%EOF" not in rest:
-        raise InputError(
-            f"the file ends inside an incomplete revision after byte {last_end}: "
-            "it was truncated (or a write was interrupted)"
-        )
-    return len(rest)
+        return "truncated"
+    return "appended"
 
 
 def _open_reader(data: bytes):
+    """Parse the complete part of ``data``; return (reader, end of the complete part,
+    notes on structural oddities).
+
+    The complete part ends at the last ``startxref … %%EOF`` that yields a parseable
+    file. Bytes after it are *trailing data* (a finding: other readers may show what
+    no signature covers), unless they are an update cut off in the middle
+    (truncation: the file can't be judged).
+    """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     head = data[:1024]
     if b"%PDF-" not in head:
         raise InputError("not a PDF file (no %PDF header)")
-    if b"%%EOF" not in data[-4096:] and b"%%EOF" not in data:
-        raise InputError("the PDF has no end-of-file marker: it is truncated")
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
-        if reader.encrypted:
-            raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
-        reader.root  # noqa: B018 - force parsing the catalog
-        return reader
-    except InputError:
-        raise
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise InputError(f"the PDF can't be parsed (truncated or damaged): {exc}") from None
+    ends = _complete_ends(data)
+    if not ends:
+        raise InputError("the PDF has no complete revision (no startxref/%%EOF): it is truncated")
+    if _trailing_kind(data[ends[0]:]) == "truncated":
+        raise InputError(
+            f"the file ends inside an incomplete revision after byte {ends[0]}: "
+            "it was truncated (or a write was interrupted)"
+        )
+    first_error = None
+    for strict in (True, False):
+        for end in ends[:4]:  # a later, broken "revision" other readers may still show
+            try:
+                reader = PdfFileReader(io.BytesIO(data[:end]), strict=strict)
+                if reader.encrypted:
+                    raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
+                reader.root  # noqa: B018 - force parsing the catalog
+                notes = []
+                if not strict:
+                    notes.append(
+                        f"the file only parses leniently ({first_error}); "
+                        "readers may disagree about its content"
+                    )
+                if reader.xrefs.hybrid_xrefs_present:
+                    if strict:  # pyHanko validates hybrid-reference files only when lenient
+                        reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
+                    notes.append(
+                        "the file has hybrid cross-reference sections: "
+                        "readers may disagree about its content"
+                    )
+                return reader, end, notes
+            except InputError:
+                raise
+            except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                first_error = first_error or exc
+    raise InputError(f"the PDF can't be parsed (truncated or damaged): {first_error}") from None
 
 
 def _ts_evidence(status) -> TimestampEvidence | None:
@@ -104,6 +149,13 @@ def _indication(subindic) -> tuple[Indication, str | None]:
     return Indication.INDETERMINATE, name
 
 
+def _covers(coverage) -> bool:
+    """The signature covers at least its whole revision (the last one covers the whole file)."""
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    return coverage is not None and coverage >= SignatureCoverageLevel.ENTIRE_REVISION
+
+
 def _revision_of(sig, ends: list[int]) -> tuple[int, int]:
     br = list(sig.byte_range)
     end = br[-2] + br[-1]
@@ -111,6 +163,23 @@ def _revision_of(sig, ends: list[int]) -> tuple[int, int]:
         if end <= e and e - end <= 4:
             return i, end
     return sig.signed_revision, end
+
+
+def _integrity(embedded_sig) -> dict:
+    """pyHanko's integrity summary (coverage, diff analysis), computed during validation."""
+    try:
+        return embedded_sig.summarise_integrity_info()
+    except Exception:
+        return {}
+
+
+def _has_signature_timestamp(embedded_sig) -> bool:
+    """The CMS carries a signature timestamp token (even if validation stopped early)."""
+    try:
+        attrs = embedded_sig.signer_info["unsigned_attrs"]
+        return any(a["type"].native == "signature_time_stamp_token" for a in attrs)
+    except Exception:
+        return False
 
 
 def _dss_after(reader, revision: int) -> bool:
@@ -122,10 +191,11 @@ def _dss_after(reader, revision: int) -> bool:
         return False
 
 
-async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) -> SignatureEvidence:
+async def _examine_signature(
+    embedded_sig, ends, reader, env: TrustEnv, spec, etsi: list | None = None
+) -> SignatureEvidence:
     from pyhanko.sign.validation.ades import ades_lta_validation
     from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_timestamp
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     revision, signed_end = _revision_of(embedded_sig, ends)
     is_ts = embedded_sig.sig_object_type == "/DocTimeStamp"
@@ -148,7 +218,15 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
         pass
 
     if is_ts:
-        vc = env.validation_context()
+        from pyhanko.sign.validation import ades
+
+        try:
+            dss = ades._dss_to_local_knowledge(reader=reader)
+            vc = env.validation_context(
+                certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls
+            )
+        except Exception:
+            vc = env.validation_context(ocsps=[], crls=[])
         try:
             st = await async_validate_pdf_timestamp(embedded_sig, validation_context=vc)
             ok = st.intact and st.valid and st.trusted
@@ -164,8 +242,7 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
             return SignatureEvidence(
                 field_name=embedded_sig.field_name, kind=SignatureKind.DOC_TIMESTAMP,
                 revision=revision, signed_end=signed_end,
-                covers_whole_revision=st.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-                if st.coverage is not None else False,
+                covers_whole_revision=_covers(st.coverage),
                 intact=bool(st.intact), valid=bool(st.valid), trusted=bool(st.trusted),
                 indication=ind, subindication=sub, failure=None, subfilter=subfilter,
                 signer=signer, claimed_signing_time=None, signature_timestamp=ts,
@@ -190,6 +267,8 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
         return _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc)
     indication, sub = _indication(result.ades_subindic)
     st = result.api_status
+    if etsi is not None and st is not None:
+        etsi.append(_etsi_part(embedded_sig, result))
     if st is None:
         return SignatureEvidence(
             field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
@@ -204,7 +283,7 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
     level = None
     if subfilter == "/ETSI.CAdES.detached":
         level = "B-B"
-        if sig_ts is not None:
+        if sig_ts is not None or _has_signature_timestamp(embedded_sig):
             level = "B-T"
             if _dss_after(reader, revision):
                 level = "B-LT"
@@ -214,13 +293,21 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
                 ]
                 if later_ts:
                     level = "B-LTA"
-    covers = st.coverage == SignatureCoverageLevel.ENTIRE_REVISION if st.coverage is not None else False
+    integrity = _integrity(embedded_sig)
+    covers = _covers(integrity.get("coverage", getattr(st, "coverage", None)))
+    best_time = getattr(result, "best_signature_time", None)
+    indication, sub, corrected = _validity_period_check(indication, sub, signer, best_time, sig_ts)
     failure = result.failure_msg
     props = {}
-    if st.modification_level is not None:
-        props["pyhanko_modification_level"] = st.modification_level.name
-    if st.docmdp_ok is not None:
-        props["pyhanko_docmdp_ok"] = st.docmdp_ok
+    if integrity.get("modification_level") is not None:
+        props["pyhanko_modification_level"] = integrity["modification_level"].name
+    if integrity.get("docmdp_ok") is not None:
+        props["pyhanko_docmdp_ok"] = integrity["docmdp_ok"]
+    if sig_ts is None and _has_signature_timestamp(embedded_sig):
+        props["signature_timestamp_present"] = True  # present, but validation stopped before it
+    if corrected:
+        props["zvhsign_correction"] = corrected
+        failure = corrected
     return SignatureEvidence(
         field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
         covers_whole_revision=covers, intact=bool(st.intact), valid=bool(st.valid),
@@ -228,9 +315,37 @@ async def _examine_signature(embedded_sig, ends, reader, env: TrustEnv, spec) ->
         indication=indication, subindication=sub, failure=failure, subfilter=subfilter,
         signer=signer, claimed_signing_time=claimed, signature_timestamp=sig_ts,
         content_timestamp=content_ts,
-        best_signature_time=getattr(result, "best_signature_time", None),
+        best_signature_time=best_time,
         pades_level=level, docmdp_permission=docmdp, properties=props,
     )
+
+
+def _validity_period_check(indication, sub, signer, best_time, sig_ts):
+    """zvhsign's own check of the signer certificate's validity period against the
+    proof of existence (EN 319 102-1 §5.5: a signature proven to exist only after its
+    certificate expired is OUT_OF_BOUNDS_NO_POE). pyHanko 0.38 passes such signatures
+    when they carry a signature timestamp made after the expiry."""
+    if signer is None or indication is not Indication.TOTAL_PASSED:
+        return indication, sub, None
+    if sig_ts is not None and sig_ts.ok:
+        poe = sig_ts.time  # the signature existed at this time (upper bound)
+        if poe > signer.not_after:
+            return (
+                Indication.INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                (
+                    f"the signature is proven to exist only at {poe:%Y-%m-%d %H:%M}Z, after the "
+                    f"signer's certificate expired on {signer.not_after:%Y-%m-%d}"
+                ),
+            )
+    if best_time is not None and best_time < signer.not_before:
+        return (
+            Indication.INDETERMINATE, "NOT_YET_VALID",
+            (
+                f"the signature existed at {best_time:%Y-%m-%d %H:%M}Z, before the signer's "
+                f"certificate became valid on {signer.not_before:%Y-%m-%d}"
+            ),
+        )
+    return indication, sub, None
 
 
 async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
@@ -255,14 +370,69 @@ async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
         known_poes=known.known_poes,
         nonrevoked_assertions=known.nonrevoked_assertions,
     )
-    return await ades.ades_with_time_validation(
+    # without a signature timestamp there is no time to validate with: the basic
+    # process (EN 319 102-1 §5.3) at the validation time
+    spec_here = dataclasses.replace(base, local_knowledge=knowledge)
+    if _has_signature_timestamp(embedded_sig):
+        return await ades.ades_with_time_validation(
+            signed_data=embedded_sig.signed_data,
+            validation_spec=spec_here,
+            timing_info=env.timing(),
+            raw_digest=embedded_sig.compute_digest(),
+            extra_status_kwargs=embedded_sig.summarise_integrity_info(),
+            status_cls=PdfSignatureStatus,
+        )
+    # pyHanko 0.38's basic process ignores status_cls (always a CMS status), so the
+    # PDF integrity facts are read from the embedded signature instead (_integrity)
+    return await ades.ades_basic_validation(
         signed_data=embedded_sig.signed_data,
-        validation_spec=dataclasses.replace(base, local_knowledge=knowledge),
+        validation_spec=spec_here,
         timing_info=env.timing(),
         raw_digest=embedded_sig.compute_digest(),
-        extra_status_kwargs=embedded_sig.summarise_integrity_info(),
-        status_cls=PdfSignatureStatus,
     )
+
+
+def _collect_signatures(reader, ends) -> tuple[list, list[SignatureEvidence]]:
+    """Every filled signature field: pyHanko's signature objects for the ones it can
+    process, and evidence of failure for the rest. (pyHanko's own collection skips
+    unknown SubFilters and stops at the first unparseable /Contents; a filled field
+    that is silently skipped would look like a signed field with nothing to check.)"""
+    from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    known = {str(sf.value) for sf in SigSeedSubFilter}
+    good, bad = [], []
+    for fq_name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
+        revision = len(ends) - 1
+        try:
+            revision = reader.xrefs.get_introducing_revision(sig_field.raw_get("/V").reference)
+        except Exception:
+            pass
+        subfilter = None
+        try:
+            value = sig_obj.get_object()
+            subfilter = str(value.get("/SubFilter")) if "/SubFilter" in value else None
+            kind = (
+                SignatureKind.DOC_TIMESTAMP if value.get("/Type") == "/DocTimeStamp"
+                else SignatureKind.SIGNATURE
+            )
+            if subfilter not in known:
+                raise ValueError(f"unsupported or missing /SubFilter {subfilter}")
+            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+            emb.signed_revision  # noqa: B018 - force reading /ByteRange and /Contents
+            good.append(emb)
+        except Exception as exc:
+            bad.append(SignatureEvidence(
+                field_name=fq_name, kind=locals().get("kind", SignatureKind.SIGNATURE),
+                revision=revision, signed_end=ends[min(revision, len(ends) - 1)],
+                covers_whole_revision=False, intact=False, valid=False, trusted=False,
+                indication=Indication.TOTAL_FAILED, subindication="FORMAT_FAILURE",
+                failure=f"the signature can't be processed: {exc}", subfilter=subfilter,
+                signer=None, claimed_signing_time=None, signature_timestamp=None,
+                content_timestamp=None, best_signature_time=None, pades_level=None,
+            ))
+    good.sort(key=lambda e: e.signed_revision)
+    return good, bad
 
 
 def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc) -> SignatureEvidence:
@@ -282,19 +452,23 @@ async def examine(
     env: TrustEnv,
     approved_by_size: Callable[[int], list[ApprovedVersion]],
     spec=None,
+    etsi: list | None = None,
 ) -> FileEvidence:
-    """Establish the facts about one copy. Raises InputError if it can't be judged."""
+    """Establish the facts about one copy. Raises InputError if it can't be judged.
+
+    ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature are
+    appended to it (see :func:`etsi_report_xml`)."""
     from .stamp import read_stamp
     from .structure import analyse_revisions
 
-    reader = _open_reader(data)
+    reader, complete_end, parse_notes = _open_reader(data)
     try:
-        ends = _revision_ends(data, reader)
+        ends = _revision_ends(data[:complete_end], reader)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(f"the PDF's revisions can't be read: {exc}") from None
-    trailing = _trailing(data, ends[-1])
+    trailing = len(data) - ends[-1] if _trailing_kind(data[ends[-1]:]) else 0
 
     approved: ApprovedVersion | None = None
     approved_rev: int | None = None
@@ -302,9 +476,10 @@ async def examine(
         for candidate in approved_by_size(end):
             if Sha256.of(data[:end]) == candidate.approved_sha256:
                 approved, approved_rev = candidate, i
-    changes, problems = [], []
+    changes, problems = [], list(parse_notes)
     if approved_rev is not None:
-        changes, problems = analyse_revisions(data, ends, approved_rev)
+        changes, more = analyse_revisions(data, ends, approved_rev)
+        problems.extend(more)
 
     stamp = None
     try:
@@ -317,8 +492,12 @@ async def examine(
 
     spec = spec or env.signature_spec()
     signatures = []
-    for embedded_sig in reader.embedded_signatures:
-        signatures.append(await _examine_signature(embedded_sig, ends, reader, env, spec))
+    embedded, unprocessable = _collect_signatures(reader, ends)
+    reader._embedded_signatures = embedded  # later-timestamp lookups see the same list
+    for embedded_sig in embedded:
+        signatures.append(await _examine_signature(embedded_sig, ends, reader, env, spec, etsi))
+    signatures.extend(unprocessable)
+    signatures.sort(key=lambda s: s.revision)
     return FileEvidence(
         path=path,
         size=len(data),
@@ -332,6 +511,42 @@ async def examine(
         signatures=tuple(signatures),
         structure_problems=tuple(problems),
     )
+
+
+def _etsi_part(embedded_sig, result):
+    """One signature's ETSI TS 119 102-2 SignatureValidationReport and its validation
+    objects, made by pyHanko's report generator while the signature is at hand."""
+    from pyhanko.sign.validation.report import tools
+
+    try:
+        report = tools._generate_report(embedded_sig, result)
+        objects = [tools._package_validation_object(vo) for vo in result.validation_objects]
+    except Exception:  # a report is a by-product; its failure must not change the verdict
+        return None
+    return report, objects
+
+
+def etsi_report_xml(parts: list) -> str:
+    """Combine the parts collected by :func:`examine` (over any number of files) into one
+    ETSI TS 119 102-2 ValidationReport, serialised as pyHanko's generator does."""
+    from pyhanko.generated.etsi import ts_11910202
+    from pyhanko.sign.validation.report.tools import NAMESPACES
+    from xsdata.formats.dataclass.serializers import XmlSerializer
+    from xsdata.formats.dataclass.serializers.config import SerializerConfig
+
+    parts = [p for p in parts if p is not None]
+    seen: set = set()
+    objects = []
+    for _, objs in parts:
+        for vo in objs:
+            if vo.id not in seen:
+                seen.add(vo.id)
+                objects.append(vo)
+    report = ts_11910202.ValidationReport(
+        signature_validation_report=tuple(r for r, _ in parts),
+        signature_validation_objects=ts_11910202.ValidationObjectListType(tuple(objects)),
+    )
+    return XmlSerializer(config=SerializerConfig(indent="  ")).render(report, ns_map=NAMESPACES)
 
 
 def utcnow() -> datetime:

@@ -11,7 +11,7 @@ import io
 from ..domain.digests import Sha256
 from ..domain.documents import DocumentKind, StampInfo
 from ..errors import InputError, UsageError
-from .fields import APPROVAL_FIELD, partner_field_name
+from .fields import APPROVAL_FIELD, SLOTS_PER_PAGE, partner_field_name, partner_slot, signature_pages
 
 XMP_NS = "https://zvhsign.nl/ns/stamp/1.0/"
 XMP_PREFIX = "zvh"
@@ -69,6 +69,8 @@ def stamp_pdf(
         if DOCINFO_KEYS["document"] in pdf.docinfo:
             raise InputError("the source is already stamped")
 
+        first_sig_page = len(pdf.pages)
+        _append_signature_pages(pdf, info, partner_fields)
         sizes = []
         for page in pdf.pages:
             box = page.trimbox if "/TrimBox" in page.obj else page.mediabox
@@ -77,7 +79,7 @@ def stamp_pdf(
         for page, over in zip(pdf.pages, overlay.pages):
             _overlay(pdf, page, over)
 
-        _add_signature_fields(pdf, partner_fields)
+        _add_signature_fields(pdf, partner_fields, first_sig_page)
         _write_metadata(pdf, info)
 
         out = io.BytesIO()
@@ -103,28 +105,80 @@ def _overlay(pdf, page, over) -> None:
     page.contents_add(pdf.make_stream(b"Q\n" + placement))
 
 
-def _add_signature_fields(pdf, partner_fields: int) -> None:
+def _signature_pages_pdf(info: StampInfo, partner_fields: int, w: float, h: float) -> bytes:
+    """The appended "Digitale ondertekening" pages: heading, and a caption and frame per slot."""
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1, pageCompression=1, pagesize=(w, h))
+    for page in range(signature_pages(partner_fields)):
+        c.setFillColor(Color(0.1, 0.1, 0.2))
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(50, h - 62, "Digitale ondertekening")
+        c.setFont("Helvetica", 9)
+        c.drawString(50, h - 80, f"{info.document.title}, versie {info.version}")
+        c.setFillColor(Color(0.3, 0.3, 0.4))
+        c.setFont("Helvetica", 7.5)
+        c.drawString(50, h - 94, "Partners ondertekenen digitaal (PAdES), elk in een eigen handtekeningveld hieronder.")
+        c.drawString(50, h - 104, "Alleen een geldige digitale handtekening telt; controleer een exemplaar met: zvhsign verify")
+        for index in range(page * SLOTS_PER_PAGE + 1, min(partner_fields, (page + 1) * SLOTS_PER_PAGE) + 1):
+            _p, (x1, y1, x2, y2) = partner_slot(index, w, h)
+            c.setFillColor(Color(0.4, 0.4, 0.5))
+            c.setFont("Helvetica", 6.5)
+            c.drawString(x1, y2 + 2.5, f"Handtekening {index:02d}")
+            c.setStrokeColor(Color(0.75, 0.75, 0.82))
+            c.setLineWidth(0.5)
+            c.rect(x1, y1, x2 - x1, y2 - y1, stroke=1, fill=0)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _append_signature_pages(pdf, info: StampInfo, partner_fields: int) -> None:
     import pikepdf
 
-    page = pdf.pages[0]
-    names = [APPROVAL_FIELD] + [partner_field_name(i) for i in range(1, partner_fields + 1)]
+    last = pdf.pages[-1]
+    box = last.trimbox if "/TrimBox" in last.obj else last.mediabox
+    w, h = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+    sig = pikepdf.open(io.BytesIO(_signature_pages_pdf(info, partner_fields, w, h)))
+    pdf.pages.extend(sig.pages)
+
+
+def _add_signature_fields(pdf, partner_fields: int, first_sig_page: int) -> None:
+    """The approval field (invisible, page 1) and the partner fields, each on its
+    slot of the appended signature pages (see ``fields.py``)."""
+    import pikepdf
+
     fields = pikepdf.Array()
-    annots = page.obj.get("/Annots", pikepdf.Array())
-    for name in names:
+    annots: dict[int, pikepdf.Array] = {}
+
+    def add(name: str, page_index: int, rect) -> None:
+        page = pdf.pages[page_index]
         widget = pdf.make_indirect(
             pikepdf.Dictionary(
                 Type=pikepdf.Name.Annot,
                 Subtype=pikepdf.Name.Widget,
                 FT=pikepdf.Name.Sig,
                 T=pikepdf.String(name),
-                Rect=pikepdf.Array([0, 0, 0, 0]),
-                F=132,  # Print + Locked: invisible, not movable
+                Rect=pikepdf.Array(list(rect)),
+                F=132,  # Print + Locked: not movable
                 P=page.obj,
             )
         )
         fields.append(widget)
-        annots.append(widget)
-    page.obj.Annots = annots
+        if page_index not in annots:
+            annots[page_index] = page.obj.get("/Annots", pikepdf.Array())
+        annots[page_index].append(widget)
+
+    add(APPROVAL_FIELD, 0, (0, 0, 0, 0))
+    sig_box = pdf.pages[first_sig_page].mediabox
+    w, h = float(sig_box[2]) - float(sig_box[0]), float(sig_box[3]) - float(sig_box[1])
+    for i in range(1, partner_fields + 1):
+        page_offset, rect = partner_slot(i, w, h)
+        add(partner_field_name(i), first_sig_page + page_offset, rect)
+    for page_index, arr in annots.items():
+        pdf.pages[page_index].obj.Annots = arr
     pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(Fields=fields))
 
 

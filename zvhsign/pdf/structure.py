@@ -29,7 +29,9 @@ _ACROFORM_ALLOWED = {"/Fields", "/SigFlags", "/DR", "/DA"}
 # keys never followed while canonicalising (back pointers)
 _SKIP_KEYS = {"/Parent", "/P"}
 # signature-field keys a signer sets while signing an empty field
-_SIGNING_KEYS = {"/V", "/AP", "/MK", "/DA", "/Rect", "/F", "/Lock", "/SV"}
+# (/Rect is not among them: moving or enlarging a field's widget while signing
+# would let the signature's appearance cover the page -- an overlay)
+_SIGNING_KEYS = {"/V", "/AP", "/MK", "/DA", "/F", "/Lock", "/SV"}
 
 
 class _Canon:

@@ -11,6 +11,30 @@ from datetime import datetime
 from typing import Any
 
 
+def shared_fetcher_backend(inner):
+    """Wrap a pyhanko-certvalidator FetcherBackend so that it hands out one ``Fetchers``
+    (one cache of OCSP responses, CRLs and certificates) for every validation of a
+    batch, instead of a fresh, empty one per signature. The built-in per-``Fetchers``
+    request budget then bounds the whole batch; answers from the cache don't count."""
+    from pyhanko_certvalidator.fetchers.api import FetcherBackend
+
+    class SharedFetcherBackend(FetcherBackend):
+        shared = True
+
+        def __init__(self) -> None:
+            self._fetchers = None
+
+        def get_fetchers(self):
+            if self._fetchers is None:
+                self._fetchers = inner.get_fetchers()
+            return self._fetchers
+
+        async def close(self) -> None:
+            await inner.close()
+
+    return SharedFetcherBackend()
+
+
 @dataclass
 class TrustEnv:
     trust_roots: list  # asn1crypto.x509.Certificate
@@ -20,16 +44,27 @@ class TrustEnv:
     online: bool = True
     moment: datetime | None = None  # validate at this time instead of now
 
-    def validation_context(self, *, for_signing: bool = False):
-        """A pyhanko-certvalidator ValidationContext (for embedding revinfo when signing)."""
+    def __post_init__(self) -> None:
+        if self.fetcher_backend is not None and not getattr(self.fetcher_backend, "shared", False):
+            self.fetcher_backend = shared_fetcher_backend(self.fetcher_backend)
+
+    def validation_context(
+        self, *, for_signing: bool = False, certs=(), ocsps=(), crls=()
+    ):
+        """A pyhanko-certvalidator ValidationContext (for embedding revinfo when signing,
+        and for document timestamps). ``certs``/``ocsps``/``crls``: validation data
+        known locally, e.g. from the file's DSS (all there is when offline)."""
         from pyhanko_certvalidator import ValidationContext
 
         kwargs: dict = dict(
             trust_roots=list(self.trust_roots),
-            other_certs=list(self.other_certs),
+            other_certs=list(self.other_certs) + list(certs),
             allow_fetching=self.online,
             revocation_mode="require" if for_signing else "hard-fail",
         )
+        if ocsps or crls or not self.online:
+            kwargs["ocsps"] = list(ocsps)
+            kwargs["crls"] = list(crls)
         if self.fetcher_backend is not None and self.online:
             kwargs["fetcher_backend"] = self.fetcher_backend
         if self.moment is not None:

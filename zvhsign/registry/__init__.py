@@ -10,10 +10,11 @@ line, e.g. when the database can't be reached, is locked, has no schema
 from __future__ import annotations
 
 from ._db import ConflictError, DuplicateError, NotFoundError
-from ._registry import Registry, current_os_user
+from ._registry import Registry, WriteTx, current_os_user
 
 __all__ = [
     "Registry",
+    "WriteTx",
     "DuplicateError",
     "NotFoundError",
     "ConflictError",

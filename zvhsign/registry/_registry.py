@@ -13,7 +13,16 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from zvhsign.domain.audit import AuditEvent, ChainHead, ChainProblem, verify_chain
+from zvhsign.domain.audit import (
+    ANCHOR_ACTION,
+    Anchor,
+    AuditEvent,
+    ChainHead,
+    ChainProblem,
+    anchors_of,
+    check_anchors,
+    verify_chain,
+)
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import ApprovedVersion, DocumentKind, check_version_label
 from zvhsign.errors import RegistryError, UsageError
@@ -104,8 +113,35 @@ def _hex(sha256: Sha256 | str) -> str:
 
 @dataclass
 class _Tx:
+    """One open write transaction (see :meth:`Registry.write`)."""
+
     session: Session
     head: AuditChainHead | None
+
+    def append(
+        self,
+        action: str,
+        subject: str,
+        *,
+        actor: str,
+        actor_certificate: str | None = None,
+        object_sha256s: Iterable[str] = (),
+        details: Mapping[str, object] | None = None,
+    ) -> AuditEvent:
+        """Append an audit event in this transaction: it commits with the change, or not at all."""
+        return Registry._append(
+            self,
+            action=action,
+            subject=subject,
+            actor=actor,
+            actor_certificate=actor_certificate,
+            object_sha256s=object_sha256s,
+            details=details,
+        )
+
+
+WriteTx = _Tx
+"""Public name of the write-transaction handle (``session`` + ``append``)."""
 
 
 def _check_schema(conn: Connection, shown: str) -> str:
@@ -179,8 +215,13 @@ class Registry:
         return cls(engine, url)
 
     @classmethod
-    def create(cls, url: str, *, actor: str | None = None) -> "Registry":
-        """Create the schema on an empty database and log the ``init`` event."""
+    def create(
+        cls, url: str, *, actor: str | None = None, details: Mapping[str, object] | None = None
+    ) -> "Registry":
+        """Create the schema on an empty database and log the ``init`` event.
+
+        ``details`` are added to the event (e.g. ``config_sha256`` of the workspace file).
+        """
         u = parse_url(url)
         shown = safe_url(u)
         engine = make_engine(u)
@@ -203,7 +244,7 @@ class Registry:
                     action="init",
                     subject="registry",
                     actor=actor or current_os_user(),
-                    details={"schema_revision": _migrate.head_revision()},
+                    details={**dict(details or {}), "schema_revision": _migrate.head_revision()},
                 )
         except BaseException:
             engine.dispose()
@@ -297,6 +338,25 @@ class Registry:
                 tx = _Tx(session, self._lock_head(session) if lock_head else None)
                 yield tx
                 session.flush()
+
+    @contextmanager
+    def write(self, doing: str) -> Iterator[_Tx]:
+        """A write transaction for registry modules that change rows *and* log the change.
+
+        The audit chain head is locked first (so writers are serialised and the
+        chain can't fork); ``tx.session`` is a SQLAlchemy session on the
+        transaction and ``tx.append(action, subject, actor=..., ...)`` logs the
+        event. Both commit together when the block ends, or neither does (an
+        exception, a crash, SIGKILL). ``doing`` names the action in error
+        messages, e.g. "registering partner Gemeente Haarlem"::
+
+            with registry.write("registering partner X") as tx:
+                tx.session.add(PartnerRow(...))
+                tx.append("register-partner", "Gemeente Haarlem", actor=actor,
+                          object_sha256s=(...), details={...})
+        """
+        with self._write(doing) as tx:
+            yield tx
 
     @staticmethod
     def _lock_head(session: Session) -> AuditChainHead:
@@ -588,6 +648,65 @@ class Registry:
                 details=details,
             )
 
+    def add_anchor(
+        self,
+        anchored: ChainHead,
+        token_der: bytes,
+        *,
+        tsa_time: datetime,
+        tsa: str | None,
+        actor: str,
+    ) -> AuditEvent:
+        """Store an RFC 3161 token over the chain head ``anchored`` as an ``anchor`` event.
+
+        The token was obtained before this transaction; other events may have
+        been appended meanwhile, which is fine: the anchor names the event it
+        timestamped. ``anchored`` must be an event of this log with that hash.
+        """
+        import base64
+
+        with self._write("storing an audit log anchor") as tx:
+            row = tx.session.get(AuditEventRow, anchored.seq)
+            if row is None or row.hash != anchored.hash:
+                raise ConflictError(
+                    f"the anchored event #{anchored.seq} is not in this log with hash "
+                    f"{anchored.hash[:16]}…; the anchor was not stored"
+                )
+            return self._append(
+                tx,
+                action=ANCHOR_ACTION,
+                subject=f"audit log up to event #{anchored.seq}",
+                actor=actor,
+                object_sha256s=(anchored.hash,),
+                details=Anchor.details_for(
+                    anchored=anchored,
+                    token_b64=base64.b64encode(token_der).decode("ascii"),
+                    tsa_time=tsa_time,
+                    tsa=tsa,
+                ),
+            )
+
+    def anchors(self) -> list[Anchor]:
+        """The stored anchors (RFC 3161 tokens over earlier chain heads), oldest first."""
+        return anchors_of(self.events())
+
+    def log_config_change(
+        self,
+        what: str,
+        *,
+        actor: str,
+        config_sha256: str,
+        details: Mapping[str, object] | None = None,
+    ) -> AuditEvent:
+        """Log a change to the workspace configuration (``config`` event with the new file's hash)."""
+        return self.append_event(
+            "config",
+            what,
+            actor=actor,
+            object_sha256s=(config_sha256,),
+            details={"config_sha256": config_sha256, **dict(details or {})},
+        )
+
     def events(self) -> list[AuditEvent]:
         """The whole audit log, in storage order."""
         with self._read("reading the audit log") as s:
@@ -607,12 +726,19 @@ class Registry:
             events = [_event_to_domain(r) for r in rows]
             head_row = s.get(AuditChainHead, 1)
             head = ChainHead(head_row.seq, head_row.hash) if head_row is not None else None
-        problems = verify_chain(events, head=head)
+        problems = verify_chain(events, head=head) + check_anchors(events)
         if head is None:
             problems.insert(
                 0, ChainProblem("deleted", (), "the recorded chain head is missing")
             )
         return problems
+
+    @property
+    def governance(self):
+        """Partners, signatories, mandates and recorded copies (``_governance.GovernanceStore``)."""
+        from ._governance import GovernanceStore
+
+        return GovernanceStore(self)
 
     def __repr__(self) -> str:
         return f"Registry({self._shown!r})"

@@ -131,3 +131,89 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     hash: Mapped[str] = mapped_column(String(SHA256_LEN), nullable=False)
+
+
+# ----------------------------------------------------------------- governance (issue 3)
+# Partners, signatories, mandates and recorded copies (migration 0002_governance).
+
+
+class PartnerRow(Base):
+    """A partner of the ZVH (see ``zvhsign.domain.governance.Partner``)."""
+
+    __tablename__ = "partners"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    oin: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    kvk: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    signing_roles: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SignatoryRow(Base):
+    """A person signing for a partner in a role."""
+
+    __tablename__ = "signatories"
+    __table_args__ = (UniqueConstraint("partner_key", "name", "role", name="uq_signatories_partner_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_key: Mapped[str] = mapped_column(String(64), ForeignKey("partners.key"), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class SignatoryCertificateRow(Base):
+    """A certificate (SHA-256 fingerprint) of a signatory; one certificate, one signatory."""
+
+    __tablename__ = "signatory_certificates"
+
+    fingerprint: Mapped[str] = mapped_column(String(SHA256_LEN), primary_key=True)
+    signatory_id: Mapped[int] = mapped_column(Integer, ForeignKey("signatories.id"), nullable=False)
+
+
+class MandateRow(Base):
+    """A registered machtigingsbesluit; the signed PDF is a blob (``sha256``)."""
+
+    __tablename__ = "mandates"
+
+    sha256: Mapped[str] = mapped_column(String(SHA256_LEN), ForeignKey("blobs.sha256"), primary_key=True)
+    partner_key: Mapped[str] = mapped_column(String(64), ForeignKey("partners.key"), nullable=False)
+    mayor: Mapped[str] = mapped_column(String(200), nullable=False)
+    decision_date: Mapped[date] = mapped_column(Date, nullable=False)
+    terms: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (zvhsign.mandate/1)
+    signatures: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list, as validated
+    revision_sha256s: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class RecordedCopyRow(Base):
+    """A verified copy (blob) with its verdict JSON, as recorded by ``verify --record``."""
+
+    __tablename__ = "recorded_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(SHA256_LEN), ForeignKey("blobs.sha256"), nullable=False, index=True)
+    verdict: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (one file of zvhsign.verify/1)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class RecordedSignatureRow(Base):
+    """One partner signature of a recorded copy, as judged when recorded."""
+
+    __tablename__ = "recorded_signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    copy_id: Mapped[int] = mapped_column(Integer, ForeignKey("recorded_copies.id"), nullable=False, index=True)
+    field_name: Mapped[str] = mapped_column(String(128), nullable=False)
+    document: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[str] = mapped_column(String(32), nullable=False)
+    approved_sha256: Mapped[str] = mapped_column(String(SHA256_LEN), nullable=False)
+    partner_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    signer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(SHA256_LEN), nullable=True)
+    indication: Mapped[str] = mapped_column(String(32), nullable=False)
+    blocking_codes: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list

@@ -67,6 +67,11 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
         av = approve(ws, stamped, key("secretariaat"), approved[doc], decided_on=date.today())
         say(f"3. approved {av.label}: certified by the secretariat, SHA-256 {av.approved_sha256.short}")
 
+    # issue 3: partners, signatories and the mayors' mandates (services/governance.py)
+    from .governance import demo_governance, status_lines
+
+    mandate_kw = demo_governance(ws, directory, key, say)
+
     signed: list[Path] = []
     for label, who in SEPARATE_SIGNERS:
         for doc, path in approved.items():
@@ -79,12 +84,28 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
     for label, who in SHARED_COPY_SIGNERS:
         names.append(who.lower())
         out = directory / "signed" / f"convenant-1.0-{'-'.join(names)}.pdf"
-        sign(ws, current, key(label), out)
+        sign(ws, current, key(label), out, **mandate_kw.get(label, {}))
         signed.append(out)
         current = out
-        say(f"5. the burgemeester of {who} signed the shared covenant copy ({out.name})")
+        say(f"5. the burgemeester of {who} signed the shared covenant copy under the College's mandate ({out.name})")
 
-    verdict = verify(ws, sorted(signed))
+    verdict = verify(ws, sorted(signed), record=True)
     ok = sum(1 for f in verdict.files if f.verified)
-    say(f"6. verified {ok}/{len(verdict.files)} signed copies")
+    say(f"6. verified {ok}/{len(verdict.files)} signed copies (recorded in the registry)")
+    say("6a. status (zvhsign status):")
+    for line in status_lines(ws):
+        say(line)
+
+    # 7. the audit report for privacy officers (the demo is the end-to-end story,
+    #    so it reaches up to zvhsign.reports, lazily)
+    from ..reports import write_report
+    from .auditlog import anchor
+    from .reporting import gather
+
+    anchor(ws)
+    facts = gather(ws, sorted(signed), responsible="Annelies van Dijk (secretaris ZVH, demo)")
+    for fmt in ("html", "pdf", "json"):
+        out = directory / f"report.{fmt}"
+        write_report(ws, facts, fmt, out, key=key("secretariaat"))
+        say(f"7. audit report ({fmt}{', signed by the secretariat' if fmt == 'pdf' else ''}) → {out}")
     return DemoResult(directory, verdict)

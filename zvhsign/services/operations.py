@@ -131,23 +131,34 @@ async def verify_async(
     *,
     rules: RuleSet | None = None,
     progress: ProgressFn | None = None,
+    etsi_report: Path | None = None,
 ) -> BatchVerdict:
-    from ..pdf.examine import examine
+    """``etsi_report``: also write one ETSI TS 119 102-2 XML validation report
+    covering every signature of every file (pyHanko's report generator)."""
+    from ..pdf.examine import etsi_report_xml, examine
 
     rules = rules or RuleSet()
     policy = VerifyPolicy(rt.secretariat_fingerprints)
     spec = rt.env.signature_spec()
+    etsi: list | None = [] if etsi_report is not None else None
     results: list[FileVerdict] = []
     for i, path in enumerate(paths, start=1):
         try:
             data = read_input(path)
-            ev = await examine(str(path), data, rt.env, approved_lookup, spec=spec)
+            ev = await examine(str(path), data, rt.env, approved_lookup, spec=spec, etsi=etsi)
             verdict = rules.evaluate(ev, policy)
         except ZvhsignError as exc:
             verdict = FileVerdict(evidence=None, path=str(path), findings=(), error=exc.message)
+        except Exception as exc:  # a file zvhsign can't judge must not stop the batch
+            verdict = FileVerdict(
+                evidence=None, path=str(path), findings=(),
+                error=f"could not be examined ({type(exc).__name__}: {exc})",
+            )
         results.append(verdict)
         if progress:
             progress(i, len(paths), verdict)
+    if etsi_report is not None:
+        write_atomic(etsi_report, etsi_report_xml(etsi).encode("utf-8"))
     return BatchVerdict(tuple(results))
 
 
@@ -158,8 +169,15 @@ def verify(
     online: bool = True,
     at: datetime | None = None,
     progress: ProgressFn | None = None,
+    record: bool = False,
+    etsi_report: Path | None = None,
 ) -> BatchVerdict:
-    """Verify many copies in one process, sharing trust, HTTP session and fetched data."""
+    """Verify many copies in one process, sharing trust, HTTP session and fetched data.
+
+    A second pass over the whole batch adds the governance findings (who signed,
+    in what capacity and order: services/governance.py); ``record`` stores every
+    judged copy with its verdict in the registry (``verify --record``).
+    """
     if not paths:
         raise UsageError("no files to verify")
     registry = open_registry(ws)
@@ -167,6 +185,13 @@ def verify(
 
     async def run() -> BatchVerdict:
         async with open_runtime(ws, online=online, moment=at) as rt:
-            return await verify_async(rt, paths, lambda n: sizes.get(n, []), progress=progress)
+            return await verify_async(
+                rt, paths, lambda n: sizes.get(n, []), progress=progress, etsi_report=etsi_report
+            )
 
-    return asyncio.run(run())
+    from .governance import apply_to_batch, record_batch
+
+    batch = apply_to_batch(registry, asyncio.run(run()))
+    if record:
+        record_batch(registry, batch)
+    return batch

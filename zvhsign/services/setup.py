@@ -57,7 +57,12 @@ def init_workspace(
     try:
         tmp.replace(directory / CONFIG_NAME)
         ws_probe = load_workspace(directory)
-        Registry.create(ws_probe.config.database_url)
+        from ..domain.digests import Sha256
+
+        Registry.create(
+            ws_probe.config.database_url,
+            details={"config_sha256": Sha256.of(text.encode("utf-8")).hex},
+        ).close()
     except BaseException:
         if ws_probe is None or not Path(directory / CONFIG_NAME).exists():
             raise

@@ -1,0 +1,147 @@
+"""Attacked copies, made once per session from real signed copies (see make.py).
+
+Every fixture is named after the failure it carries and is a file on disk, so
+tests can hand it to ``zvhsign verify`` like a user would.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_spec = importlib.util.spec_from_file_location("zvh_attacks_make", Path(__file__).with_name("make.py"))
+make = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make)
+
+
+@pytest.fixture(scope="session")
+def forger(approved, passphrase):
+    from zvhsign.testpki import certs_dir
+
+    return make.Forger(approved.ws, passphrase, lambda label: certs_dir() / "out" / f"{label}.p12")
+
+
+@pytest.fixture(scope="session")
+def attack_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("attacked")
+
+
+def _fixture(name: str, build):
+    @pytest.fixture(scope="session", name=name)
+    def _made(request, attack_dir):
+        path = attack_dir / f"{name}.pdf"
+        path.write_bytes(build(request))
+        return path
+
+    return _made
+
+
+def _approved(request) -> bytes:
+    return request.getfixturevalue("approved").convenant.read_bytes()
+
+
+def _signed(request) -> bytes:
+    return request.getfixturevalue("signed_convenant").read_bytes()
+
+
+def _forger(request):
+    return request.getfixturevalue("forger")
+
+
+edited_after_approval_then_signed = _fixture(
+    "edited_after_approval_then_signed",
+    lambda r: make.edited_after_approval_then_signed(_approved(r), _forger(r)),
+)
+rewritten_by_qpdf_then_signed = _fixture(
+    "rewritten_by_qpdf_then_signed",
+    lambda r: make.rewritten_by_qpdf_then_signed(_approved(r), _forger(r)),
+)
+rewritten_by_pikepdf_then_signed = _fixture(
+    "rewritten_by_pikepdf_then_signed",
+    lambda r: make.rewritten_by_pikepdf_then_signed(_approved(r), _forger(r)),
+)
+content_changed_in_signing_update = _fixture(
+    "content_changed_in_signing_update",
+    lambda r: make.content_changed_in_signing_update(_approved(r), _forger(r)),
+)
+annotation_added_in_signing_update = _fixture(
+    "annotation_added_in_signing_update",
+    lambda r: make.annotation_added_in_signing_update(_approved(r), _forger(r)),
+)
+byte_flipped_in_signed_range = _fixture(
+    "byte_flipped_in_signed_range", lambda r: make.byte_flipped_in_signed_range(_signed(r))
+)
+byte_flipped_in_page_content = _fixture(
+    "byte_flipped_in_page_content", lambda r: make.byte_flipped_in_page_content(_signed(r))
+)
+text_appended_after_last_revision = _fixture(
+    "text_appended_after_last_revision",
+    lambda r: make.text_appended_after_last_revision(_signed(r)),
+)
+objects_appended_without_xref = _fixture(
+    "objects_appended_without_xref", lambda r: make.objects_appended_without_xref(_signed(r))
+)
+annotation_added_after_signing = _fixture(
+    "annotation_added_after_signing", lambda r: make.annotation_added_after_signing(_signed(r))
+)
+content_changed_after_signing = _fixture(
+    "content_changed_after_signing", lambda r: make.content_changed_after_signing(_signed(r))
+)
+signed_by_untrusted_signer = _fixture(
+    "signed_by_untrusted_signer",
+    lambda r: _forger(r).sign(_approved(r), "untrusted-signer", level="B-T"),
+)
+truncated_copy = _fixture("truncated_copy", lambda r: make.truncated(_signed(r)))
+truncated_inside_last_revision = _fixture(
+    "truncated_inside_last_revision", lambda r: make.truncated_inside_last_revision(_signed(r))
+)
+not_a_pdf = _fixture("not_a_pdf", lambda r: make.not_a_pdf())
+# benign: a second partner signs a signed copy (B-LTA, with DSS and document timestamp)
+countersigned_by_second_partner = _fixture(
+    "countersigned_by_second_partner",
+    lambda r: _forger(r).sign(_signed(r), "politie", level="B-LTA"),
+)
+
+# issue 4: more attack classes
+page_added_after_signing = _fixture(
+    "page_added_after_signing", lambda r: make.page_added_after_signing(_signed(r))
+)
+open_action_added_after_signing = _fixture(
+    "open_action_added_after_signing", lambda r: make.open_action_added_after_signing(_signed(r))
+)
+page_content_replaced_via_xref = _fixture(
+    "page_content_replaced_via_xref", lambda r: make.page_content_replaced_via_xref(_signed(r))
+)
+font_replaced_after_signing = _fixture(
+    "font_replaced_after_signing", lambda r: make.font_replaced_after_signing(_signed(r))
+)
+empty_visible_signature_field_added = _fixture(
+    "empty_visible_signature_field_added",
+    lambda r: make.empty_visible_signature_field_added(_signed(r)),
+)
+signature_field_enlarged_in_signing_update = _fixture(
+    "signature_field_enlarged_in_signing_update",
+    lambda r: make.signature_field_enlarged_in_signing_update(_approved(r), _forger(r)),
+)
+signature_contents_zeroed = _fixture(
+    "signature_contents_zeroed", lambda r: make.signature_contents_zeroed(_signed(r))
+)
+signature_contents_emptied = _fixture(
+    "signature_contents_emptied", lambda r: make.signature_contents_emptied(_signed(r))
+)
+signature_byterange_changed = _fixture(
+    "signature_byterange_changed", lambda r: make.signature_byterange_changed(_signed(r))
+)
+signature_removed_from_field = _fixture(
+    "signature_removed_from_field", lambda r: make.signature_removed_from_field(_signed(r))
+)
+
+# benign: what may follow a signature
+document_timestamp_added_later = _fixture(
+    "document_timestamp_added_later", lambda r: _forger(r).timestamp(_signed(r))
+)
+validation_data_added_later = _fixture(
+    "validation_data_added_later", lambda r: _forger(r).add_validation_data(_signed(r))
+)

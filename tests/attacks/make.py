@@ -1,0 +1,424 @@
+"""Generator of attacked copies, made at test time from real copies signed with the test PKI.
+
+Every function takes the bytes of a real PDF (an approved or signed copy) and
+returns the bytes of an attacked copy; the ones that sign do so with a
+:class:`Forger`, who holds a real test key and signs with pyHanko directly --
+bypassing the checks ``zvhsign sign`` makes, as an attacker would.
+
+The function name says what the attack is; the tests name their fixtures after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+RED_BOX = b"q 1 0 0 rg 72 600 450 60 re f Q\n"  # a visible change on the page
+
+
+# ---------------------------------------------------------------------------- signing
+
+
+class Forger:
+    """Signs with a real key of the test PKI into a given writer, with no checks."""
+
+    def __init__(self, ws, passphrase, p12: Callable[[str], Path]):
+        self.ws = ws
+        self.passphrase = passphrase
+        self.p12 = p12
+
+    def sign(
+        self,
+        data: bytes,
+        label: str = "om",
+        *,
+        prepare: Callable | None = None,
+        field_name: str | None = None,
+        level: str = "B-T",
+        certify: bool = False,
+    ) -> bytes:
+        """Sign ``data`` as ``label``; ``prepare(writer)`` may change the document in
+        the same incremental update before the signature is added."""
+        return asyncio.run(self._sign(data, label, prepare, field_name, level, certify))
+
+    async def _sign(self, data, label, prepare, field_name, level, certify):
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+        from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+
+        from zvhsign.pdf.signing import free_signature_fields
+        from zvhsign.services.keys import KeySource
+        from zvhsign.services.runtime import open_runtime
+
+        signer = KeySource(pkcs12=self.p12(label), passphrase=self.passphrase).load()
+        if field_name is None:
+            free = [n for n in free_signature_fields(data) if n.startswith("ZVH_Handtekening_")]
+            field_name = free[0] if free else "Extra_Signature"
+        async with open_runtime(self.ws) as rt:
+            lta = level == "B-LTA"
+            meta = PdfSignatureMetadata(
+                field_name=field_name,
+                md_algorithm="sha256",
+                subfilter=SigSeedSubFilter.PADES,
+                certify=certify,
+                docmdp_permissions=MDPPerm.FILL_FORMS,
+                embed_validation_info=lta,
+                use_pades_lta=lta,
+                validation_context=rt.env.validation_context(for_signing=True) if lta else None,
+            )
+            writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+            if prepare is not None:
+                prepare(writer)
+            timestamper = rt.env.timestamper if level != "B-B" else None
+            out = io.BytesIO()
+            await PdfSigner(meta, signer, timestamper=timestamper).async_sign_pdf(
+                writer, output=out
+            )
+            return out.getvalue()
+
+
+    def timestamp(self, data: bytes) -> bytes:
+        """Add a document timestamp (with validation data), as a B-LTA renewal does."""
+        return asyncio.run(self._timestamp(data))
+
+    async def _timestamp(self, data):
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+        from zvhsign.services.runtime import open_runtime
+
+        async with open_runtime(self.ws) as rt:
+            out = io.BytesIO()
+            await PdfTimeStamper(rt.env.timestamper).async_timestamp_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(data)), "sha256",
+                validation_context=rt.env.validation_context(for_signing=True), output=out,
+            )
+            return out.getvalue()
+
+    def add_validation_data(self, data: bytes) -> bytes:
+        """Add fresh revocation data for the partner signature to the DSS (an LTV update)."""
+        return asyncio.run(self._add_validation_data(data))
+
+    async def _add_validation_data(self, data):
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation.dss import async_add_validation_info
+
+        from zvhsign.services.runtime import open_runtime
+
+        async with open_runtime(self.ws) as rt:
+            reader = PdfFileReader(io.BytesIO(data))
+            sig = reader.embedded_regular_signatures[-1]
+            out = io.BytesIO()
+            await async_add_validation_info(
+                sig, rt.env.validation_context(for_signing=True), output=out, force_write=True
+            )
+            return out.getvalue()
+
+
+# ------------------------------------------------------------------ document changes
+
+
+def draw_on_page(writer, page_ix: int = 0, content: bytes = RED_BOX) -> None:
+    """Add a content stream to a page (in the writer's current update)."""
+    from pyhanko.pdf_utils import generic
+
+    ref = writer.add_object(generic.StreamObject(stream_data=content))
+    writer.add_stream_to_page(page_ix, ref)
+
+
+def add_annotation(writer, page_ix: int = 0) -> None:
+    """Add a visible square annotation with its own appearance to a page."""
+    from pyhanko.pdf_utils import generic
+
+    ap = writer.add_object(
+        generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+                generic.NameObject("/BBox"): generic.ArrayObject(
+                    [generic.FloatObject(v) for v in (0, 0, 200, 40)]
+                ),
+            },
+            stream_data=b"1 0 0 rg 0 0 200 40 re f",
+        )
+    )
+    annot = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Square"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (72, 600, 272, 640)]
+            ),
+            generic.NameObject("/F"): generic.NumberObject(4),
+            generic.NameObject("/Contents"): generic.TextStringObject("NIET GELDIG"),
+            generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): ap}),
+        }
+    )
+    annot_ref = writer.add_object(annot)
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    writer.register_annotation(page_ref, annot_ref)
+
+
+def incremental(data: bytes, change: Callable) -> bytes:
+    """Apply ``change(writer)`` in a new incremental update (no signature)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------- the attacks
+
+
+def edited_after_approval_then_signed(approved: bytes, forger: Forger) -> bytes:
+    """The approved copy gets a page-content update, then a partner signs the result."""
+    return forger.sign(incremental(approved, draw_on_page))
+
+
+def rewritten_by_qpdf_then_signed(approved: bytes, forger: Forger) -> bytes:
+    """The approved copy is rewritten by qpdf (same content, new bytes), then signed."""
+    qpdf = shutil.which("qpdf")
+    assert qpdf, "qpdf is needed for this fixture"
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = Path(d, "in.pdf"), Path(d, "out.pdf")
+        src.write_bytes(approved)
+        subprocess.run([qpdf, str(src), str(dst)], check=True)
+        rewritten = dst.read_bytes()
+    return forger.sign(rewritten)
+
+
+def rewritten_by_pikepdf_then_signed(approved: bytes, forger: Forger) -> bytes:
+    """The approved copy is re-saved by pikepdf, then signed."""
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(approved)) as pdf:
+        pdf.save(out)
+    return forger.sign(out.getvalue())
+
+
+def content_changed_in_signing_update(approved: bytes, forger: Forger) -> bytes:
+    """The signer's own update changes a page's content as well as adding the signature."""
+    return forger.sign(approved, prepare=draw_on_page)
+
+
+def annotation_added_in_signing_update(approved: bytes, forger: Forger) -> bytes:
+    return forger.sign(approved, prepare=add_annotation)
+
+
+def byte_flipped_in_signed_range(signed: bytes) -> bytes:
+    """One digit of the last partner signature's /M date changed (inside its signed range)."""
+    m = None
+    for m in re.finditer(rb"/M \(D\\072(\d)", signed):
+        pass
+    assert m is not None, "no signing time found"
+    pos = m.start(1) + 5  # a digit of the date, inside the signed bytes
+    flipped = bytearray(signed)
+    flipped[pos] = ord("1") if flipped[pos] != ord("1") else ord("2")
+    return bytes(flipped)
+
+
+def byte_flipped_in_page_content(signed: bytes) -> bytes:
+    """One byte inside the first page's content stream changed (covered by every signature)."""
+    m = re.search(rb"stream\r?\n", signed)
+    assert m is not None
+    pos = m.end() + 10
+    flipped = bytearray(signed)
+    flipped[pos] ^= 0x01
+    return bytes(flipped)
+
+
+def text_appended_after_last_revision(signed: bytes) -> bytes:
+    return signed + b"\n% Deze kopie is niet geldig.\nNIET GELDIG\n"
+
+
+def objects_appended_without_xref(signed: bytes) -> bytes:
+    """A redefined object after the last %%EOF, with no xref: pyHanko follows the last
+    startxref and skips it; readers that rebuild the xref by scanning show it."""
+    return signed + b"\n4 0 obj\n<< /Type /Page >>\nendobj\n%%EOF\n"
+
+
+def annotation_added_after_signing(signed: bytes) -> bytes:
+    return incremental(signed, add_annotation)
+
+
+def content_changed_after_signing(signed: bytes) -> bytes:
+    return incremental(signed, draw_on_page)
+
+
+def truncated(signed: bytes) -> bytes:
+    """The file cut off in the middle (an interrupted copy)."""
+    return signed[: len(signed) * 2 // 3]
+
+
+def truncated_inside_last_revision(signed: bytes) -> bytes:
+    """The file cut off inside its last incremental update (after an earlier %%EOF)."""
+    last_eof = signed.rstrip().rfind(b"%%EOF", 0, len(signed.rstrip()) - 5)
+    return signed[: last_eof + 200]
+
+
+# ----------------------------------------------- issue 4: more attack classes
+
+def _first_page(writer):
+    return writer.root["/Pages"]["/Kids"][0].get_object()
+
+
+def _replace_object(writer, ref, new_obj) -> None:
+    """Redefine an existing object number in the writer's update (the xref now points
+    at the new definition: the 'replace' of shadow attacks)."""
+    writer.objects[(ref.generation, ref.idnum)] = new_obj
+
+
+def page_added_after_signing(signed: bytes) -> bytes:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PageObject
+
+    def change(w):
+        content = w.add_object(generic.StreamObject(stream_data=RED_BOX))
+        box = generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)])
+        w.insert_page(PageObject(contents=content, media_box=box))
+
+    return incremental(signed, change)
+
+
+def open_action_added_after_signing(signed: bytes) -> bytes:
+    """A catalog change: JavaScript run when the document opens."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        w.root["/OpenAction"] = generic.DictionaryObject({
+            generic.NameObject("/S"): generic.NameObject("/JavaScript"),
+            generic.NameObject("/JS"): generic.TextStringObject("app.alert('NIET GELDIG')"),
+        })
+        w.update_root()
+
+    return incremental(signed, change)
+
+
+def page_content_replaced_via_xref(signed: bytes) -> bytes:
+    """Shadow 'replace': the page's existing content stream object is redefined in a
+    later update (same object number, new bytes) -- no new object, no new page entry."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        contents = _first_page(w).raw_get("/Contents")
+        if isinstance(contents, generic.IndirectObject):
+            target = contents.get_object()
+            if isinstance(target, generic.ArrayObject):
+                contents = target
+        ref = contents.raw_get(0) if isinstance(contents, generic.ArrayObject) else contents
+        ref = ref.reference
+        _replace_object(w, ref, generic.StreamObject(stream_data=RED_BOX))
+
+    return incremental(signed, change)
+
+
+def font_replaced_after_signing(signed: bytes) -> bytes:
+    """Shadow attack via fonts: a font the page uses is redefined (other glyphs)."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        fonts = _first_page(w)["/Resources"]["/Font"]
+        name = min(fonts.keys())
+        ref = fonts.raw_get(name)
+        ref = ref.reference if hasattr(ref, "reference") else ref
+        _replace_object(w, ref, generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/ZapfDingbats"),
+        }))
+
+    return incremental(signed, change)
+
+
+def empty_visible_signature_field_added(signed: bytes) -> bytes:
+    """Overlay through an unsigned signature field with a visible appearance."""
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    return incremental(
+        signed,
+        lambda w: append_signature_field(w, SigFieldSpec("Overlay", box=(72, 600, 522, 660))),
+    )
+
+
+def signature_field_enlarged_in_signing_update(approved: bytes, forger: Forger) -> bytes:
+    """The signer's update also gives the pre-created invisible field a large /Rect."""
+    from pyhanko.pdf_utils import generic
+
+    def prepare(w):
+        for ref in w.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if str(field.get("/T")) == "ZVH_Handtekening_01":
+                field["/Rect"] = generic.ArrayObject(
+                    [generic.FloatObject(v) for v in (72, 600, 522, 660)]
+                )
+                w.mark_update(ref.reference if hasattr(ref, "reference") else ref)
+
+    return forger.sign(approved, prepare=prepare)
+
+
+def _last_sig_dict_span(data: bytes) -> tuple[int, int]:
+    m = None
+    for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data):
+        pass
+    assert m is not None
+    return m.start(), m.end()
+
+
+def _partner_contents_span(data: bytes) -> tuple[int, int]:
+    """Offsets of the hex string /Contents <…> of the partner signature (the first
+    signature after the approval), from its /ByteRange."""
+    ranges = [
+        tuple(int(x) for x in m.groups())
+        for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
+    ]
+    _, a, b, _ = ranges[1]  # 0: approval, 1: partner, then document timestamps
+    return a, b
+
+
+def signature_contents_zeroed(signed: bytes) -> bytes:
+    """Universal signature forgery: the partner's /Contents zeroed (same length)."""
+    a, b = _partner_contents_span(signed)
+    return signed[: a + 1] + b"0" * (b - a - 2) + signed[b - 1 :]
+
+
+def signature_contents_emptied(signed: bytes) -> bytes:
+    """USF: /Contents made an empty string, padded with spaces to keep every offset."""
+    a, b = _partner_contents_span(signed)
+    return signed[:a] + b"<>" + b" " * (b - a - 2) + signed[b:]
+
+
+def signature_byterange_changed(signed: bytes) -> bytes:
+    """USF/wrapping: the partner's /ByteRange rewritten (same length) to cover less."""
+    ms = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed))
+    m = ms[1]
+    start, end = m.start(4), m.end(4)
+    n = int(m.group(4))
+    new = str(max(n - 100, 1)).rjust(end - start).encode()
+    return signed[:start] + new + signed[end:]
+
+
+def signature_removed_from_field(signed: bytes) -> bytes:
+    """The partner's field emptied again in a later update (signature 'removed')."""
+
+    def change(w):
+        for ref in w.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if str(field.get("/T")) == "ZVH_Handtekening_01":
+                del field["/V"]
+                w.mark_update(ref.reference if hasattr(ref, "reference") else ref)
+
+    return incremental(signed, change)
+
+
+def not_a_pdf() -> bytes:
+    return b"Dit is geen PDF, maar een tekstbestand met de naam convenant.pdf.\n"

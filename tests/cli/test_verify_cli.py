@@ -1,0 +1,73 @@
+"""``zvhsign verify`` through the CLI: JSON schema, options, exit codes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from click.testing import CliRunner
+
+from zvhsign.cli.main import cli
+from zvhsign.domain.verdicts import SCHEMA
+
+
+def invoke(ws, *args):
+    return CliRunner().invoke(cli, ["-w", str(ws.root), "verify", *map(str, args)])
+
+
+def test_json_schema_and_exit_0(approved, signed_convenant):
+    result = invoke(approved.ws, "--json", signed_convenant)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == SCHEMA and doc["verified"] is True
+    (f,) = doc["files"]
+    assert f["status"] == "VERIFIED" and f["approved_version"]["version"] == "1.0"
+    kinds = [s["kind"] for s in f["signatures"]]
+    assert kinds == ["certification", "signature", "document-timestamp"]
+    partner = f["signatures"][1]
+    assert partner["etsi"] == {"indication": "TOTAL-PASSED", "subindication": None}
+    assert partner["indication"] == "TOTAL-PASSED" and partner["pades_level"] == "B-LTA"
+    assert partner["signer"]["organisation"] == "Openbaar Ministerie"
+    assert partner["claimed_signing_time"] and partner["signature_timestamp"]["trusted"] is True
+
+
+def test_table_output(approved, signed_convenant):
+    result = invoke(approved.ws, signed_convenant)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"OK   {signed_convenant}  [convenant 1.0; 1 partner signature(s)]")
+    assert "Saskia Terpstra (Openbaar Ministerie)" in result.stdout
+    assert "1 of 1 file(s) verified" in result.stdout
+
+
+def test_offline(approved, signed_convenant):
+    result = invoke(approved.ws, "--offline", "--json", signed_convenant)
+    assert result.exit_code == 0, result.output
+
+
+def test_at(approved, signed_convenant):
+    doc = json.loads(invoke(approved.ws, "--json", signed_convenant).stdout)
+    from datetime import datetime
+
+    ts = datetime.fromisoformat(doc["files"][0]["signatures"][1]["signature_timestamp"]["time"])
+    later = (ts + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert invoke(approved.ws, "--at", later, signed_convenant).exit_code == 0
+    assert invoke(approved.ws, "--at", "2025-01-01", signed_convenant).exit_code == 1
+
+
+def test_etsi_report_file(approved, signed_convenant, tmp_path):
+    out = tmp_path / "report.xml"
+    result = invoke(approved.ws, "--etsi-report", out, signed_convenant)
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").count("<vr:SignatureValidationReport>") == 2
+
+
+def test_help_teaches_with_examples():
+    result = CliRunner().invoke(cli, ["verify", "--help"])
+    assert result.exit_code == 0
+    for text in ("zvhsign verify signed/*.pdf", "--offline", "--at", "--etsi-report"):
+        assert text in result.stdout
+
+
+def test_usage_error_exit_2(approved):
+    result = invoke(approved.ws, "--at", "yesterday", "x.pdf")
+    assert result.exit_code == 2

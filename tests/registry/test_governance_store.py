@@ -1,0 +1,91 @@
+"""Governance storage on SQLite and PostgreSQL: domain objects back, one audit event per change."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from zvhsign.domain.digests import Sha256
+from zvhsign.domain.documents import DocumentKind
+from zvhsign.domain.evidence import TimestampEvidence
+from zvhsign.domain.governance import (
+    BURGEMEESTER_FIELD,
+    SECRETARIS_FIELD,
+    Mandate,
+    MandateCoverage,
+    MandateSignature,
+    MandateTerms,
+    Partner,
+    RecordedSignature,
+    Signatory,
+)
+from zvhsign.registry import DuplicateError, NotFoundError, Registry
+
+AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+HAARLEM = Partner("haarlem", "Gemeente Haarlem", "gemeente", oin="00000001800000022000", kvk="90000022")
+
+
+@pytest.fixture
+def reg(registry_url):
+    r = Registry.create(registry_url, actor="tester")
+    yield r
+    r.close()
+
+
+def test_partners_and_signatories_round_trip_with_audit(reg):
+    store = reg.governance
+    store.add_partner(HAARLEM, actor="tester")
+    store.add_signatory(Signatory("haarlem", "Willemijn Bosschaart", "Burgemeester", ("AB" * 32,)), actor="tester")
+    store.add_signatory(Signatory("haarlem", "Willemijn Bosschaart", "burgemeester", ("cd" * 32,)), actor="tester")
+    assert store.partners() == [HAARLEM]
+    assert store.find_partner("Haarlem") == HAARLEM
+    [s] = store.signatories("haarlem")
+    assert s.role == "burgemeester" and s.fingerprints == ("ab" * 32, "cd" * 32)
+    actions = [e.action for e in reg.events()]
+    assert actions == ["init", "register-partner", "register-signatory", "register-signatory"]
+    assert reg.verify_log() == []
+
+
+def test_duplicates_and_unknown_partner_refused_without_audit(reg):
+    store = reg.governance
+    store.add_partner(HAARLEM, actor="tester")
+    with pytest.raises(DuplicateError):
+        store.add_partner(HAARLEM, actor="tester")
+    with pytest.raises(NotFoundError):
+        store.add_signatory(Signatory("zandvoort", "Ineke Zwaanswijk", "burgemeester"), actor="tester")
+    store.add_signatory(Signatory("haarlem", "A", "burgemeester", ("ab" * 32,)), actor="tester")
+    with pytest.raises(DuplicateError):
+        store.add_signatory(Signatory("haarlem", "B", "wethouder", ("ab" * 32,)), actor="tester")
+    assert [e.action for e in reg.events()] == ["init", "register-partner", "register-signatory"]
+
+
+def test_mandate_and_recorded_copy_are_stored_content_addressed(reg):
+    store = reg.governance
+    store.add_partner(HAARLEM, actor="tester")
+    pdf = b"%PDF-1.7 signed mandate %%EOF"
+    ts = TimestampEvidence(AT, "TSA", True, True, True)
+    m = Mandate(
+        sha256=Sha256.of(pdf), partner_key="haarlem",
+        terms=MandateTerms("Haarlem", "Willemijn Bosschaart", date(2026, 11, 9),
+                           (MandateCoverage(DocumentKind.CONVENANT, "1.0", Sha256("a" * 64)),)),
+        signatures=(MandateSignature(SECRETARIS_FIELD, None, True, True, True, ts),
+                    MandateSignature(BURGEMEESTER_FIELD, None, True, True, True, ts)),
+        revision_sha256s=("e" * 64,),
+    )
+    store.add_mandate(m, pdf, actor="tester")
+    [back] = store.mandates("haarlem")
+    assert back.terms == m.terms and back.signatures == m.signatures and back.revision_sha256s == ("e" * 64,)
+    assert reg.get_blob(m.sha256) == pdf
+    with pytest.raises(DuplicateError):
+        store.add_mandate(m, pdf, actor="tester")
+
+    copy = b"%PDF-1.7 a signed copy %%EOF"
+    rec = RecordedSignature(Sha256.of(copy).hex, "ZVH_Handtekening_01", DocumentKind.CONVENANT, "1.0",
+                            "a" * 64, "haarlem", "Willemijn Bosschaart", "ab" * 32, "TOTAL-PASSED", (), AT)
+    store.record_copy(copy, {"status": "VERIFIED"}, [rec], actor="tester")
+    [got] = store.recorded_signatures()
+    assert (got.partner_key, got.document, got.indication) == ("haarlem", DocumentKind.CONVENANT, "TOTAL-PASSED")
+    assert reg.get_blob(Sha256.of(copy)) == copy
+    assert [e.action for e in reg.events()][-2:] == ["register-mandate", "record-copy"]
+    assert reg.verify_log() == []

@@ -1,0 +1,313 @@
+"""Governance storage: partners, signatories, mandates, recorded copies.
+
+Reached as ``registry.governance`` (a :class:`GovernanceStore` over the same
+database). Returns domain objects from ``zvhsign.domain.governance``; every
+change appends an audit event in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zvhsign.domain.digests import Sha256
+from zvhsign.domain.documents import DocumentKind
+from zvhsign.domain.evidence import CertificateInfo, TimestampEvidence
+from zvhsign.domain.governance import (
+    Mandate,
+    MandateSignature,
+    MandateTerms,
+    Partner,
+    RecordedSignature,
+    Signatory,
+    normalise_name,
+)
+from zvhsign.errors import UsageError
+
+from ._db import DuplicateError, NotFoundError
+from .models import (
+    Blob,
+    MandateRow,
+    PartnerRow,
+    RecordedCopyRow,
+    RecordedSignatureRow,
+    SignatoryCertificateRow,
+    SignatoryRow,
+)
+
+if TYPE_CHECKING:
+    from ._registry import Registry
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _partner(row: PartnerRow) -> Partner:
+    return Partner(
+        key=row.key, name=row.name, kind=row.kind, oin=row.oin, kvk=row.kvk,
+        signing_roles=tuple(json.loads(row.signing_roles)),
+    )
+
+
+def _ts_json(ts: TimestampEvidence | None) -> dict | None:
+    return ts.to_json() if ts else None
+
+
+def _ts(d: dict | None) -> TimestampEvidence | None:
+    if not d:
+        return None
+    return TimestampEvidence(
+        time=datetime.fromisoformat(d["time"]), tsa=d.get("tsa"),
+        intact=bool(d["intact"]), valid=bool(d["valid"]), trusted=bool(d["trusted"]),
+    )
+
+
+def _cert_json(c: CertificateInfo | None) -> dict | None:
+    return c.to_json() if c else None
+
+
+def _cert(d: dict | None) -> CertificateInfo | None:
+    if not d:
+        return None
+    return CertificateInfo(
+        subject=d["subject"], common_name=d.get("common_name"), organisation=d.get("organisation"),
+        organisation_identifier=d.get("organisation_identifier"),
+        subject_serial_number=d.get("subject_serial_number"), title=d.get("title"),
+        issuer=d["issuer"], serial_hex=d["serial"],
+        not_before=datetime.fromisoformat(d["not_before"]),
+        not_after=datetime.fromisoformat(d["not_after"]),
+        fingerprint_sha256=d["fingerprint_sha256"], key_usage=tuple(d.get("key_usage") or ()),
+    )
+
+
+def _sigs_json(sigs: Sequence[MandateSignature]) -> str:
+    return json.dumps(
+        [
+            {
+                "field": s.field_name, "signer": _cert_json(s.signer), "intact": s.intact,
+                "valid": s.valid, "trusted": s.trusted,
+                "signature_timestamp": _ts_json(s.signature_timestamp),
+                "content_timestamp": _ts_json(s.content_timestamp),
+            }
+            for s in sigs
+        ],
+        sort_keys=True,
+    )
+
+
+def _mandate(row: MandateRow) -> Mandate:
+    sigs = tuple(
+        MandateSignature(
+            field_name=d["field"], signer=_cert(d["signer"]), intact=d["intact"], valid=d["valid"],
+            trusted=d["trusted"], signature_timestamp=_ts(d["signature_timestamp"]),
+            content_timestamp=_ts(d.get("content_timestamp")),
+        )
+        for d in json.loads(row.signatures)
+    )
+    return Mandate(
+        sha256=Sha256(row.sha256), partner_key=row.partner_key,
+        terms=MandateTerms.from_json(json.loads(row.terms)), signatures=sigs,
+        revision_sha256s=tuple(json.loads(row.revision_sha256s)),
+        registered_at=row.registered_at, revoked_at=row.revoked_at,
+    )
+
+
+class GovernanceStore:
+    """Partners, signatories, mandates and recorded copies in the registry."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._reg = registry
+
+    # -- partners --------------------------------------------------------------
+
+    def add_partner(self, p: Partner, *, actor: str) -> None:
+        with self._reg.write(f"registering partner {p.name}") as tx:
+            s = tx.session
+            if s.get(PartnerRow, p.key) is not None:
+                raise DuplicateError(f"partner {p.key!r} is already registered")
+            if s.execute(select(PartnerRow).where(PartnerRow.name == p.name)).scalar_one_or_none():
+                raise DuplicateError(f"a partner named {p.name!r} is already registered")
+            s.add(PartnerRow(
+                key=p.key, name=p.name, kind=p.kind, oin=p.oin, kvk=p.kvk,
+                signing_roles=json.dumps(list(p.signing_roles)), created_at=_now(),
+            ))
+            s.flush()
+            tx.append("register-partner", p.name, actor=actor, details=p.to_json())
+
+    def partners(self) -> list[Partner]:
+        with self._reg._read("listing partners") as s:
+            rows = s.execute(select(PartnerRow).order_by(PartnerRow.key)).scalars()
+            return [_partner(r) for r in rows]
+
+    def partner(self, key: str) -> Partner | None:
+        with self._reg._read("looking up a partner") as s:
+            row = s.get(PartnerRow, key)
+            return _partner(row) if row else None
+
+    def find_partner(self, text: str) -> Partner | None:
+        """By key, name, or municipality name ("haarlem", "Gemeente Haarlem", "Haarlem")."""
+        want = normalise_name(text)
+        for p in self.partners():
+            if want in (p.key, normalise_name(p.name), normalise_name(p.municipality_name)):
+                return p
+        return None
+
+    # -- signatories -----------------------------------------------------------
+
+    def add_signatory(self, sig: Signatory, *, actor: str) -> None:
+        with self._reg.write(f"registering signatory {sig.name}") as tx:
+            s = tx.session
+            if s.get(PartnerRow, sig.partner_key) is None:
+                raise NotFoundError(
+                    f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`"
+                )
+            row = s.execute(select(SignatoryRow).where(
+                SignatoryRow.partner_key == sig.partner_key, SignatoryRow.name == sig.name,
+                SignatoryRow.role == sig.role,
+            )).scalar_one_or_none()
+            new_fps = []
+            if row is None:
+                row = SignatoryRow(partner_key=sig.partner_key, name=sig.name, role=sig.role, created_at=_now())
+                s.add(row)
+                s.flush()
+            for fp in sig.fingerprints:
+                have = s.get(SignatoryCertificateRow, fp)
+                if have is not None:
+                    if have.signatory_id != row.id:
+                        raise DuplicateError(f"certificate {fp[:16]}… already belongs to another signatory")
+                    continue
+                s.add(SignatoryCertificateRow(fingerprint=fp, signatory_id=row.id))
+                new_fps.append(fp)
+            s.flush()
+            tx.append(
+                "register-signatory", f"{sig.name} ({sig.role}, {sig.partner_key})", actor=actor,
+                details={"partner": sig.partner_key, "name": sig.name, "role": sig.role,
+                         "certificate_fingerprints": new_fps},
+            )
+
+    def signatories(self, partner_key: str | None = None) -> list[Signatory]:
+        with self._reg._read("listing signatories") as s:
+            q = select(SignatoryRow).order_by(SignatoryRow.partner_key, SignatoryRow.id)
+            if partner_key:
+                q = q.where(SignatoryRow.partner_key == partner_key)
+            rows = list(s.execute(q).scalars())
+            certs = list(s.execute(select(SignatoryCertificateRow)).scalars())
+            by_id: dict[int, list[str]] = {}
+            for c in certs:
+                by_id.setdefault(c.signatory_id, []).append(c.fingerprint)
+            return [
+                Signatory(r.partner_key, r.name, r.role, tuple(sorted(by_id.get(r.id, ()))))
+                for r in rows
+            ]
+
+    # -- mandates --------------------------------------------------------------
+
+    def add_mandate(self, m: Mandate, pdf: bytes, *, actor: str) -> None:
+        if Sha256.of(pdf) != m.sha256:
+            raise UsageError("the mandate PDF does not match its hash")
+        with self._reg.write(f"registering the mandate of {m.terms.municipality}") as tx:
+            s = tx.session
+            if s.get(PartnerRow, m.partner_key) is None:
+                raise NotFoundError(f"no partner {m.partner_key!r}")
+            if s.get(MandateRow, m.sha256.hex) is not None:
+                raise DuplicateError(f"mandate {m.sha256.short} is already registered")
+            _put_blob(s, pdf)
+            s.add(MandateRow(
+                sha256=m.sha256.hex, partner_key=m.partner_key, mayor=m.terms.mayor,
+                decision_date=m.terms.decision_date,
+                terms=json.dumps(m.terms.to_json(), sort_keys=True, ensure_ascii=False),
+                signatures=_sigs_json(m.signatures),
+                revision_sha256s=json.dumps(list(m.revision_sha256s)),
+                registered_at=_now(),
+            ))
+            s.flush()
+            tx.append(
+                "register-mandate", f"machtigingsbesluit {m.terms.municipality} {m.terms.decision_date}",
+                actor=actor, object_sha256s=(m.sha256.hex, *(c.approved_sha256.hex for c in m.terms.covers)),
+                details={
+                    "partner": m.partner_key, "mayor": m.terms.mayor,
+                    "decision_date": m.terms.decision_date.isoformat(),
+                    "covers": [c.to_json() for c in m.terms.covers],
+                    "signers": [s_.signer.fingerprint_sha256 if s_.signer else None for s_ in m.signatures],
+                },
+            )
+
+    def mandates(self, partner_key: str | None = None) -> list[Mandate]:
+        with self._reg._read("listing mandates") as s:
+            q = select(MandateRow).order_by(MandateRow.partner_key, MandateRow.decision_date)
+            if partner_key:
+                q = q.where(MandateRow.partner_key == partner_key)
+            return [_mandate(r) for r in s.execute(q).scalars()]
+
+    # -- recorded copies -------------------------------------------------------
+
+    def record_copy(
+        self, data: bytes, verdict_json: dict, signatures: Sequence[RecordedSignature], *, actor: str
+    ) -> Sha256:
+        """Store a verified copy (content-addressed) with its verdict and its partner signatures."""
+        digest = Sha256.of(data)
+        with self._reg.write(f"recording copy {digest.short}") as tx:
+            s = tx.session
+            _put_blob(s, data)
+            now = _now()
+            row = RecordedCopyRow(
+                sha256=digest.hex, verdict=json.dumps(verdict_json, sort_keys=True, ensure_ascii=False),
+                status=str(verdict_json.get("status", "?")), recorded_at=now,
+            )
+            s.add(row)
+            s.flush()
+            for r in signatures:
+                s.add(RecordedSignatureRow(
+                    copy_id=row.id, field_name=r.field_name, document=r.document.value, version=r.version,
+                    approved_sha256=r.approved_sha256, partner_key=r.partner_key, signer_name=r.signer_name,
+                    signer_fingerprint=r.signer_fingerprint, indication=r.indication,
+                    blocking_codes=json.dumps(list(r.blocking_codes)),
+                ))
+            s.flush()
+            tx.append(
+                "record-copy", f"copy {digest.short} ({verdict_json.get('status')})", actor=actor,
+                object_sha256s=(digest.hex,),
+                details={
+                    "status": verdict_json.get("status"), "size": len(data),
+                    "signatures": [
+                        {"field": r.field_name, "partner": r.partner_key, "indication": r.indication}
+                        for r in signatures
+                    ],
+                },
+            )
+        return digest
+
+    def recorded_signatures(self) -> list[RecordedSignature]:
+        with self._reg._read("reading recorded copies") as s:
+            q = select(RecordedSignatureRow, RecordedCopyRow).join(
+                RecordedCopyRow, RecordedSignatureRow.copy_id == RecordedCopyRow.id
+            ).order_by(RecordedCopyRow.id, RecordedSignatureRow.id)
+            return [
+                RecordedSignature(
+                    copy_sha256=c.sha256, field_name=r.field_name, document=DocumentKind(r.document),
+                    version=r.version, approved_sha256=r.approved_sha256, partner_key=r.partner_key,
+                    signer_name=r.signer_name, signer_fingerprint=r.signer_fingerprint,
+                    indication=r.indication, blocking_codes=tuple(json.loads(r.blocking_codes)),
+                    recorded_at=c.recorded_at,
+                )
+                for r, c in s.execute(q).all()
+            ]
+
+    def recorded_copies(self) -> list[tuple[str, str, datetime]]:
+        """(sha256, status, recorded_at) of every recording, oldest first."""
+        with self._reg._read("reading recorded copies") as s:
+            rows = s.execute(select(RecordedCopyRow).order_by(RecordedCopyRow.id)).scalars()
+            return [(r.sha256, r.status, r.recorded_at) for r in rows]
+
+
+def _put_blob(s: Session, data: bytes) -> None:
+    digest = Sha256.of(data)
+    if s.get(Blob, digest.hex) is None:
+        s.add(Blob(sha256=digest.hex, size=len(data), data=bytes(data), created_at=_now()))
+        s.flush()

@@ -1,0 +1,519 @@
+"""The audit report's content: one model, rendered to HTML, PDF and JSON alike.
+
+:func:`build_report` turns :class:`zvhsign.services.reporting.ReportFacts`
+(domain objects) into display-ready, Dutch text for privacy officers. Nothing
+is decided here that the rules did not decide: verdicts and findings are the
+verification's own; what the registry does not hold shows as
+:data:`NOT_REGISTERED`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from ..domain.evidence import Indication, SignatureKind
+from ..domain.findings import Level
+from ..domain.verdicts import FileVerdict, SignatureVerdict
+from ..domain.governance import capacity_text
+from ..services.reporting import PartnerFacts, ReportFacts, SignatoryFacts
+
+SCHEMA = "zvhsign.report/1"
+NOT_REGISTERED = "niet geregistreerd"
+UNKNOWN = "onbekend"
+
+_INDICATION = {
+    Indication.TOTAL_PASSED: "geldig",
+    Indication.TOTAL_FAILED: "ongeldig",
+    Indication.INDETERMINATE: "onbepaald",
+}
+_LEVEL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
+_KIND = {
+    SignatureKind.SIGNATURE: "ondertekening partner",
+    SignatureKind.CERTIFICATION: "goedkeuring secretariaat (certificering)",
+    SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
+}
+
+
+def fmt_time(dt: datetime | None) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S UTC") if dt else UNKNOWN
+
+
+def fmt_date(d: date | datetime | None) -> str:
+    return d.strftime("%Y-%m-%d") if d else UNKNOWN
+
+
+def _or(value: str | None, default: str = NOT_REGISTERED) -> str:
+    return value if value else default
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    code: str
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    subject: str
+    issuer: str
+    serial: str
+    valid_from: str
+    valid_until: str
+    fingerprint_sha256: str
+    subject_serial_number: str
+    organisation_identifier: str
+
+
+@dataclass(frozen=True)
+class Art24Row:
+    """Archiefregeling art. 24: what is recorded for every digital signature."""
+
+    signature_holder: str
+    validation_moment: str
+    validation_result: str
+    responsible_official: str
+    certificate_identity: str
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    number: int
+    file: str
+    document: str
+    field: str
+    kind: str
+    signatory: str
+    organisation: str
+    role: str
+    capacity: str
+    mandate: str
+    signing_time: str
+    time_source: str
+    tsa: str
+    claimed_time: str
+    certificate: CertificateRow | None
+    pades_level: str
+    verdict: str
+    ok: bool
+    findings: tuple[FindingRow, ...]
+    art24: Art24Row
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    document: str
+    title: str
+    version: str
+    approved_sha256: str
+    source_sha256: str
+    decided_on: str
+    approved_at: str
+    approver_certificate: str
+    superseded_by: str
+    current: bool
+    partner_signatures: int
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    name: str
+    kind: str
+    signatory: str
+    role: str
+    capacity: str
+    mandate: str
+    organisation_identifier: str
+    signed: tuple[str, ...]
+    missing: tuple[str, ...]
+    registered: bool
+
+
+@dataclass(frozen=True)
+class FileRow:
+    file: str
+    sha256: str
+    document: str
+    status: str
+    partner_signatures: int
+    findings: tuple[FindingRow, ...]
+    error: str
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    intact: bool
+    state: str
+    events: int
+    head_seq: int
+    head_hash: str
+    problems: tuple[str, ...]
+    anchors: int
+    last_anchor: str
+    last_anchor_ok: bool | None
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    generated_at: str
+    responsible: str
+    workspace: str
+    registry: str
+    copies_source: str
+    versions: tuple[VersionRow, ...]
+    partners: tuple[PartnerRow, ...]
+    partners_registered: bool
+    missing_partners: tuple[str, ...]
+    missing_note: str
+    signatures: tuple[SignatureRow, ...]
+    files: tuple[FileRow, ...]
+    chain: ChainRow
+    summary: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        """Plain JSON values (lists, not tuples), schema ``zvhsign.report/1``."""
+        return json.loads(json.dumps({"schema": SCHEMA, **asdict(self)}, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------- building
+
+
+def _findings(findings) -> tuple[FindingRow, ...]:  # noqa: ANN001
+    return tuple(
+        FindingRow(f.code, _LEVEL.get(f.level, str(f.level.value)), f.message)
+        for f in findings
+        if f.level is not Level.INFO
+    )
+
+
+def _verdict(s: SignatureVerdict) -> str:
+    ind = s.indication
+    return f"{_INDICATION[ind]} ({ind.value})"
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").lower().split())
+
+
+def _match_partner(
+    partners: tuple[PartnerFacts, ...] | None, cert
+) -> tuple[PartnerFacts | None, SignatoryFacts | None]:  # noqa: ANN001
+    """The registered partner (and signatory) a certificate belongs to.
+
+    By the certificate's fingerprint among registered signatories first, then by
+    organisationIdentifier (NTRNL-<KvK>), then by organisation name.
+    """
+    if not partners or cert is None:
+        return None, None
+    for p in partners:
+        for s in p.signatories:
+            if cert.fingerprint_sha256 in s.fingerprints:
+                return p, s
+    for p in partners:
+        if cert.organisation_identifier and p.organisation_identifier == cert.organisation_identifier:
+            return p, None
+    for p in partners:
+        if cert.organisation and _norm(p.name) == _norm(cert.organisation):
+            return p, None
+    return None, None
+
+
+def _mandate_text(p: PartnerFacts) -> str:
+    if p.municipality is None:
+        return "n.v.t. (geen gemeente)"
+    if not p.mandates:
+        return NOT_REGISTERED
+    parts = []
+    for m in p.mandates:
+        covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "—"
+        text = (
+            f"machtigingsbesluit van {fmt_date(m.terms.decision_date)} voor burgemeester "
+            f"{m.terms.mayor} (dekt {covers}; SHA-256 {m.sha256.short})"
+        )
+        if m.revoked_at:
+            text += f", ingetrokken op {fmt_date(m.revoked_at)}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _capacity(p: PartnerFacts) -> str:
+    if p.municipality is not None:
+        active = [m for m in p.mandates if m.revoked_at is None]
+        return capacity_text(p.municipality) if active else NOT_REGISTERED
+    return f"namens {p.name}"
+
+
+def _time_source(s: SignatureVerdict) -> tuple[str, str, str]:
+    """(trusted signing time, its source, TSA)."""
+    ev = s.evidence
+    ts = ev.signature_timestamp
+    if ts is not None and ts.ok:
+        return fmt_time(ts.time), "tijdstempel van de TSA (RFC 3161): bewijs", ts.tsa or UNKNOWN
+    if ts is not None:
+        return (
+            fmt_time(ts.time),
+            "tijdstempel van de TSA, maar niet geldig of niet vertrouwd",
+            ts.tsa or UNKNOWN,
+        )
+    if ev.claimed_signing_time is not None:
+        return (
+            fmt_time(ev.claimed_signing_time),
+            "opgegeven door de ondertekenaar zelf (bewering, geen bewijs)",
+            "geen",
+        )
+    return UNKNOWN, "geen tijdstip", "geen"
+
+
+def _signature_row(
+    n: int,
+    f: FileVerdict,
+    s: SignatureVerdict,
+    facts: ReportFacts,
+    partners: tuple[PartnerFacts, ...] | None,
+) -> SignatureRow:
+    ev = s.evidence
+    c = ev.signer
+    doc = f.evidence.approved.label if f.evidence and f.evidence.approved else "geen goedgekeurde versie"
+    partner, signatory = (
+        _match_partner(partners, c) if ev.kind is SignatureKind.SIGNATURE else (None, None)
+    )
+    when, source, tsa = _time_source(s)
+    cert = (
+        CertificateRow(
+            subject=c.subject,
+            issuer=c.issuer,
+            serial=c.serial_hex,
+            valid_from=fmt_date(c.not_before),
+            valid_until=fmt_date(c.not_after),
+            fingerprint_sha256=c.fingerprint_sha256,
+            subject_serial_number=_or(c.subject_serial_number, "geen"),
+            organisation_identifier=_or(c.organisation_identifier, "geen"),
+        )
+        if c
+        else None
+    )
+    holder = (
+        f"{c.common_name or c.subject}" + (f", {c.organisation}" if c.organisation else "")
+        if c
+        else UNKNOWN
+    )
+    identity = (
+        f"uitgegeven door {c.issuer}; serienummer {c.serial_hex}; "
+        f"SHA-256 {c.fingerprint_sha256}"
+        if c
+        else UNKNOWN
+    )
+    if ev.kind is SignatureKind.CERTIFICATION:
+        capacity, mandate = "secretariaat (goedkeuring namens de Bestuurlijke Regiegroep)", "n.v.t."
+    elif partner is not None:
+        capacity, mandate = _capacity(partner), _mandate_text(partner)
+    else:
+        capacity, mandate = NOT_REGISTERED, NOT_REGISTERED
+    return SignatureRow(
+        number=n,
+        file=f.path,
+        document=doc,
+        field=ev.field_name,
+        kind=_KIND.get(ev.kind, ev.kind.value),
+        signatory=(signatory.name if signatory else None)
+        or (c.common_name if c else None)
+        or UNKNOWN,
+        organisation=(partner.name if partner else None)
+        or (c.organisation if c else None)
+        or UNKNOWN,
+        role=(signatory.role if signatory else None)
+        or (f"{c.title} (volgens certificaat)" if c and c.title else NOT_REGISTERED),
+        capacity=capacity,
+        mandate=mandate,
+        signing_time=when,
+        time_source=source,
+        tsa=tsa,
+        claimed_time=fmt_time(ev.claimed_signing_time) if ev.claimed_signing_time else "geen",
+        certificate=cert,
+        pades_level=ev.pades_level or UNKNOWN,
+        verdict=_verdict(s),
+        ok=s.ok,
+        findings=_findings(s.findings),
+        art24=Art24Row(
+            signature_holder=holder,
+            validation_moment=fmt_time(facts.validated_at),
+            validation_result=_verdict(s),
+            responsible_official=facts.responsible,
+            certificate_identity=identity,
+        ),
+    )
+
+
+def build_report(facts: ReportFacts) -> Report:
+    """The report content for ``facts`` (Dutch, display-ready)."""
+    partners = facts.partners
+    current = [v for v in facts.versions if v.superseded_by is None]
+    current_labels = [v.label for v in current]
+
+    signatures: list[SignatureRow] = []
+    files: list[FileRow] = []
+    seen_cert: set[tuple[str, str, str]] = set()
+    signed_by: dict[str, set[str]] = {}  # partner/organisation -> labels signed validly
+    org_info: dict[str, SignatureRow] = {}
+    per_version: dict[str, int] = {}
+    for f in facts.copies.files:
+        label = f.evidence.approved.label if f.evidence and f.evidence.approved else "—"
+        files.append(
+            FileRow(
+                file=f.path,
+                sha256=f.evidence.sha256.hex if f.evidence else UNKNOWN,
+                document=label,
+                status={"VERIFIED": "geverifieerd", "FAILED": "afgekeurd", "ERROR": "niet leesbaar"}[
+                    f.status
+                ],
+                partner_signatures=len(f.partner_signatures),
+                findings=_findings(f.findings),
+                error=f.error or "",
+            )
+        )
+        for s in f.signatures:
+            ev = s.evidence
+            if ev.kind is SignatureKind.DOC_TIMESTAMP:
+                continue
+            if ev.kind is SignatureKind.CERTIFICATION:
+                key = (label, ev.field_name, ev.signer.fingerprint_sha256 if ev.signer else "")
+                if key in seen_cert:
+                    continue
+                seen_cert.add(key)
+            row = _signature_row(len(signatures) + 1, f, s, facts, partners)
+            signatures.append(row)
+            if ev.kind is SignatureKind.SIGNATURE:
+                per_version[label] = per_version.get(label, 0) + (1 if s.ok and f.verified else 0)
+                org = row.organisation
+                org_info.setdefault(org, row)
+                if s.ok and f.verified:
+                    signed_by.setdefault(org, set()).add(label)
+                else:
+                    signed_by.setdefault(org, set())
+
+    versions = tuple(
+        VersionRow(
+            document=v.document.value,
+            title=v.document.title,
+            version=v.version,
+            approved_sha256=v.approved_sha256.hex,
+            source_sha256=v.source_sha256.hex,
+            decided_on=fmt_date(v.decided_on),
+            approved_at=fmt_time(v.approved_at),
+            approver_certificate=v.approver_fingerprint,
+            superseded_by=v.superseded_by or "—",
+            current=v.superseded_by is None,
+            partner_signatures=per_version.get(v.label, 0),
+        )
+        for v in facts.versions
+    )
+
+    partner_rows: list[PartnerRow] = []
+    if partners:
+        for p in partners:
+            got = signed_by.get(p.name, set())
+            seen = org_info.get(p.name)
+            partner_rows.append(
+                PartnerRow(
+                    name=p.name,
+                    kind=p.kind,
+                    signatory="; ".join(s.name for s in p.signatories)
+                    or (f"{seen.signatory} (alleen volgens certificaat)" if seen else NOT_REGISTERED),
+                    role="; ".join(s.role for s in p.signatories) or NOT_REGISTERED,
+                    capacity=_capacity(p),
+                    mandate=_mandate_text(p),
+                    organisation_identifier=_or(p.organisation_identifier),
+                    signed=tuple(sorted(got & set(current_labels))),
+                    missing=tuple(x for x in current_labels if x not in got),
+                    registered=True,
+                )
+            )
+        registered_names = {p.name for p in partners}
+        extra = [o for o in signed_by if o not in registered_names]
+    else:
+        extra = list(signed_by)
+    for org in sorted(extra):
+        row = org_info[org]
+        got = signed_by[org]
+        partner_rows.append(
+            PartnerRow(
+                name=org,
+                kind=NOT_REGISTERED,
+                signatory=row.signatory,
+                role=row.role,
+                capacity=NOT_REGISTERED,
+                mandate=NOT_REGISTERED,
+                organisation_identifier=(
+                    row.certificate.organisation_identifier if row.certificate else UNKNOWN
+                ),
+                signed=tuple(sorted(got & set(current_labels))),
+                missing=tuple(x for x in current_labels if x not in got),
+                registered=False,
+            )
+        )
+
+    if partners is None:
+        missing_partners: tuple[str, ...] = ()
+        missing_note = (
+            "Niet te bepalen: de registry bevat nog geen geregistreerde partners "
+            "(niet geregistreerd). Hieronder staan alleen partners die in de "
+            "ondertekende kopieën voorkomen."
+        )
+    else:
+        missing_partners = tuple(
+            f"{r.name}: {', '.join(r.missing)}" for r in partner_rows if r.registered and r.missing
+        )
+        missing_note = (
+            "Alle geregistreerde partners hebben alle geldende versies geldig ondertekend."
+            if not missing_partners
+            else "Deze geregistreerde partners hebben een geldende versie nog niet geldig ondertekend."
+        )
+
+    log = facts.log
+    la = log.last_anchor
+    chain = ChainRow(
+        intact=log.intact,
+        state="intact" if log.intact else "NIET intact: het auditlog is gewijzigd",
+        events=log.events,
+        head_seq=log.head.seq if log.head else 0,
+        head_hash=log.head.hash if log.head else UNKNOWN,
+        problems=tuple(log.all_problems()),
+        anchors=len(log.anchors),
+        last_anchor=(
+            f"gebeurtenis #{la.anchor.anchored_seq} vastgelegd door {la.tsa or UNKNOWN} op "
+            f"{fmt_time(la.time)}" + ("" if la.token_ok else f" — ONGELDIG: {la.problem}")
+            if la
+            else "nog nooit verankerd (zvhsign log anchor)"
+        ),
+        last_anchor_ok=la.token_ok if la else None,
+    )
+    ok_files = sum(1 for f in facts.copies.files if f.verified)
+    summary = (
+        f"{ok_files} van {len(facts.copies.files)} ondertekende kopieën geverifieerd",
+        f"{sum(1 for s in signatures if s.ok)} van {len(signatures)} handtekeningen geldig",
+        f"auditlog: {chain.state}, {chain.events} gebeurtenissen, {chain.anchors} verankering(en)",
+    )
+    return Report(
+        title="Auditrapport ondertekening Samenwerkingsconvenant en Privacy Protocol",
+        generated_at=fmt_time(facts.validated_at),
+        responsible=facts.responsible,
+        workspace=facts.workspace,
+        registry=facts.registry_url,
+        copies_source=(
+            "opgeslagen kopieën in de registry"
+            if facts.copies_source == "registry"
+            else "bestanden opgegeven bij het maken van dit rapport"
+        ),
+        versions=versions,
+        partners=tuple(partner_rows),
+        partners_registered=partners is not None,
+        missing_partners=missing_partners,
+        missing_note=missing_note,
+        signatures=tuple(signatures),
+        files=tuple(files),
+        chain=chain,
+        summary=summary,
+    )

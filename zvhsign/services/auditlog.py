@@ -1,0 +1,213 @@
+"""The audit log as a use case: show it, verify it (chain + anchors), anchor it (RFC 3161).
+
+``log verify`` recomputes the hash chain (``zvhsign.domain.audit``) and checks
+each anchor: the anchored event must still carry the anchored hash, and the
+stored RFC 3161 token must be intact, signed by a TSA that chains to the
+workspace's trust roots, and have that hash as its message imprint (pyHanko
+validates the token; nothing here parses CMS by hand).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.audit import ANCHOR_MISMATCH, Anchor, AuditEvent, ChainHead, ChainProblem
+from ..errors import RefusedError, ServiceError
+from .registry_access import open_registry
+from .runtime import Runtime, open_runtime
+from .workspace import Workspace
+
+
+def _actor() -> str:
+    from ..registry import current_os_user
+
+    return current_os_user()
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """What validating one stored anchor established."""
+
+    anchor: Anchor
+    token_ok: bool  # intact, valid, trusted TSA signature, imprint = anchored hash
+    tsa: str | None
+    time: datetime | None  # genTime from the token (not the stored copy)
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    """The state of the audit log: chain problems, anchors, recorded head."""
+
+    events: int
+    head: ChainHead | None
+    problems: tuple[ChainProblem, ...]
+    anchors: tuple[AnchorCheck, ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems and all(a.token_ok for a in self.anchors)
+
+    @property
+    def last_anchor(self) -> AnchorCheck | None:
+        return self.anchors[-1] if self.anchors else None
+
+    def all_problems(self) -> list[str]:
+        out = [str(p) for p in self.problems]
+        for a in self.anchors:
+            if not a.token_ok:
+                out.append(f"{ANCHOR_MISMATCH}: anchor event #{a.anchor.seq}: {a.problem}")
+        return out
+
+    def to_json(self) -> dict:
+        la = self.last_anchor
+        return {
+            "intact": self.intact,
+            "events": self.events,
+            "head": {"seq": self.head.seq, "hash": self.head.hash} if self.head else None,
+            "problems": [
+                {"kind": p.kind, "seqs": list(p.seqs), "message": p.message} for p in self.problems
+            ],
+            "anchors": [
+                {
+                    "seq": a.anchor.seq,
+                    "anchored_seq": a.anchor.anchored_seq,
+                    "anchored_hash": a.anchor.anchored_hash,
+                    "tsa": a.tsa,
+                    "time": a.time.isoformat() if a.time else None,
+                    "ok": a.token_ok,
+                    "problem": a.problem,
+                }
+                for a in self.anchors
+            ],
+            "last_anchor_seq": la.anchor.seq if la else None,
+        }
+
+
+def events(ws: Workspace) -> list[AuditEvent]:
+    """The whole audit log, oldest first."""
+    with open_registry(ws) as reg:
+        return reg.events()
+
+
+async def check_anchor(rt: Runtime, anchor: Anchor) -> AnchorCheck:
+    """Validate one anchor's RFC 3161 token with pyHanko against the workspace trust."""
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+    try:
+        der = base64.b64decode(anchor.token_b64, validate=True)
+        info = cms.ContentInfo.load(der)
+        signed_data = info["content"]
+        tst_info = signed_data["encap_content_info"]["content"].parsed
+        gen_time = tst_info["gen_time"].native
+    except Exception as exc:  # noqa: BLE001 -- any decoding failure means: not a token
+        return AnchorCheck(anchor, False, None, None, f"the stored token is not an RFC 3161 token ({exc})")
+    try:
+        expected = bytes.fromhex(anchor.anchored_hash)
+    except ValueError:
+        return AnchorCheck(anchor, False, None, gen_time, "the anchored hash is not a SHA-256 value")
+
+    def imprint(algo: str) -> bytes:
+        return expected if algo == "sha256" else b""
+
+    try:
+        status = await validate_tst_signed_data(signed_data, rt.env.validation_context(), imprint)
+    except Exception as exc:  # noqa: BLE001 -- pyHanko reports malformed tokens as exceptions
+        return AnchorCheck(anchor, False, None, gen_time, f"the token can't be validated: {exc}")
+    cert = status.get("signing_cert")
+    tsa = cert.subject.human_friendly if cert is not None else None
+    problems = []
+    if not status.get("intact"):
+        problems.append(
+            "its message imprint is not the anchored chain hash (or the token was altered)"
+        )
+    if not status.get("valid"):
+        problems.append("its signature does not verify")
+    if status.get("trust_problem_indic") is not None:
+        problems.append(f"its TSA is not trusted ({status['trust_problem_indic']})")
+    if anchor.tsa_time is not None and gen_time is not None and abs(
+        (anchor.tsa_time - gen_time).total_seconds()
+    ) > 1:
+        problems.append("the stored time differs from the time in the token")
+    return AnchorCheck(anchor, not problems, tsa, gen_time, "; ".join(problems) or None)
+
+
+def verify(ws: Workspace, *, online: bool = True) -> LogCheck:
+    """Recompute the chain and validate every anchor."""
+    with open_registry(ws) as reg:
+        evs = reg.events()
+        problems = reg.verify_log()
+        head = reg.chain_head()
+    anchors = [a for a in (Anchor.from_event(e) for e in evs) if a is not None]
+    checks: list[AnchorCheck] = []
+    if anchors:
+
+        async def run() -> list[AnchorCheck]:
+            async with open_runtime(ws, online=online) as rt:
+                return [await check_anchor(rt, a) for a in anchors]
+
+        checks = asyncio.run(run())
+    return LogCheck(len(evs), head, tuple(problems), tuple(checks))
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    event: AuditEvent
+    anchored: ChainHead
+    tsa: str | None
+    time: datetime
+
+
+def anchor(ws: Workspace, *, actor: str | None = None) -> AnchorResult:
+    """Get an RFC 3161 timestamp on the current chain head and store it as an ``anchor`` event.
+
+    Refuses (exit 1) to anchor a chain that does not verify: an anchor would
+    otherwise vouch for a tampered log.
+    """
+    with open_registry(ws) as reg:
+        head = reg.chain_head()
+        problems = reg.verify_log()
+    if problems:
+        raise RefusedError(
+            f"the audit log does not verify ({len(problems)} problem(s), first: {problems[0]}); "
+            "it is not anchored",
+            hint="run `zvhsign log verify` for details",
+        )
+    assert head is not None
+    if not ws.config.tsa_url:
+        raise ServiceError(
+            "anchoring needs a timestamp authority, but none is configured",
+            hint="set [tsa] url in zvhsign.toml",
+        )
+
+    async def run() -> tuple[bytes, datetime, str | None]:
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        async with open_runtime(ws) as rt:
+            assert rt.env.timestamper is not None
+            try:
+                token = await rt.env.timestamper.async_timestamp(bytes.fromhex(head.hash), "sha256")
+            except TimestampRequestError as exc:
+                raise ServiceError(f"the timestamp authority did not answer: {exc}") from None
+            except (OSError, asyncio.TimeoutError) as exc:
+                raise ServiceError(f"the timestamp authority can't be reached: {exc}") from None
+            tst = token["content"]["encap_content_info"]["content"].parsed
+            certs = token["content"]["certificates"]
+            tsa = None
+            sid = token["content"]["signer_infos"][0]["sid"]
+            for c in certs or ():
+                cert = c.chosen
+                if sid.name == "issuer_and_serial_number" and (
+                    cert.serial_number == sid.chosen["serial_number"].native
+                ):
+                    tsa = cert.subject.human_friendly
+            return token.dump(), tst["gen_time"].native, tsa
+
+    der, when, tsa = asyncio.run(run())
+    with open_registry(ws) as reg:
+        ev = reg.add_anchor(head, der, tsa_time=when, tsa=tsa, actor=actor or _actor())
+    return AnchorResult(ev, head, tsa, when)

@@ -1,0 +1,256 @@
+"""Facts for the audit report, and signing the report PDF with the secretariat key.
+
+:func:`gather` collects what the report shows, as domain objects: the approved
+versions, the verdicts of the signed copies (from the registry's recorded
+copies once recording exists, else the files given), the partners registered in
+the governance tables (when that module provides them), and the state of the
+audit log with its anchors. ``zvhsign.reports`` turns these facts into the
+Dutch report (HTML, PDF, JSON); :func:`sign_report_pdf` then signs and
+timestamps the PDF as the secretariat, in a new signature field.
+
+Governance data (partners, signatories, mandates, recorded copies) comes from
+``Registry.governance``; whatever is not registered shows as "niet
+geregistreerd" in the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..domain.audit import Anchor
+from ..domain.documents import ApprovedVersion, PadesLevel
+from ..domain.governance import Mandate
+from ..domain.verdicts import BatchVerdict
+from ..errors import InputError, RefusedError, ServiceError, UsageError
+from .auditlog import AnchorCheck, LogCheck, check_anchor
+from .keys import KeySource
+from .operations import verify_async
+from .registry_access import open_registry
+from .runtime import open_runtime
+from .workspace import Workspace
+
+REPORT_FIELD = "ZVH_Rapport"
+"""Signature field the secretariat's signature on a report PDF goes into."""
+
+
+@dataclass(frozen=True)
+class SignatoryFacts:
+    """A registered signatory of a partner (name, role, certificate fingerprints)."""
+
+    name: str
+    role: str
+    fingerprints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """One partner as the registry's governance tables hold it."""
+
+    key: str
+    name: str
+    kind: str
+    organisation_identifier: str | None = None
+    municipality: str | None = None  # "Haarlem" for a gemeente, else None
+    signatories: tuple[SignatoryFacts, ...] = ()
+    mandates: tuple[Mandate, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """Everything the audit report shows, gathered in one validation run."""
+
+    validated_at: datetime  # the moment of validation (Archiefregeling art. 24)
+    responsible: str  # the official responsible for the validation
+    workspace: str
+    registry_url: str
+    versions: tuple[ApprovedVersion, ...]
+    copies: BatchVerdict
+    copies_source: str  # "registry" or "files"
+    partners: tuple[PartnerFacts, ...] | None  # None: no governance data registered
+    log: LogCheck
+
+
+def _partners(reg) -> tuple[PartnerFacts, ...] | None:  # noqa: ANN001
+    """Registered partners with their signatories and mandates; None when none are registered."""
+    gov = getattr(reg, "governance", None)
+    if gov is None:
+        return None
+    partners = gov.partners()
+    if not partners:
+        return None
+    sigs = gov.signatories()
+    mandates = gov.mandates()
+    return tuple(
+        PartnerFacts(
+            key=p.key,
+            name=p.name,
+            kind=p.kind,
+            organisation_identifier=p.organisation_identifier,
+            municipality=p.municipality_name if p.is_municipality else None,
+            signatories=tuple(
+                SignatoryFacts(s.name, s.role, tuple(s.fingerprints))
+                for s in sigs
+                if s.partner_key == p.key
+            ),
+            mandates=tuple(m for m in mandates if m.partner_key == p.key),
+        )
+        for p in partners
+    )
+
+
+def _recorded(reg) -> list[tuple[str, bytes]]:  # noqa: ANN001
+    """(label, bytes) of every copy recorded in the registry (each content once)."""
+    gov = getattr(reg, "governance", None)
+    if gov is None:
+        return []
+    out: dict[str, tuple[str, bytes]] = {}
+    for sha, _status, recorded_at in gov.recorded_copies():
+        data = reg.get_blob(sha)
+        if data is not None:
+            out[sha] = (f"registry: kopie {sha[:12]}… (vastgelegd {recorded_at:%Y-%m-%d %H:%M} UTC)", data)
+    return list(out.values())
+
+
+def gather(
+    ws: Workspace,
+    files: Sequence[Path] = (),
+    *,
+    responsible: str,
+    online: bool = True,
+) -> ReportFacts:
+    """Verify the signed copies and read the registry and audit log, at one moment."""
+    if not responsible.strip():
+        raise UsageError("the official responsible for the validation can't be empty")
+    validated_at = datetime.now(timezone.utc).replace(microsecond=0)
+    with open_registry(ws) as reg:
+        versions = tuple(reg.approved_versions())
+        sizes = reg.approved_sizes()
+        partners = _partners(reg)
+        recorded = _recorded(reg) if not files else []
+        events = reg.events()
+        problems = reg.verify_log()
+        head = reg.chain_head()
+        shown_url = reg.url
+    anchors = [a for a in (Anchor.from_event(e) for e in events) if a is not None]
+    if files:
+        source = "files"
+    elif recorded:
+        source = "registry"
+    else:
+        raise UsageError(
+            "no signed copies to report on: the registry holds no recorded copies",
+            hint="give the signed files, e.g. `zvhsign report --format html -o r.html signed/*.pdf`",
+        )
+
+    async def run(paths: list[Path]) -> tuple[BatchVerdict, list[AnchorCheck]]:
+        async with open_runtime(ws, online=online) as rt:
+            batch = await verify_async(rt, paths, lambda n: sizes.get(n, []))
+            checks = [await check_anchor(rt, a) for a in anchors]
+            return batch, checks
+
+    if source == "files":
+        batch, checks = asyncio.run(run([Path(f) for f in files]))
+    else:
+        with tempfile.TemporaryDirectory(prefix="zvhsign-report-") as tmp:
+            paths = []
+            for i, (label, data) in enumerate(recorded, start=1):
+                safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in label)[:80]
+                p = Path(tmp) / f"{i:03d}-{safe or 'copy'}.pdf"
+                p.write_bytes(data)
+                paths.append(p)
+            batch, checks = asyncio.run(run(paths))
+            # show the registry labels, not the temporary paths
+            batch = BatchVerdict(
+                tuple(
+                    type(f)(f.evidence, label, f.findings, f.signatures, f.error)
+                    for f, (label, _d) in zip(batch.files, recorded)
+                )
+            )
+    log = LogCheck(len(events), head, tuple(problems), tuple(checks))
+    return ReportFacts(
+        validated_at=validated_at,
+        responsible=responsible.strip(),
+        workspace=str(ws.root),
+        registry_url=shown_url,
+        versions=versions,
+        copies=batch,
+        copies_source=source,
+        partners=partners,
+        log=log,
+    )
+
+
+def sign_report_pdf(
+    ws: Workspace, pdf: bytes, key: KeySource, *, level: PadesLevel = PadesLevel.B_LT
+) -> bytes:
+    """Sign and timestamp a report PDF as the secretariat, in a new field ``ZVH_Rapport``.
+
+    The signature is PAdES (default B-LT: timestamped, validation data embedded),
+    so the report validates later without network access and any change to it
+    is detectable.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from ..pdf.certinfo import certificate_info
+
+    if not level.timestamped:
+        raise UsageError("a report is always timestamped: choose B-T, B-LT or B-LTA")
+    if not ws.config.tsa_url:
+        raise ServiceError(
+            "signing the report needs a timestamp authority, but none is configured",
+            hint="set [tsa] url in zvhsign.toml",
+        )
+    signer = key.load()
+    cert = certificate_info(signer.signing_cert)
+
+    async def run() -> bytes:
+        import io
+
+        async with open_runtime(ws) as rt:
+            if cert.fingerprint_sha256 not in rt.secretariat_fingerprints:
+                raise RefusedError(
+                    f"{cert.subject} is not a secretariat certificate of this workspace; "
+                    "reports are signed by the secretariat"
+                )
+            long_term = level.rank >= PadesLevel.B_LT.rank
+            meta = PdfSignatureMetadata(
+                field_name=REPORT_FIELD,
+                md_algorithm="sha256",
+                subfilter=SigSeedSubFilter.PADES,
+                reason="Auditrapport ondertekeningen Zorg&Veiligheidshuis",
+                location="Zorg&Veiligheidshuis Kennemerland",
+                name=cert.common_name,
+                embed_validation_info=long_term,
+                use_pades_lta=level is PadesLevel.B_LTA,
+                validation_context=rt.env.validation_context(for_signing=True) if long_term else None,
+            )
+            pdf_signer = PdfSigner(
+                meta,
+                signer,
+                timestamper=rt.env.timestamper,
+                new_field_spec=SigFieldSpec(sig_field_name=REPORT_FIELD),
+            )
+            try:
+                writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            except Exception as exc:  # noqa: BLE001
+                raise InputError(f"the rendered report is not a readable PDF: {exc}") from None
+            out = io.BytesIO()
+            try:
+                await pdf_signer.async_sign_pdf(writer, existing_fields_only=False, output=out)
+            except TimestampRequestError as exc:
+                raise ServiceError(f"the timestamp authority did not answer: {exc}") from None
+            except Exception as exc:  # noqa: BLE001
+                from ..pdf.signing import _raise_signing_failure
+
+                _raise_signing_failure(exc)
+            return out.getvalue()
+
+    return asyncio.run(run())
