@@ -255,6 +255,16 @@ def demo(directory):
     if directory.exists() and any(directory.iterdir()):
         raise UsageError(f"{directory} exists and is not empty; choose a new folder")
     result = run_demo(directory, say=click.echo)
+    # the audit report for privacy officers, from the same registry (reports sit
+    # above services, so the CLI composes them)
+    from ..reports import write_report
+    from ..services.reporting import gather
+
+    facts = gather(result.workspace, list(result.signed), responsible="Annelies van Dijk (secretaris ZVH, demo)")
+    for fmt in ("html", "pdf", "json"):
+        out = directory / f"report.{fmt}"
+        write_report(result.workspace, facts, fmt, out, key=result.secretariat_key)
+        click.echo(f"8. audit report ({fmt}{', signed by the secretariat' if fmt == 'pdf' else ''}) → {out}")
     click.echo("")
     click.echo(render_batch_table(result.verdict))
     if not result.verdict.all_verified:

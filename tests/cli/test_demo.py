@@ -1,0 +1,49 @@
+"""`zvhsign demo` tells the whole story and leaves a usable workspace (issue 2's first Done-when)."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _zvhsign(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("zvhsign")
+    env = {k: v for k, v in os.environ.items() if k != "ZVHSIGN_WORKSPACE"}
+    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_demo_verifies_everything_and_stays_usable(tmp_path):
+    demo = tmp_path / "demo"
+    run = _zvhsign("demo", str(demo), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "All signed copies verified" in run.stdout
+    assert "Traceback" not in run.stderr
+
+    signed = sorted(glob.glob(str(demo / "signed" / "*.pdf")))
+    assert len(signed) >= 10
+    for name in ("report.html", "report.pdf", "report.json"):
+        assert (demo / name).stat().st_size > 0
+
+    # afterwards the folder is a workspace on its own: verify from inside it
+    again = _zvhsign("verify", "--json", *[Path(p).relative_to(demo).as_posix() for p in signed], cwd=demo)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-2000:]
+    batch = json.loads(again.stdout)
+    assert batch["schema"] == "zvhsign.verify/1"
+    assert batch["verified"] is True
+    assert {f["status"] for f in batch["files"]} == {"VERIFIED"}
+
+    log = _zvhsign("log", "verify", cwd=demo)
+    assert log.returncode == 0, log.stdout + log.stderr
+
+
+def test_demo_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "keep.txt").write_text("mine")
+    run = _zvhsign("demo", str(tmp_path / "busy"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert "not empty" in run.stderr
+    assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
