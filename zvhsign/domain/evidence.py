@@ -47,6 +47,14 @@ class CertificateInfo:
     fingerprint_sha256: str
     key_usage: tuple[str, ...] = ()
 
+    @property
+    def display_name(self) -> str:
+        """'Name (role, organisation)' for people; the subject when there is no CN."""
+        if not self.common_name:
+            return self.subject
+        extra = ", ".join(x for x in (self.title, self.organisation) if x)
+        return f"{self.common_name} ({extra})" if extra else self.common_name
+
     def to_json(self) -> dict:
         return {
             "subject": self.subject,

@@ -81,12 +81,10 @@ def approve(
         raise InputError(f"{stamped}: not a readable PDF: {exc}") from None
     if info is None:
         raise InputError(f"{stamped} is not stamped; run `zvhsign stamp` first")
-    signer = key.load()
-    cert = certificate_info(signer.signing_cert)
     registry = open_registry(ws)
     level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
-    async def run() -> bytes:
+    async def run(signer, cert) -> bytes:
         async with open_runtime(ws) as rt:
             if cert.fingerprint_sha256 not in rt.secretariat_fingerprints:
                 raise RefusedError(
@@ -99,7 +97,9 @@ def approve(
                 location="Zorg&Veiligheidshuis Kennemerland",
             )
 
-    approved_bytes = asyncio.run(run())
+    with key.open() as signer:  # a PKCS#11 session is closed afterwards
+        cert = certificate_info(signer.signing_cert)
+        approved_bytes = asyncio.run(run(signer, cert))
     av = ApprovedVersion(
         document=info.document,
         version=info.version,

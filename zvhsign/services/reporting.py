@@ -208,10 +208,7 @@ def sign_report_pdf(
             "signing the report needs a timestamp authority, but none is configured",
             hint="set [tsa] url in zvhsign.toml",
         )
-    signer = key.load()
-    cert = certificate_info(signer.signing_cert)
-
-    async def run() -> bytes:
+    async def run(signer, cert) -> bytes:
         import io
 
         async with open_runtime(ws) as rt:
@@ -253,4 +250,5 @@ def sign_report_pdf(
                 _raise_signing_failure(exc)
             return out.getvalue()
 
-    return asyncio.run(run())
+    with key.open() as signer:  # a PKCS#11 session is closed afterwards
+        return asyncio.run(run(signer, certificate_info(signer.signing_cert)))

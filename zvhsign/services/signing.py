@@ -74,7 +74,7 @@ class SignResult:
     out: Path
     field_name: str
     level: PadesLevel
-    signer_subject: str
+    signer_subject: str  # display name: 'Name (role, organisation)'
     approved: ApprovedVersion | None
     warnings: tuple[str, ...] = ()
     preflight: Preflight | None = None
@@ -249,10 +249,10 @@ def sign(
         signed, pf = asyncio.run(run(signer))
     if signed is None:
         return SignResult(
-            Path(out), pf.field_name, level, pf.signer.subject, pf.approved, tuple(warnings),
+            Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
             preflight=pf, written=False,
         )
     write_atomic(out, signed)
     return SignResult(
-        Path(out), pf.field_name, level, pf.signer.subject, pf.approved, tuple(warnings), preflight=pf
+        Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
     )
