@@ -219,3 +219,66 @@ def test_pdf_renders_to_pages(report_pdf, tmp_path) -> None:  # noqa: ANN001
     pages = sorted(tmp_path.glob("page-*.png"))
     assert 2 <= len(pages) <= 30
     assert all(p.stat().st_size > 2000 for p in pages)
+
+
+def _zvhsign_verify(ws, path):  # noqa: ANN001, ANN202
+    from click.testing import CliRunner
+
+    from zvhsign.cli import cli
+
+    return CliRunner().invoke(cli, ["--workspace", str(ws.root), "verify", "--json", str(path)])
+
+
+def test_zvhsign_verify_accepts_the_report_signed_by_the_secretariat(story, report_pdf, tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    a, *_ = story
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(report_pdf)
+    run = _zvhsign_verify(a.ws, path)
+    assert run.exit_code == 0, run.output
+    (f,) = json.loads(run.output)["files"]
+    assert f["status"] == "VERIFIED"
+    assert [x["code"] for x in f["findings"]] == ["AUDIT_REPORT"]
+    assert [s["kind"] for s in f["signatures"] if s["kind"] != "document-timestamp"] == ["report"]
+
+
+def test_zvhsign_verify_rejects_an_altered_report(story, report_pdf, tmp_path) -> None:  # noqa: ANN001
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    a, *_ = story
+    (sig,) = PdfFileReader(io.BytesIO(report_pdf)).embedded_signatures
+    tampered = bytearray(report_pdf)
+    pos = sig.byte_range[0] + 200
+    tampered[pos] = ord("0") if tampered[pos] != ord("0") else ord("1")
+    path = tmp_path / "rapport-gewijzigd.pdf"
+    path.write_bytes(bytes(tampered))
+    run = _zvhsign_verify(a.ws, path)
+    assert run.exit_code in (1, 3), run.output
+    assert '"VERIFIED"' not in run.output
+
+
+def test_a_report_signed_by_someone_else_is_not_an_audit_report(story, report_pdf, tmp_path, passphrase) -> None:  # noqa: ANN001
+    """The field name alone proves nothing: only the secretariat's signature makes a report."""
+    import json
+    import re
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigFieldSpec
+
+    a, *_ = story
+    unsigned = report_pdf[: re.search(rb"%%EOF\r?\n?", report_pdf).end()]  # the rendered report
+    om = signers.SimpleSigner.load_pkcs12(str(CERTS / "om.p12"), passphrase=passphrase.reveal())
+    out = io.BytesIO()
+    signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name=REPORT_FIELD),
+        om,
+        new_field_spec=SigFieldSpec(sig_field_name=REPORT_FIELD),
+    ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(unsigned)), output=out)
+    path = tmp_path / "rapport-door-om.pdf"
+    path.write_bytes(out.getvalue())
+    run = _zvhsign_verify(a.ws, path)
+    assert run.exit_code == 1, run.output
+    (f,) = json.loads(run.output)["files"]
+    assert "REPORT_NOT_BY_SECRETARIAT" in [x["code"] for x in f["findings"]]

@@ -28,6 +28,7 @@ class SignatureKind(str, enum.Enum):
     CERTIFICATION = "certification"  # the secretariat's approval (DocMDP)
     SIGNATURE = "signature"  # an approval signature by a partner
     DOC_TIMESTAMP = "document-timestamp"  # RFC 3161 document timestamp (PAdES-LTA)
+    REPORT = "report"  # the secretariat's signature on an audit report (field ZVH_Rapport)
 
 
 @dataclass(frozen=True)

@@ -55,10 +55,31 @@ class SignatureRule(Protocol):
 # --------------------------------------------------------------------------- file rules
 
 
+def is_audit_report(ev: FileEvidence) -> bool:
+    """A file that is not a signed copy but an audit report zvhsign signed for the
+    secretariat (its signature is checked by :class:`ApprovedVersionFound`)."""
+    return ev.approved is None and any(s.kind is SignatureKind.REPORT for s in ev.signatures)
+
+
 class ApprovedVersionFound:
     name = "APPROVED_VERSION"
 
     def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if is_audit_report(ev):
+            reports = [s for s in ev.signatures if s.kind is SignatureKind.REPORT]
+            others = [s for s in ev.signatures if s.kind in (SignatureKind.SIGNATURE, SignatureKind.CERTIFICATION)]
+            by = reports[0].signer
+            if by is None or by.fingerprint_sha256 not in policy.secretariat_fingerprints:
+                who = by.subject if by else "an unknown signer"
+                yield fail(
+                    "REPORT_NOT_BY_SECRETARIAT",
+                    f"an audit report must be signed by the secretariat, this one is signed by {who}",
+                )
+            elif len(reports) > 1 or others:
+                yield fail("REPORT_SIGNATURES_UNEXPECTED", "an audit report carries exactly one signature")
+            else:
+                yield info("AUDIT_REPORT", "an audit report signed by the secretariat")
+            return
         if ev.approved is None:
             yield fail(
                 "APPROVED_VERSION_NOT_FOUND",
@@ -126,6 +147,8 @@ class ApprovalByCertification:
     name = "APPROVAL_CERTIFIED"
 
     def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if is_audit_report(ev):
+            return
         certs = [s for s in ev.signatures if s.kind is SignatureKind.CERTIFICATION]
         if not certs:
             yield fail("APPROVAL_SIGNATURE_MISSING", "no certification (approval) signature")
@@ -156,6 +179,8 @@ class HasPartnerSignature:
     name = "PARTNER_SIGNATURE_PRESENT"
 
     def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if is_audit_report(ev):
+            return
         if not any(s.kind is SignatureKind.SIGNATURE for s in ev.signatures):
             yield warn("NO_PARTNER_SIGNATURE", "approved copy without any partner signature")
 

@@ -23,6 +23,7 @@ from ..domain.evidence import (
 )
 from ..errors import InputError
 from .certinfo import certificate_info
+from .fields import REPORT_FIELD
 from .trust import TrustEnv
 
 _EOF = re.compile(rb"%%EOF[ \t\x00]*(?:\r\n|\r|\n)?")
@@ -252,6 +253,8 @@ async def _examine_signature(
             return _broken(embedded_sig, SignatureKind.DOC_TIMESTAMP, revision, signed_end, subfilter, signer, exc)
 
     kind = SignatureKind.CERTIFICATION if certification else SignatureKind.SIGNATURE
+    if kind is SignatureKind.SIGNATURE and embedded_sig.field_name == REPORT_FIELD:
+        kind = SignatureKind.REPORT  # rules check it is the secretariat's
     later_doc_ts = any(
         s.sig_object_type == "/DocTimeStamp" and s.signed_revision > embedded_sig.signed_revision
         for s in reader.embedded_signatures

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 
 APPROVAL_FIELD = "ZVH_Goedkeuring"
+REPORT_FIELD = "ZVH_Rapport"  # the secretariat's signature on an audit report
 PARTNER_FIELD_PREFIX = "ZVH_Handtekening_"
 DEFAULT_PARTNER_FIELDS = 24
 

@@ -33,6 +33,7 @@ _KIND = {
     SignatureKind.SIGNATURE: "ondertekening partner",
     SignatureKind.CERTIFICATION: "goedkeuring secretariaat (certificering)",
     SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
+    SignatureKind.REPORT: "ondertekening auditrapport (secretariaat)",
 }
 
 

@@ -34,7 +34,7 @@ from .registry_access import open_registry
 from .runtime import open_runtime
 from .workspace import Workspace
 
-REPORT_FIELD = "ZVH_Rapport"
+from ..pdf.fields import REPORT_FIELD  # noqa: E402
 """Signature field the secretariat's signature on a report PDF goes into."""
 
 
