@@ -33,8 +33,12 @@ async def add_signature(
     timestamper=None,
     mandate_sha256: str | None = None,
     mandate_capacity: str | None = None,
+    new_field: bool = False,
 ) -> bytes:
     """Sign ``data`` into the existing empty field ``field_name``; return the new file.
+
+    With ``new_field`` the (invisible) field is created while signing instead
+    (used for documents zvhsign renders itself, such as audit reports).
 
     The signature goes into an incremental update: the input bytes are a prefix
     of the output. ``certify`` makes it a DocMDP certification signature that
@@ -84,16 +88,22 @@ async def add_signature(
         from .appearance import stamp_style
 
         style = stamp_style(appearance, datetime.now(timezone.utc))
+    new_field_spec = None
+    if new_field:
+        from pyhanko.sign.fields import SigFieldSpec
+
+        new_field_spec = SigFieldSpec(sig_field_name=field_name)
     pdf_signer = PdfSigner(
-        meta, signer, timestamper=timestamper if level.timestamped else None, stamp_style=style
+        meta, signer, timestamper=timestamper if level.timestamped else None, stamp_style=style,
+        new_field_spec=new_field_spec,
     )
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=not new_field)
     except Exception as exc:  # pyhanko raises PdfReadError and friends
         raise InputError(f"can't open the PDF for signing: {exc}") from None
     out = io.BytesIO()
     try:
-        await pdf_signer.async_sign_pdf(writer, existing_fields_only=True, output=out)
+        await pdf_signer.async_sign_pdf(writer, existing_fields_only=not new_field, output=out)
     except TimestampRequestError:
         raise ServiceError(_tsa_failure(timestamper)) from None
     except Exception as exc:

@@ -200,6 +200,17 @@ def _write_metadata(pdf, info: StampInfo) -> None:
     pdf.docinfo[DOCINFO_KEYS["sha"]] = info.source_sha256.hex
 
 
+def read_stamp_from(data: bytes, name: str) -> StampInfo | None:
+    """The stamp identity of a PDF given as bytes (``name`` for messages)."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return read_stamp(pdf)
+    except pikepdf.PdfError as exc:
+        raise InputError(f"{name}: not a readable PDF: {exc}") from None
+
+
 def read_stamp(pdf) -> StampInfo | None:
     """The stamp identity from an open pikepdf document's docinfo, if stamped."""
     di = pdf.docinfo

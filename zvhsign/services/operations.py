@@ -66,19 +66,11 @@ def approve(
     from ..pdf.certinfo import certificate_info
     from ..pdf.fields import APPROVAL_FIELD
     from ..pdf.signing import add_signature
-    from ..pdf.stamp import read_stamp
-
-    import io
-
-    import pikepdf
+    from ..pdf.stamp import read_stamp_from
 
     check_distinct(stamped, out)
     data = read_input(stamped)
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            info = read_stamp(pdf)
-    except pikepdf.PdfError as exc:
-        raise InputError(f"{stamped}: not a readable PDF: {exc}") from None
+    info = read_stamp_from(data, str(stamped))
     if info is None:
         raise InputError(f"{stamped} is not stamped; run `zvhsign stamp` first")
     registry = open_registry(ws)

@@ -26,7 +26,7 @@ from ..domain.audit import Anchor
 from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.governance import Mandate
 from ..domain.verdicts import BatchVerdict
-from ..errors import InputError, RefusedError, ServiceError, UsageError
+from ..errors import RefusedError, ServiceError, UsageError
 from .auditlog import AnchorCheck, LogCheck, check_anchor
 from .keys import KeySource
 from .operations import verify_async
@@ -194,12 +194,8 @@ def sign_report_pdf(
     so the report validates later without network access and any change to it
     is detectable.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
-    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
-    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-
     from ..pdf.certinfo import certificate_info
+    from ..pdf.signing import add_signature
 
     if not level.timestamped:
         raise UsageError("a report is always timestamped: choose B-T, B-LT or B-LTA")
@@ -208,47 +204,20 @@ def sign_report_pdf(
             "signing the report needs a timestamp authority, but none is configured",
             hint="set [tsa] url in zvhsign.toml",
         )
-    async def run(signer, cert) -> bytes:
-        import io
 
+    async def run(signer, cert) -> bytes:
         async with open_runtime(ws) as rt:
             if cert.fingerprint_sha256 not in rt.secretariat_fingerprints:
                 raise RefusedError(
                     f"{cert.subject} is not a secretariat certificate of this workspace; "
                     "reports are signed by the secretariat"
                 )
-            long_term = level.rank >= PadesLevel.B_LT.rank
-            meta = PdfSignatureMetadata(
-                field_name=REPORT_FIELD,
-                md_algorithm="sha256",
-                subfilter=SigSeedSubFilter.PADES,
+            return await add_signature(
+                pdf, signer, rt.env, level=level, field_name=REPORT_FIELD, new_field=True,
                 reason="Auditrapport ondertekeningen Zorg&Veiligheidshuis",
                 location="Zorg&Veiligheidshuis Kennemerland",
                 name=cert.common_name,
-                embed_validation_info=long_term,
-                use_pades_lta=level is PadesLevel.B_LTA,
-                validation_context=rt.env.validation_context(for_signing=True) if long_term else None,
             )
-            pdf_signer = PdfSigner(
-                meta,
-                signer,
-                timestamper=rt.env.timestamper,
-                new_field_spec=SigFieldSpec(sig_field_name=REPORT_FIELD),
-            )
-            try:
-                writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-            except Exception as exc:  # noqa: BLE001
-                raise InputError(f"the rendered report is not a readable PDF: {exc}") from None
-            out = io.BytesIO()
-            try:
-                await pdf_signer.async_sign_pdf(writer, existing_fields_only=False, output=out)
-            except TimestampRequestError as exc:
-                raise ServiceError(f"the timestamp authority did not answer: {exc}") from None
-            except Exception as exc:  # noqa: BLE001
-                from ..pdf.signing import _raise_signing_failure
-
-                _raise_signing_failure(exc)
-            return out.getvalue()
 
     with key.open() as signer:  # a PKCS#11 session is closed afterwards
         return asyncio.run(run(signer, certificate_info(signer.signing_cert)))

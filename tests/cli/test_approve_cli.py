@@ -1,0 +1,92 @@
+"""`zvhsign stamp` and `zvhsign approve` through the CLI: what is registered, what is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from zvhsign.cli import cli
+from zvhsign.domain.digests import Sha256
+from zvhsign.registry import Registry
+
+REPO = Path(__file__).resolve().parents[2]
+CERTS = REPO / "certs" / "out"
+
+
+@pytest.fixture()
+def ws(tmp_path):
+    run = CliRunner().invoke(cli, ["init", str(tmp_path / "ws"), "--test-pki"])
+    assert run.exit_code == 0, run.output
+    return tmp_path / "ws"
+
+
+def _run(ws: Path, *args: str, env=None):
+    return CliRunner().invoke(
+        cli, ["--workspace", str(ws), *args],
+        env={"ZVHSIGN_PASSPHRASE": "zvh-test-only", **(env or {})},
+    )
+
+
+def test_approve_registers_the_exact_bytes_and_the_decision_date(ws, tmp_path):
+    stamped, approved = tmp_path / "s.pdf", tmp_path / "a.pdf"
+    src = REPO / "fixtures" / "privacyprotocol-1.0.pdf"
+    assert _run(ws, "stamp", str(src), "-d", "protocol", "-v", "1.0", "-o", str(stamped)).exit_code == 0
+    run = _run(ws, "approve", str(stamped), "--key", str(CERTS / "secretariaat.p12"),
+               "--decided-on", "2026-11-02", "-o", str(approved))
+    assert run.exit_code == 0, run.output
+    with Registry.open(f"sqlite:///{ws / 'zvhsign.db'}") as reg:
+        (av,) = reg.approved_versions()
+        assert av.approved_sha256 == Sha256.of_file(approved)
+        assert av.source_sha256 == Sha256.of_file(src)
+        assert av.decided_on.isoformat() == "2026-11-02"
+        assert reg.get_blob(av.approved_sha256) == approved.read_bytes()
+        assert "approve" in [e.action for e in reg.events()]
+    assert approved.read_bytes().startswith(stamped.read_bytes())  # an incremental update
+
+
+def test_approve_refuses_a_partner_key(ws, tmp_path):
+    stamped, approved = tmp_path / "s.pdf", tmp_path / "a.pdf"
+    _run(ws, "stamp", str(REPO / "fixtures" / "privacyprotocol-1.0.pdf"), "-d", "protocol", "-v", "1.0", "-o", str(stamped))
+    run = _run(ws, "approve", str(stamped), "--key", str(CERTS / "om.p12"),
+               "--decided-on", "2026-11-02", "-o", str(approved))
+    assert run.exit_code == 1
+    assert "not a secretariat certificate" in run.output
+    assert not approved.exists()
+
+
+def test_approve_refuses_an_unstamped_source(ws, tmp_path):
+    approved = tmp_path / "a.pdf"
+    run = _run(ws, "approve", str(REPO / "fixtures" / "privacyprotocol-1.0.pdf"), "--key",
+               str(CERTS / "secretariaat.p12"), "--decided-on", "2026-11-02", "-o", str(approved))
+    assert run.exit_code == 3
+    assert "not stamped" in run.output
+    assert not approved.exists()
+
+
+def test_approve_with_a_wrong_passphrase_is_one_line_and_exit_3(ws, tmp_path):
+    stamped, approved = tmp_path / "s.pdf", tmp_path / "a.pdf"
+    _run(ws, "stamp", str(REPO / "fixtures" / "privacyprotocol-1.0.pdf"), "-d", "protocol", "-v", "1.0", "-o", str(stamped))
+    run = _run(ws, "approve", str(stamped), "--key", str(CERTS / "secretariaat.p12"),
+               "--decided-on", "2026-11-02", "-o", str(approved), env={"ZVHSIGN_PASSPHRASE": "fout"})
+    assert run.exit_code == 3
+    assert "wrong passphrase" in run.output and "Traceback" not in run.output
+    assert "fout" not in run.output
+    assert not approved.exists()
+
+
+def test_stamp_refuses_to_overwrite_its_input(tmp_path):
+    src = tmp_path / "bron.pdf"
+    src.write_bytes((REPO / "fixtures" / "privacyprotocol-1.0.pdf").read_bytes())
+    before = src.read_bytes()
+    run = CliRunner().invoke(cli, ["stamp", str(src), "-d", "protocol", "-v", "1.0", "-o", str(src)])
+    assert run.exit_code == 2
+    assert src.read_bytes() == before
+
+
+def test_stamp_rejects_a_bad_version_label(tmp_path):
+    run = CliRunner().invoke(cli, ["stamp", str(REPO / "fixtures" / "privacyprotocol-1.0.pdf"),
+                                   "-d", "protocol", "-v", "één", "-o", str(tmp_path / "x.pdf")])
+    assert run.exit_code == 2
+    assert "version" in run.output
