@@ -94,41 +94,21 @@ def events(ws: Workspace) -> list[AuditEvent]:
 
 
 async def check_anchor(rt: Runtime, anchor: Anchor) -> AnchorCheck:
-    """Validate one anchor's RFC 3161 token with pyHanko against the workspace trust."""
-    from asn1crypto import cms
-    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    """Validate one anchor's RFC 3161 token against the workspace trust."""
+    from ..pdf.timestamps import check_token
 
     try:
         der = base64.b64decode(anchor.token_b64, validate=True)
-        info = cms.ContentInfo.load(der)
-        signed_data = info["content"]
-        tst_info = signed_data["encap_content_info"]["content"].parsed
-        gen_time = tst_info["gen_time"].native
-    except Exception as exc:  # noqa: BLE001 -- any decoding failure means: not a token
-        return AnchorCheck(anchor, False, None, None, f"the stored token is not an RFC 3161 token ({exc})")
+    except ValueError as exc:
+        return AnchorCheck(anchor, False, None, None, f"the stored token is not base64 ({exc})")
     try:
         expected = bytes.fromhex(anchor.anchored_hash)
     except ValueError:
-        return AnchorCheck(anchor, False, None, gen_time, "the anchored hash is not a SHA-256 value")
-
-    def imprint(algo: str) -> bytes:
-        return expected if algo == "sha256" else b""
-
-    try:
-        status = await validate_tst_signed_data(signed_data, rt.env.validation_context(), imprint)
-    except Exception as exc:  # noqa: BLE001 -- pyHanko reports malformed tokens as exceptions
-        return AnchorCheck(anchor, False, None, gen_time, f"the token can't be validated: {exc}")
-    cert = status.get("signing_cert")
-    tsa = cert.subject.human_friendly if cert is not None else None
-    problems = []
-    if not status.get("intact"):
-        problems.append(
-            "its message imprint is not the anchored chain hash (or the token was altered)"
-        )
-    if not status.get("valid"):
-        problems.append("its signature does not verify")
-    if status.get("trust_problem_indic") is not None:
-        problems.append(f"its TSA is not trusted ({status['trust_problem_indic']})")
+        return AnchorCheck(anchor, False, None, None, "the anchored hash is not a SHA-256 value")
+    result = await check_token(rt.env, der, expected)
+    gen_time, tsa, problems = result.gen_time, result.tsa, list(result.problems)
+    if gen_time is None:
+        return AnchorCheck(anchor, False, None, None, "; ".join(problems))
     if anchor.tsa_time is not None and gen_time is not None and abs(
         (anchor.tsa_time - gen_time).total_seconds()
     ) > 1:
@@ -185,27 +165,10 @@ def anchor(ws: Workspace, *, actor: str | None = None) -> AnchorResult:
         )
 
     async def run() -> tuple[bytes, datetime, str | None]:
-        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+        from ..pdf.timestamps import timestamp_digest
 
         async with open_runtime(ws) as rt:
-            assert rt.env.timestamper is not None
-            try:
-                token = await rt.env.timestamper.async_timestamp(bytes.fromhex(head.hash), "sha256")
-            except TimestampRequestError as exc:
-                raise ServiceError(f"the timestamp authority did not answer: {exc}") from None
-            except (OSError, asyncio.TimeoutError) as exc:
-                raise ServiceError(f"the timestamp authority can't be reached: {exc}") from None
-            tst = token["content"]["encap_content_info"]["content"].parsed
-            certs = token["content"]["certificates"]
-            tsa = None
-            sid = token["content"]["signer_infos"][0]["sid"]
-            for c in certs or ():
-                cert = c.chosen
-                if sid.name == "issuer_and_serial_number" and (
-                    cert.serial_number == sid.chosen["serial_number"].native
-                ):
-                    tsa = cert.subject.human_friendly
-            return token.dump(), tst["gen_time"].native, tsa
+            return await timestamp_digest(rt.env, bytes.fromhex(head.hash))
 
     der, when, tsa = asyncio.run(run())
     with open_registry(ws) as reg:
