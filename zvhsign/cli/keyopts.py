@@ -25,21 +25,28 @@ def key_options(f):
     return f
 
 
-def read_passphrase(passphrase_file: Path | None):
+def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
+    """A secret from a file, else an environment variable, else a hidden prompt on a
+    terminal; ``None`` when none of these is available."""
     from ..domain.secrets import Secret
 
-    if passphrase_file is not None:
+    if path is not None:
         try:
-            text = Path(passphrase_file).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"can't read the passphrase file {passphrase_file}: {exc.strerror}") from None
+            raise UsageError(f"can't read the {what} file {path}: {exc.strerror}") from None
         return Secret(text.rstrip("\r\n"), source="file")
-    env = os.environ.get("ZVHSIGN_PASSPHRASE")
+    env = os.environ.get(env_var)
     if env is not None:
         return Secret(env, source="environment")
     if sys.stdin.isatty():
-        return Secret(click.prompt("Passphrase of your key", hide_input=True, default="", show_default=False), source="prompt")
+        return Secret(click.prompt(prompt, hide_input=True, default="", show_default=False), source="prompt")
     return None
+
+
+def read_passphrase(passphrase_file: Path | None):
+    """The key passphrase; ``None`` (try an unencrypted key) when there is no way to ask."""
+    return _read_secret(passphrase_file, "ZVHSIGN_PASSPHRASE", "passphrase", "Passphrase of your key")
 
 
 def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
@@ -57,9 +64,6 @@ def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
         passphrase=read_passphrase(passphrase_file),
     )
 
-
-
-
 # ------------------------------------------------------------------- PKCS#11 tokens
 
 
@@ -74,23 +78,13 @@ def pkcs11_options(f):
 
 
 def read_pin(pin_file: Path | None):
-    from ..domain.secrets import Secret
-
-    if pin_file is not None:
-        try:
-            text = Path(pin_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"can't read the PIN file {pin_file}: {exc.strerror}") from None
-        return Secret(text.rstrip("\r\n"), source="file")
-    env = os.environ.get("ZVHSIGN_PIN")
-    if env is not None:
-        return Secret(env, source="environment")
-    if sys.stdin.isatty():
-        return Secret(click.prompt("PIN of your token", hide_input=True, default="", show_default=False), source="prompt")
-    raise UsageError(
-        "no PIN for the token and no terminal to ask it on",
-        hint="give --pin-file FILE or set ZVHSIGN_PIN",
-    )
+    pin = _read_secret(pin_file, "ZVHSIGN_PIN", "PIN", "PIN of your token")
+    if pin is None:
+        raise UsageError(
+            "no PIN for the token and no terminal to ask it on",
+            hint="give --pin-file FILE or set ZVHSIGN_PIN",
+        )
+    return pin
 
 
 def any_key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
