@@ -39,6 +39,17 @@ def test_demo_verifies_everything_and_stays_usable(tmp_path):
     log = _zvhsign("log", "verify", cwd=demo)
     assert log.returncode == 0, log.stdout + log.stderr
 
+    # the status matrix reflects the recorded copies: mixed states in the demo
+    status = _zvhsign("status", "--json", cwd=demo)
+    matrix = {p["partner"]: p for p in json.loads(status.stdout)["partners"]}
+    for partner in ("om", "politie", "rvdk", "ggz", "reclassering"):
+        assert {d["state"] for d in matrix[partner]["documents"].values()} == {"signed"}, partner
+    for town in ("haarlem", "zandvoort"):
+        assert matrix[town]["documents"]["convenant"]["state"] == "signed"
+        assert matrix[town]["documents"]["protocol"]["state"] == "missing"
+        assert matrix[town]["mandate"]["state"] == "registered"
+    assert status.returncode == 1  # not everything is signed yet: the mayors' protocols are missing
+
 
 def test_demo_refuses_a_non_empty_folder(tmp_path):
     (tmp_path / "busy").mkdir()
