@@ -191,8 +191,9 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
 @click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now.")
 @click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
+@click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")
 @click.pass_context
-def verify(ctx, files, as_json, offline, at, record, etsi_report):
+def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within):
     """Verify signed copies: approved version + signatures only, every signature valid and trusted.
 
     For each FILE: finds the approved version it was made from (by hash), checks
@@ -208,6 +209,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report):
       zvhsign verify --offline signed/*.pdf          only the files' own validation data
       zvhsign verify --at 2027-01-31 signed/x.pdf    judged as of that (UTC) time
       zvhsign verify --etsi-report etsi.xml signed/*.pdf
+      zvhsign verify --renew-within 365 archive/*.pdf  warn a year before timestamps expire
     """
     from ..services.operations import verify as do_verify
 
@@ -221,7 +223,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report):
 
     batch = do_verify(
         ws, list(files), online=not offline, at=moment, progress=progress, record=record,
-        etsi_report=etsi_report,
+        etsi_report=etsi_report, renew_within_days=renew_within,
     )
     if as_json:
         click.echo(render_batch_json(batch))
@@ -280,3 +282,4 @@ from . import log as _log  # noqa: E402,F401  (registers `log`)
 from . import db as _db  # noqa: E402,F401  (registers `db`)
 from . import report as _report  # noqa: E402,F401  (registers `report`)
 from . import governance as _governance  # noqa: E402,F401  (registers partner, signatory, mandate, status)
+from . import extend as _extend  # noqa: E402,F401  (registers `extend`)

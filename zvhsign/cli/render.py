@@ -33,6 +33,18 @@ def _sig_line(s: SignatureVerdict) -> str:
     )
 
 
+def _evidence_line(s: SignatureVerdict) -> str | None:
+    """One short line: which timestamps and revocation data the verdict rests on."""
+    ev = s.evidence
+    if not ev.timestamps_used and not ev.revocation_used:
+        return None
+    roles = [t.role for t in ev.timestamps_used]
+    ts = ", ".join(f"{roles.count(r)} {r}" for r in dict.fromkeys(roles)) or "none"
+    src = [r.source for r in ev.revocation_used]
+    rev = f"{src.count('file')} from file, {src.count('fetched')} fetched" if src else "none"
+    return f"      evidence: timestamps {ts}; revocation data {rev}"
+
+
 def _finding_lines(findings, indent: str) -> list[str]:
     out = []
     for f in findings:
@@ -56,6 +68,9 @@ def render_file(v: FileVerdict) -> str:
     lines.extend(_finding_lines(v.findings, "      "))
     for s in v.signatures:
         lines.append(_sig_line(s))
+        used = _evidence_line(s)
+        if used:
+            lines.append(used)
         lines.extend(_finding_lines(s.findings, "        "))
     return "\n".join(lines)
 

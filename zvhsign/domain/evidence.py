@@ -82,6 +82,7 @@ class TimestampEvidence:
     intact: bool
     valid: bool
     trusted: bool
+    tsa_not_after: datetime | None = None  # the TSA certificate's expiry: renew before it
 
     @property
     def ok(self) -> bool:
@@ -91,9 +92,46 @@ class TimestampEvidence:
         return {
             "time": self.time.isoformat(),
             "tsa": self.tsa,
+            "tsa_not_after": self.tsa_not_after.isoformat() if self.tsa_not_after else None,
             "intact": self.intact,
             "valid": self.valid,
             "trusted": self.trusted,
+        }
+
+
+@dataclass(frozen=True)
+class UsedTimestamp:
+    """A timestamp the judgement of a signature rests on: its own signature timestamp
+    ("signature"), its content timestamp ("content"), or a later document timestamp
+    that covers it ("document", with the field)."""
+
+    role: str
+    time: datetime
+    field: str | None = None
+
+    def to_json(self) -> dict:
+        return {"role": self.role, "time": self.time.isoformat(), "field": self.field}
+
+
+@dataclass(frozen=True)
+class UsedRevocation:
+    """One piece of revocation data the validator had: an OCSP response or a CRL, and
+    where it came from: "file" (the DSS or the signature's revinfo attribute) or
+    "fetched" (online, during this validation)."""
+
+    kind: str  # "ocsp" | "crl"
+    source: str  # "file" | "fetched"
+    issued_at: datetime | None  # OCSP producedAt, CRL thisUpdate
+    issuer: str | None  # OCSP responder / CRL issuer
+    sha256: str
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.kind,
+            "source": self.source,
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "issuer": self.issuer,
+            "sha256": self.sha256,
         }
 
 
@@ -122,6 +160,8 @@ class SignatureEvidence:
     docmdp_permission: int | None = None
     has_embedded_revinfo: bool = False
     properties: dict = field(default_factory=dict)
+    timestamps_used: tuple[UsedTimestamp, ...] = ()
+    revocation_used: tuple[UsedRevocation, ...] = ()
 
 
 class ChangeKind(str, enum.Enum):
@@ -160,3 +200,4 @@ class FileEvidence:
     changes: tuple[Change, ...]
     signatures: tuple[SignatureEvidence, ...]
     structure_problems: tuple[str, ...] = ()
+    validated_at: datetime | None = None  # the validation time (now, or ``verify --at``)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from ..errors import PolicyError
@@ -17,6 +18,7 @@ from .evidence import (
     Indication,
     SignatureEvidence,
     SignatureKind,
+    TimestampEvidence,
 )
 from .findings import Finding, fail, info, warn
 from .verdicts import FileVerdict, SignatureVerdict
@@ -29,6 +31,7 @@ class VerifyPolicy:
 
     secretariat_fingerprints: frozenset[str]
     require_signature_timestamp: bool = True
+    renew_within_days: int = 180  # warn when a copy's last timestamp expires this soon
 
     def __post_init__(self) -> None:
         if not self.secretariat_fingerprints:
@@ -297,12 +300,54 @@ class NoChangesAfterSigning:
             )
 
 
+def last_timestamps(ev: FileEvidence) -> list[tuple[str, TimestampEvidence]]:
+    """The timestamps a copy's long-term evidence rests on, as (what, timestamp): for each
+    signature, the last document timestamp after it, else its own signature timestamp."""
+    doc_ts = [s for s in ev.signatures if s.kind is SignatureKind.DOC_TIMESTAMP]
+    out: dict[int, tuple[str, TimestampEvidence]] = {}
+    for sig in ev.signatures:
+        if sig.kind is SignatureKind.DOC_TIMESTAMP:
+            continue
+        later = [d for d in doc_ts if d.revision > sig.revision and d.signature_timestamp]
+        if later:
+            last = later[-1]
+            out[id(last)] = (f"the document timestamp {last.field_name}", last.signature_timestamp)
+        elif sig.signature_timestamp is not None:
+            out[id(sig)] = (f"the signature timestamp of {sig.field_name}", sig.signature_timestamp)
+    return list(out.values())
+
+
+class ArchiveTimestampFresh:
+    """Long-term validation: a copy's last timestamp must be renewed (``zvhsign extend``)
+    before its TSA certificate expires, or the evidence it carries can't be proven."""
+
+    name = "ARCHIVE_TIMESTAMP_FRESH"
+
+    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+        if ev.validated_at is None:
+            return
+        horizon = ev.validated_at + timedelta(days=policy.renew_within_days)
+        for what, ts in last_timestamps(ev):
+            # intact and valid suffices: trust problems are findings of their own, and
+            # the TSA certificate's expiry is a fact whatever else is wrong
+            if not (ts.intact and ts.valid) or ts.tsa_not_after is None or ts.tsa_not_after > horizon:
+                continue
+            verb = "expired" if ts.tsa_not_after <= ev.validated_at else "expires"
+            yield warn(
+                "ARCHIVE_TIMESTAMP_EXPIRING",
+                f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that {verb} on "
+                f"{ts.tsa_not_after:%Y-%m-%d}; run `zvhsign extend {ev.path}` to add a new "
+                "archive timestamp before then",
+            )
+
+
 DEFAULT_FILE_RULES: tuple[FileRule, ...] = (
     ApprovedVersionFound(),
     OnlySignaturesAfterApproval(),
     NoTrailingData(),
     ApprovalByCertification(),
     HasPartnerSignature(),
+    ArchiveTimestampFresh(),
 )
 DEFAULT_SIGNATURE_RULES: tuple[SignatureRule, ...] = (
     SignatureIntegrity(),

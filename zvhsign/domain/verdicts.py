@@ -70,6 +70,10 @@ class SignatureVerdict:
             "failure": ev.failure,
             "indication": self.indication.value,
             "findings": [f.to_json() for f in self.findings],
+            "evidence_used": {
+                "timestamps": [t.to_json() for t in ev.timestamps_used],
+                "revocation": [r.to_json() for r in ev.revocation_used],
+            },
         }
 
 

@@ -7,6 +7,7 @@ are zvhsign's own, so the verdict never rests on a single library's view.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from ..domain.evidence import (
     SignatureEvidence,
     SignatureKind,
     TimestampEvidence,
+    UsedRevocation,
+    UsedTimestamp,
 )
 from ..errors import InputError
 from .certinfo import certificate_info
@@ -124,9 +127,10 @@ def _open_reader(data: bytes):
 def _ts_evidence(status) -> TimestampEvidence | None:
     if status is None:
         return None
-    tsa = None
+    tsa = not_after = None
     try:
         tsa = status.signing_cert.subject.human_friendly
+        not_after = status.signing_cert.not_valid_after
     except Exception:
         pass
     return TimestampEvidence(
@@ -135,6 +139,7 @@ def _ts_evidence(status) -> TimestampEvidence | None:
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=bool(status.trusted),
+        tsa_not_after=not_after,
     )
 
 
@@ -240,6 +245,9 @@ async def _examine_signature(
                 (st.trust_problem_indic.standard_name if st.trust_problem_indic else "NO_CERTIFICATE_CHAIN_FOUND")
             )
             ts = _ts_evidence(st)
+            revocation = _revocation_used(
+                list(vc.ocsps), list(vc.crls), _file_revinfo_digests(embedded_sig, reader)
+            )
             return SignatureEvidence(
                 field_name=embedded_sig.field_name, kind=SignatureKind.DOC_TIMESTAMP,
                 revision=revision, signed_end=signed_end,
@@ -248,6 +256,8 @@ async def _examine_signature(
                 indication=ind, subindication=sub, failure=None, subfilter=subfilter,
                 signer=signer, claimed_signing_time=None, signature_timestamp=ts,
                 content_timestamp=None, best_signature_time=st.timestamp, pades_level=None,
+                timestamps_used=(UsedTimestamp("document", st.timestamp, embedded_sig.field_name),),
+                revocation_used=revocation,
             )
         except Exception as exc:
             return _broken(embedded_sig, SignatureKind.DOC_TIMESTAMP, revision, signed_end, subfilter, signer, exc)
@@ -311,7 +321,12 @@ async def _examine_signature(
     if corrected:
         props["zvhsign_correction"] = corrected
         failure = corrected
+    used_ts = tuple(
+        UsedTimestamp(role, t.time) for role, t in (("signature", sig_ts), ("content", content_ts)) if t
+    )
     return SignatureEvidence(
+        timestamps_used=used_ts,
+        revocation_used=_revocation_from_result(result, embedded_sig, reader),
         field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
         covers_whole_revision=covers, intact=bool(st.intact), valid=bool(st.valid),
         trusted=bool(st.trusted) and indication is Indication.TOTAL_PASSED,
@@ -321,6 +336,93 @@ async def _examine_signature(
         best_signature_time=best_time,
         pades_level=level, docmdp_permission=docmdp, properties=props,
     )
+
+
+def _file_revinfo_digests(embedded_sig, reader) -> set[str]:
+    """SHA-256 of every OCSP response and CRL the file itself carries (DSS, and the
+    signature's Adobe revinfo attribute)."""
+    from pyhanko.sign.validation import ades
+
+    digests: set[str] = set()
+    for load in (
+        lambda: ades._dss_to_local_knowledge(reader=reader),
+        lambda: ades._adobe_revinfo_archival_to_local_knowledge(embedded_sig),
+    ):
+        try:
+            known = load()
+        except Exception:
+            continue
+        for obj in list(known.known_ocsps) + list(known.known_crls):
+            obj = getattr(obj, "ocsp_response_data", None) or getattr(obj, "crl_data", obj)
+            digests.add(hashlib.sha256(obj.dump()).hexdigest())
+    return digests
+
+
+def _revocation_used(ocsps, crls, from_file: set[str]) -> tuple[UsedRevocation, ...]:
+    """Describe OCSP responses (asn1crypto OCSPResponse) and CRLs (CertificateList)."""
+    out: dict[str, UsedRevocation] = {}
+    # pyhanko-certvalidator hands out containers or the bare asn1crypto objects
+    ocsps = [getattr(o, "ocsp_response_data", o) for o in ocsps]
+    crls = [getattr(c, "crl_data", c) for c in crls]
+    for resp in ocsps:
+        digest = hashlib.sha256(resp.dump()).hexdigest()
+        issued = issuer = None
+        try:
+            data = resp["response_bytes"]["response"].parsed["tbs_response_data"]
+            issued = data["produced_at"].native
+            rid = data["responder_id"]
+            issuer = rid.chosen.human_friendly if rid.name == "by_name" else f"key {rid.chosen.native.hex()}"
+        except Exception:
+            pass
+        out.setdefault(digest, UsedRevocation(
+            "ocsp", "file" if digest in from_file else "fetched", issued, issuer, digest
+        ))
+    for crl in crls:
+        digest = hashlib.sha256(crl.dump()).hexdigest()
+        issued = issuer = None
+        try:
+            issued = crl["tbs_cert_list"]["this_update"].native
+            issuer = crl["tbs_cert_list"]["issuer"].human_friendly
+        except Exception:
+            pass
+        out.setdefault(digest, UsedRevocation(
+            "crl", "file" if digest in from_file else "fetched", issued, issuer, digest
+        ))
+    return tuple(out.values())
+
+
+def _revocation_from_result(result, embedded_sig, reader) -> tuple[UsedRevocation, ...]:
+    """The revocation data among pyHanko's validation objects (``ValidationObjectSet``)."""
+    from pyhanko_certvalidator.ltv.poe import ValidationObjectType
+
+    ocsps, crls = [], []
+    try:
+        for vo in result.validation_objects:
+            if vo.object_type == ValidationObjectType.OCSP_RESPONSE:
+                ocsps.append(vo.value.ocsp_response_data)
+            elif vo.object_type == ValidationObjectType.CRL:
+                crls.append(vo.value.crl_data)
+    except Exception:
+        return ()
+    return _revocation_used(ocsps, crls, _file_revinfo_digests(embedded_sig, reader))
+
+
+def _with_document_timestamps(signatures: list[SignatureEvidence]) -> list[SignatureEvidence]:
+    """Add to each signature's evidence the document timestamps that cover it."""
+    import dataclasses
+
+    doc_ts = [s for s in signatures if s.kind is SignatureKind.DOC_TIMESTAMP and s.best_signature_time]
+    out = []
+    for sig in signatures:
+        if sig.kind is not SignatureKind.DOC_TIMESTAMP:
+            covering = tuple(
+                UsedTimestamp("document", d.best_signature_time, d.field_name)
+                for d in doc_ts if d.revision > sig.revision
+            )
+            if covering:
+                sig = dataclasses.replace(sig, timestamps_used=sig.timestamps_used + covering)
+        out.append(sig)
+    return out
 
 
 def _validity_period_check(indication, sub, signer, best_time, sig_ts):
@@ -501,6 +603,7 @@ async def examine(
         signatures.append(await _examine_signature(embedded_sig, ends, reader, env, spec, etsi))
     signatures.extend(unprocessable)
     signatures.sort(key=lambda s: s.revision)
+    signatures = _with_document_timestamps(signatures)
     return FileEvidence(
         path=path,
         size=len(data),
@@ -513,6 +616,7 @@ async def examine(
         changes=tuple(changes),
         signatures=tuple(signatures),
         structure_problems=tuple(problems),
+        validated_at=env.moment or utcnow(),
     )
 
 

@@ -124,13 +124,14 @@ async def verify_async(
     rules: RuleSet | None = None,
     progress: ProgressFn | None = None,
     etsi_report: Path | None = None,
+    renew_within_days: int = 180,
 ) -> BatchVerdict:
     """``etsi_report``: also write one ETSI TS 119 102-2 XML validation report
     covering every signature of every file (pyHanko's report generator)."""
     from ..pdf.examine import etsi_report_xml, examine
 
     rules = rules or RuleSet()
-    policy = VerifyPolicy(rt.secretariat_fingerprints)
+    policy = VerifyPolicy(rt.secretariat_fingerprints, renew_within_days=renew_within_days)
     spec = rt.env.signature_spec()
     etsi: list | None = [] if etsi_report is not None else None
     results: list[FileVerdict] = []
@@ -163,6 +164,7 @@ def verify(
     progress: ProgressFn | None = None,
     record: bool = False,
     etsi_report: Path | None = None,
+    renew_within_days: int = 180,
 ) -> BatchVerdict:
     """Verify many copies in one process, sharing trust, HTTP session and fetched data.
 
@@ -178,7 +180,8 @@ def verify(
     async def run() -> BatchVerdict:
         async with open_runtime(ws, online=online, moment=at) as rt:
             return await verify_async(
-                rt, paths, lambda n: sizes.get(n, []), progress=progress, etsi_report=etsi_report
+                rt, paths, lambda n: sizes.get(n, []), progress=progress, etsi_report=etsi_report,
+                renew_within_days=renew_within_days,
             )
 
     from .governance import apply_to_batch, record_batch
