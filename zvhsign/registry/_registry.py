@@ -638,14 +638,9 @@ class Registry:
     ) -> AuditEvent:
         """Log an event that changes nothing else in the registry (e.g. ``record-copy``)."""
         with self._write(f"logging {action}") as tx:
-            return self._append(
-                tx,
-                action=action,
-                subject=subject,
-                actor=actor,
-                actor_certificate=actor_certificate,
-                object_sha256s=object_sha256s,
-                details=details,
+            return tx.append(
+                action, subject, actor=actor, actor_certificate=actor_certificate,
+                object_sha256s=object_sha256s, details=details,
             )
 
     def add_anchor(
