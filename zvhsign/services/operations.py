@@ -15,7 +15,7 @@ from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label
 from ..domain.rules import RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
-from ..errors import InputError, RefusedError, UsageError, ZvhsignError
+from ..errors import InputError, UsageError, ZvhsignError
 
 __all__ = ["KeySource", "approve", "stamp", "verify", "verify_async"]
 from .files import check_distinct, read_input, write_atomic
@@ -78,11 +78,7 @@ def approve(
 
     async def run(signer, cert) -> bytes:
         async with open_runtime(ws) as rt:
-            if cert.fingerprint_sha256 not in rt.secretariat_fingerprints:
-                raise RefusedError(
-                    f"{cert.subject} is not a secretariat certificate of this workspace; "
-                    "only the secretariat approves versions"
-                )
+            rt.require_secretariat(cert, "only the secretariat approves versions")
             return await add_signature(
                 data, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
                 reason=f"Goedgekeurd: {info.document.title}, versie {info.version}",

@@ -26,7 +26,7 @@ from ..domain.audit import Anchor
 from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.governance import Mandate
 from ..domain.verdicts import BatchVerdict
-from ..errors import RefusedError, ServiceError, UsageError
+from ..errors import ServiceError, UsageError
 from .auditlog import AnchorCheck, LogCheck, check_anchor
 from .keys import KeySource
 from .operations import verify_async
@@ -207,11 +207,7 @@ def sign_report_pdf(
 
     async def run(signer, cert) -> bytes:
         async with open_runtime(ws) as rt:
-            if cert.fingerprint_sha256 not in rt.secretariat_fingerprints:
-                raise RefusedError(
-                    f"{cert.subject} is not a secretariat certificate of this workspace; "
-                    "reports are signed by the secretariat"
-                )
+            rt.require_secretariat(cert, "reports are signed by the secretariat")
             return await add_signature(
                 pdf, signer, rt.env, level=level, field_name=REPORT_FIELD, new_field=True,
                 reason="Auditrapport ondertekeningen Zorg&Veiligheidshuis",

@@ -38,6 +38,15 @@ class Runtime:
     def secretariat_fingerprints(self) -> frozenset[str]:
         return frozenset(c.sha256.hex() for c in load_certs(self.workspace.config.secretariat_certs))
 
+    def require_secretariat(self, cert, why: str) -> None:
+        """Refuse (exit 1) a signing certificate that is not the secretariat's."""
+        from ..errors import RefusedError
+
+        if cert.fingerprint_sha256 not in self.secretariat_fingerprints:
+            raise RefusedError(
+                f"{cert.subject} is not a secretariat certificate of this workspace; {why}"
+            )
+
 
 @contextlib.asynccontextmanager
 async def open_runtime(
