@@ -31,7 +31,7 @@ CERTS = certs_dir()
 OUT = CERTS / "out"
 
 CA_LABELS = {"zvh-root", "zvh-ca", "rogue-root"}
-SERVICE_LABELS = {"tsa", "ocsp-responder"}
+SERVICE_LABELS = {"tsa", "tsa-2", "ocsp-responder"}
 SIGNER_LABELS = {
     "secretariaat",
     "haarlem-burgemeester",
@@ -152,14 +152,25 @@ def test_validity_periods():
     assert period("expired-signer") == ("2020-06-01", "2022-06-01")
 
 
-def test_service_cert_profiles():
-    tsa = load_cert("tsa")
+@pytest.mark.parametrize("label", ["tsa", "tsa-2"])
+def test_tsa_cert_profiles(label):
+    tsa = load_cert(label)
     (eku,) = [
         e
         for e in tsa["tbs_certificate"]["extensions"]
         if e["extn_id"].native == "extended_key_usage"
     ]
     assert eku["critical"].native and eku["extn_value"].native == ["time_stamping"]
+
+
+def test_second_tsa_outlives_the_first():
+    # what `zvhsign extend` renewal rests on (tests/services/test_extend.py)
+    first, second = load_cert("tsa"), load_cert("tsa-2")
+    assert first.not_valid_after.year == 2035 and second.not_valid_after.year == 2045
+    assert second.issuer == load_cert("zvh-ca").subject
+
+
+def test_ocsp_responder_cert_profile():
     resp = load_cert("ocsp-responder")
     assert resp.extended_key_usage_value.native == ["ocsp_signing"]
     assert resp.ocsp_no_check_value is not None

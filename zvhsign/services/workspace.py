@@ -10,6 +10,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import WorkspaceError
@@ -27,6 +28,9 @@ class Config:
     tsa_url: str | None = None
     tsa_timeout: float = 10.0
     test_pki: bool = False  # TEST ONLY: serve the bundled test PKI for each command
+    # TEST ONLY: the served test PKI answers (OCSP, CRL, TSA) as if it were this
+    # time -- to rehearse a verification years from now
+    test_pki_clock: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,16 @@ def _db_url(root: Path, url: str) -> str:
     return url
 
 
+def _clock(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise ValueError(f"[testpki] clock must be a date-time, not {value!r}")
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def load_workspace(root: Path) -> Workspace:
     path = root / CONFIG_NAME
     try:
@@ -73,6 +87,7 @@ def load_workspace(root: Path) -> Workspace:
             tsa_url=tsa.get("url") or None,
             tsa_timeout=float(tsa.get("timeout", 10)),
             test_pki=bool(raw.get("testpki", {}).get("serve", False)),
+            test_pki_clock=_clock(raw.get("testpki", {}).get("clock")),
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise WorkspaceError(f"{path}: unexpected value: {exc}") from None

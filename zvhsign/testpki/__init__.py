@@ -36,6 +36,7 @@ __all__ = [
     "TEST_PKI_ARCH",
     "TEST_PASSPHRASE",
     "TSA_URL",
+    "TSA_2_URL",
     "CONFIG_FILE_NAME",
     "certs_dir",
     "load_architecture",
@@ -51,6 +52,8 @@ TEST_PKI_ARCH = "zvh-test"
 TEST_PASSPHRASE = "zvh-test-only"
 #: The (virtual) URL of the test TSA, as it goes into configuration files.
 TSA_URL = f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/tsa"
+#: The successor TSA, whose certificate outlives the first one's (2045 vs 2035).
+TSA_2_URL = f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/tsa-2"
 CONFIG_FILE_NAME = "zvh-test.yml"
 
 HostMap = Mapping[str, "tuple[str, int]"]
