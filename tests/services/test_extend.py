@@ -82,3 +82,53 @@ def test_no_files_is_a_usage_error(approved):
 
     with pytest.raises(UsageError):
         extend(approved.ws, [])
+
+
+def _workspace_with(ws, **changes):
+    import dataclasses
+
+    return dataclasses.replace(ws, config=dataclasses.replace(ws.config, **changes))
+
+
+def test_renewal_with_a_longer_lived_tsa_verifies_again_after_the_first_tsa_expired(
+    approved, signed_convenant, tmp_path
+):
+    """The first TSA's certificate expires on 2035-01-01, the OM's own on the same day.
+    Years later (rehearsed with --at 2036-06-01 against the test PKI running at that
+    time), the copy as signed can't be proven any more; the copy renewed in 2026 with
+    an archive timestamp from the second TSA (valid until 2045) still verifies."""
+    from datetime import datetime, timezone
+
+    from zvhsign.domain.evidence import Indication
+    from zvhsign.testpki import TSA_2_URL
+
+    original = tmp_path / "convenant-om.pdf"
+    shutil.copyfile(signed_convenant, original)
+    renewed = tmp_path / "convenant-om-renewed.pdf"
+    shutil.copyfile(signed_convenant, renewed)
+    (result,) = extend(_workspace_with(approved.ws, tsa_url=TSA_2_URL), [renewed])
+    assert result.ok, result.message
+
+    later = datetime(2036, 6, 1, tzinfo=timezone.utc)
+    in_2036 = _workspace_with(approved.ws, test_pki_clock=later)
+    before, after = verify(in_2036, [original, renewed], at=later).files
+
+    assert not before.verified
+    codes = {f.code for f in before.all_findings() if f.level.blocks}
+    assert "ARCHIVE_TIMESTAMP_EXPIRING" in codes
+    partner = next(s.evidence for s in before.signatures if s.evidence.kind is SignatureKind.SIGNATURE)
+    assert partner.indication is Indication.INDETERMINATE
+    assert partner.subindication == "NO_POE"
+    (old_ts,) = doc_timestamps(before)
+    assert old_ts.indication is Indication.INDETERMINATE and old_ts.subindication == "OUT_OF_BOUNDS_NO_POE"
+
+    assert after.verified, [f.to_json() for f in after.all_findings() if f.level.blocks]
+    assert all(s.evidence.indication is Indication.TOTAL_PASSED for s in after.signatures)
+    first_ts, renewal_ts = doc_timestamps(after)
+    assert "Authority 2" in renewal_ts.signer.common_name
+    # the first TSA's timestamp is proven by the renewal timestamp, at its time
+    assert first_ts.properties["validated_at"] == renewal_ts.best_signature_time.isoformat()
+    assert [u.role for u in first_ts.timestamps_used] == ["document", "archive"]
+    partner = next(s.evidence for s in after.signatures if s.evidence.kind is SignatureKind.SIGNATURE)
+    assert partner.properties.get("signature_timestamp_past_validated") is True
+    assert partner.best_signature_time < datetime(2027, 1, 1, tzinfo=timezone.utc)

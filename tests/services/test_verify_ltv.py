@@ -102,3 +102,28 @@ def test_b_b_copy_has_no_timestamps_used(approved, passphrase, tmp_path):
     (fv,) = verify(approved.ws, [out]).files
     partner = [s for s in fv.signatures if s.evidence.kind.value == "signature"][0]
     assert partner.evidence.timestamps_used == ()
+
+
+def test_evidence_used_is_about_the_signatures_own_chains(approved, signed_convenant, passphrase, tmp_path):
+    """In a batch, each signature lists only revocation data about the certificates
+    of its own chains (signer, its timestamps, their CAs), not what was fetched for
+    another partner's signature in the same run."""
+    from zvhsign.services.signing import sign
+
+    politie = tmp_path / "convenant-politie.pdf"
+    sign(approved.ws, approved.convenant, approved.key("politie", passphrase), politie)
+    om_copy, politie_copy = verify(approved.ws, [signed_convenant, politie]).files
+    for fv, own, other in ((om_copy, "Saskia Terpstra", "Erik Hoogland"),
+                           (politie_copy, "Erik Hoogland", "Saskia Terpstra")):
+        (partner,) = [s.evidence for s in fv.signatures if s.evidence.kind.value == "signature"]
+        used = partner.revocation_used
+        about = {name for r in used for name in r.about}
+        assert all(r.about for r in used)
+        assert any(own in a for a in about), about
+        assert not any(other in a for a in about), about
+        assert any("Time Stamping Authority" in a for a in about)  # the signature timestamp's chain
+        ocsp_about = {a for r in used if r.kind == "ocsp" for a in r.about}
+        assert any(own in a for a in ocsp_about)
+    (om_partner,) = [s for s in om_copy.signatures if s.evidence.kind.value == "signature"]
+    js = om_partner.to_json()["evidence_used"]["revocation"]
+    assert all(isinstance(r["about"], list) and r["about"] for r in js)

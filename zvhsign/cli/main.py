@@ -188,7 +188,7 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.verify/1, see docs/verify-json.md).")
 @click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
-@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now.")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now: a past time is point-in-time validation, a future one a rehearsal (as if that time had come).")
 @click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")

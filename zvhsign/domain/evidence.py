@@ -124,6 +124,8 @@ class UsedRevocation:
     issued_at: datetime | None  # OCSP producedAt, CRL thisUpdate
     issuer: str | None  # OCSP responder / CRL issuer
     sha256: str
+    # the certificates of the signature's chains it gives the status of (subjects)
+    about: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -132,6 +134,7 @@ class UsedRevocation:
             "issued_at": self.issued_at.isoformat() if self.issued_at else None,
             "issuer": self.issuer,
             "sha256": self.sha256,
+            "about": list(self.about),
         }
 
 

@@ -7,6 +7,7 @@ are zvhsign's own, so the verdict never rests on a single library's view.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -197,11 +198,87 @@ def _dss_after(reader, revision: int) -> bool:
         return False
 
 
+def _next_document_timestamp(embedded_sig, reader):
+    """The document timestamp that directly follows ``embedded_sig`` and its genTime."""
+    later = sorted(
+        (s for s in reader.embedded_timestamp_signatures if s.signed_revision > embedded_sig.signed_revision),
+        key=lambda s: s.signed_revision,
+    )
+    for s in later:
+        try:
+            return s, s.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+        except Exception:
+            continue
+    return None, None
+
+
+async def _validate_document_timestamp(embedded_sig, reader, env: TrustEnv, moment=None):
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_timestamp
+
+    try:
+        dss = ades._dss_to_local_knowledge(reader=reader)
+        vc = env.validation_context(
+            certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls, moment=moment
+        )
+    except Exception:
+        vc = env.validation_context(ocsps=[], crls=[], moment=moment)
+    return vc, await async_validate_pdf_timestamp(embedded_sig, validation_context=vc)
+
+
+def _timestamp_indication(st) -> tuple[Indication, str | None]:
+    if st.intact and st.valid and st.trusted:
+        return Indication.TOTAL_PASSED, None
+    if not st.intact:
+        return Indication.TOTAL_FAILED, "HASH_FAILURE"
+    if not st.valid:
+        return Indication.TOTAL_FAILED, "SIG_CRYPTO_FAILURE"
+    return Indication.INDETERMINATE, (
+        st.trust_problem_indic.standard_name if st.trust_problem_indic else "NO_CERTIFICATE_CHAIN_FOUND"
+    )
+
+
+async def _examine_document_timestamp(
+    embedded_sig, reader, env: TrustEnv, revision, signed_end, subfilter, signer
+) -> SignatureEvidence:
+    """A document timestamp is judged now (or at ``--at``); one that is INDETERMINATE
+    then (typically: its TSA certificate has expired) but is covered by a later
+    document timestamp is judged again at that timestamp's time, with the validation
+    data in the file: the later timestamp is its proof of existence (the archive
+    timestamp chain of PAdES B-LTA). The later timestamp is judged on its own."""
+    vc, st = await _validate_document_timestamp(embedded_sig, reader, env)
+    ind, sub = _timestamp_indication(st)
+    used = [UsedTimestamp("document", st.timestamp, embedded_sig.field_name)]
+    props = {}
+    if ind is Indication.INDETERMINATE:
+        nxt, nxt_time = _next_document_timestamp(embedded_sig, reader)
+        if nxt is not None and nxt_time is not None:
+            past_vc, past = await _validate_document_timestamp(embedded_sig, reader, env, moment=nxt_time)
+            if _timestamp_indication(past)[0] is Indication.TOTAL_PASSED:
+                props["validated_at"] = nxt_time.isoformat()
+                props["indeterminate_now"] = sub
+                ind, sub, st, vc = Indication.TOTAL_PASSED, None, past, past_vc
+                used.append(UsedTimestamp("archive", nxt_time, nxt.field_name))
+    revocation = _revocation_used(
+        list(vc.ocsps), list(vc.crls), _file_revinfo_digests(embedded_sig, reader),
+        _path_certs(st, extra=[_signer_cert(embedded_sig)]),
+    )
+    return SignatureEvidence(
+        field_name=embedded_sig.field_name, kind=SignatureKind.DOC_TIMESTAMP,
+        revision=revision, signed_end=signed_end,
+        covers_whole_revision=_covers(st.coverage),
+        intact=bool(st.intact), valid=bool(st.valid), trusted=bool(st.trusted),
+        indication=ind, subindication=sub, failure=None, subfilter=subfilter,
+        signer=signer, claimed_signing_time=None, signature_timestamp=_ts_evidence(st),
+        content_timestamp=None, best_signature_time=st.timestamp, pades_level=None,
+        timestamps_used=tuple(used), revocation_used=revocation, properties=props,
+    )
+
+
 async def _examine_signature(
     embedded_sig, ends, reader, env: TrustEnv, spec, etsi: list | None = None
 ) -> SignatureEvidence:
     from pyhanko.sign.validation.ades import ades_lta_validation
-    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_timestamp
 
     revision, signed_end = _revision_of(embedded_sig, ends)
     is_ts = embedded_sig.sig_object_type == "/DocTimeStamp"
@@ -224,40 +301,9 @@ async def _examine_signature(
         pass
 
     if is_ts:
-        from pyhanko.sign.validation import ades
-
         try:
-            dss = ades._dss_to_local_knowledge(reader=reader)
-            vc = env.validation_context(
-                certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls
-            )
-        except Exception:
-            vc = env.validation_context(ocsps=[], crls=[])
-        try:
-            st = await async_validate_pdf_timestamp(embedded_sig, validation_context=vc)
-            ok = st.intact and st.valid and st.trusted
-            ind = Indication.TOTAL_PASSED if ok else (
-                Indication.TOTAL_FAILED if not (st.intact and st.valid) else Indication.INDETERMINATE
-            )
-            sub = None if ok else (
-                "HASH_FAILURE" if not st.intact else
-                "SIG_CRYPTO_FAILURE" if not st.valid else
-                (st.trust_problem_indic.standard_name if st.trust_problem_indic else "NO_CERTIFICATE_CHAIN_FOUND")
-            )
-            ts = _ts_evidence(st)
-            revocation = _revocation_used(
-                list(vc.ocsps), list(vc.crls), _file_revinfo_digests(embedded_sig, reader)
-            )
-            return SignatureEvidence(
-                field_name=embedded_sig.field_name, kind=SignatureKind.DOC_TIMESTAMP,
-                revision=revision, signed_end=signed_end,
-                covers_whole_revision=_covers(st.coverage),
-                intact=bool(st.intact), valid=bool(st.valid), trusted=bool(st.trusted),
-                indication=ind, subindication=sub, failure=None, subfilter=subfilter,
-                signer=signer, claimed_signing_time=None, signature_timestamp=ts,
-                content_timestamp=None, best_signature_time=st.timestamp, pades_level=None,
-                timestamps_used=(UsedTimestamp("document", st.timestamp, embedded_sig.field_name),),
-                revocation_used=revocation,
+            return await _examine_document_timestamp(
+                embedded_sig, reader, env, revision, signed_end, subfilter, signer
             )
         except Exception as exc:
             return _broken(embedded_sig, SignatureKind.DOC_TIMESTAMP, revision, signed_end, subfilter, signer, exc)
@@ -292,6 +338,16 @@ async def _examine_signature(
             pades_level=None, docmdp_permission=docmdp,
         )
     sig_ts = _ts_evidence(st.timestamp_validity)
+    past_validated_ts = False
+    ts_result = getattr(result, "signature_timestamp_status", None)
+    if sig_ts is not None and not sig_ts.ok and sig_ts.intact and sig_ts.valid and ts_result is not None:
+        from pyhanko.sign.ades.report import AdESPassed
+
+        if ts_result.ades_subindic is AdESPassed.OK:
+            # not trusted at the validation time (its TSA certificate has expired),
+            # but past validation with the archive timestamps' proof of existence passed
+            sig_ts = dataclasses.replace(sig_ts, trusted=True)
+            past_validated_ts = True
     content_ts = _ts_evidence(st.content_timestamp_validity)
     level = None
     if subfilter == "/ETSI.CAdES.detached":
@@ -316,6 +372,8 @@ async def _examine_signature(
         props["pyhanko_modification_level"] = integrity["modification_level"].name
     if integrity.get("docmdp_ok") is not None:
         props["pyhanko_docmdp_ok"] = integrity["docmdp_ok"]
+    if past_validated_ts:
+        props["signature_timestamp_past_validated"] = True
     if sig_ts is None and _has_signature_timestamp(embedded_sig):
         props["signature_timestamp_present"] = True  # present, but validation stopped before it
     if corrected:
@@ -358,13 +416,54 @@ def _file_revinfo_digests(embedded_sig, reader) -> set[str]:
     return digests
 
 
-def _revocation_used(ocsps, crls, from_file: set[str]) -> tuple[UsedRevocation, ...]:
-    """Describe OCSP responses (asn1crypto OCSPResponse) and CRLs (CertificateList)."""
+def _path_certs(*statuses, extra=()) -> list:
+    """The certificates (not the roots) of the validation paths in pyHanko statuses."""
+    certs = [c for c in extra if c is not None]
+    for st in statuses:
+        path = getattr(st, "validation_path", None) if st is not None else None
+        if path is None:
+            continue
+        try:
+            certs.extend(path.iter_certs(include_root=False))
+        except Exception:
+            continue
+    return certs
+
+
+def _ocsp_about(resp, certs) -> list[str] | None:
+    """The subjects of those ``certs`` an OCSP response (asn1crypto OCSPResponse)
+    answers for; None when that can't be read."""
+    try:
+        about = []
+        responses = resp["response_bytes"]["response"].parsed["tbs_response_data"]["responses"]
+        for single in responses:
+            cid = single["cert_id"]
+            algo = cid["hash_algorithm"]["algorithm"].native
+            for cert in certs:
+                if (
+                    cid["serial_number"].native == cert.serial_number
+                    and hashlib.new(algo, cert.issuer.dump()).digest() == cid["issuer_name_hash"].native
+                ):
+                    about.append(cert.subject.human_friendly)
+        return list(dict.fromkeys(about))
+    except Exception:
+        return None
+
+
+def _revocation_used(ocsps, crls, from_file: set[str], certs=None) -> tuple[UsedRevocation, ...]:
+    """Describe OCSP responses (asn1crypto OCSPResponse) and CRLs (CertificateList).
+    With ``certs`` (the signature's chains), only the data about these certificates,
+    each with the subjects it is about."""
     out: dict[str, UsedRevocation] = {}
     # pyhanko-certvalidator hands out containers or the bare asn1crypto objects
     ocsps = [getattr(o, "ocsp_response_data", o) for o in ocsps]
     crls = [getattr(c, "crl_data", c) for c in crls]
     for resp in ocsps:
+        about: list[str] | None = []
+        if certs is not None:
+            about = _ocsp_about(resp, certs)
+            if about == []:
+                continue  # about another certificate (another signature of the batch)
         digest = hashlib.sha256(resp.dump()).hexdigest()
         issued = issuer = None
         try:
@@ -375,9 +474,18 @@ def _revocation_used(ocsps, crls, from_file: set[str]) -> tuple[UsedRevocation, 
         except Exception:
             pass
         out.setdefault(digest, UsedRevocation(
-            "ocsp", "file" if digest in from_file else "fetched", issued, issuer, digest
+            "ocsp", "file" if digest in from_file else "fetched", issued, issuer, digest, tuple(about or ())
         ))
     for crl in crls:
+        about = []
+        try:
+            crl_issuer = crl["tbs_cert_list"]["issuer"]
+            if certs is not None:
+                about = list(dict.fromkeys(c.subject.human_friendly for c in certs if c.issuer == crl_issuer))
+                if not about:
+                    continue
+        except Exception:
+            pass
         digest = hashlib.sha256(crl.dump()).hexdigest()
         issued = issuer = None
         try:
@@ -386,13 +494,14 @@ def _revocation_used(ocsps, crls, from_file: set[str]) -> tuple[UsedRevocation, 
         except Exception:
             pass
         out.setdefault(digest, UsedRevocation(
-            "crl", "file" if digest in from_file else "fetched", issued, issuer, digest
+            "crl", "file" if digest in from_file else "fetched", issued, issuer, digest, tuple(about)
         ))
     return tuple(out.values())
 
 
 def _revocation_from_result(result, embedded_sig, reader) -> tuple[UsedRevocation, ...]:
-    """The revocation data among pyHanko's validation objects (``ValidationObjectSet``)."""
+    """The revocation data among pyHanko's validation objects (``ValidationObjectSet``)
+    about the certificates of the signer's and the signature's timestamps' chains."""
     from pyhanko_certvalidator.ltv.poe import ValidationObjectType
 
     ocsps, crls = [], []
@@ -404,7 +513,19 @@ def _revocation_from_result(result, embedded_sig, reader) -> tuple[UsedRevocatio
                 crls.append(vo.value.crl_data)
     except Exception:
         return ()
-    return _revocation_used(ocsps, crls, _file_revinfo_digests(embedded_sig, reader))
+    st = result.api_status
+    certs = _path_certs(
+        st, getattr(st, "timestamp_validity", None), getattr(st, "content_timestamp_validity", None),
+        extra=[_signer_cert(embedded_sig)],
+    )
+    return _revocation_used(ocsps, crls, _file_revinfo_digests(embedded_sig, reader), certs)
+
+
+def _signer_cert(embedded_sig):
+    try:
+        return embedded_sig.signer_cert
+    except Exception:
+        return None
 
 
 def _with_document_timestamps(signatures: list[SignatureEvidence]) -> list[SignatureEvidence]:

@@ -7,7 +7,7 @@ fetched OCSP responses and CRLs are reused rather than fetched per file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -42,18 +42,22 @@ class TrustEnv:
     fetcher_backend: Any | None = None  # pyhanko_certvalidator FetcherBackend
     timestamper: Any | None = None  # pyhanko TimeStamper
     online: bool = True
-    moment: datetime | None = None  # validate at this time instead of now
+    # validate at this time instead of now. A moment in the future is a rehearsal:
+    # validation runs as if it were then (fresh revocation data may be fetched,
+    # and must be fresh at that time); a past moment is point-in-time validation
+    moment: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.fetcher_backend is not None and not getattr(self.fetcher_backend, "shared", False):
             self.fetcher_backend = shared_fetcher_backend(self.fetcher_backend)
 
     def validation_context(
-        self, *, for_signing: bool = False, certs=(), ocsps=(), crls=()
+        self, *, for_signing: bool = False, certs=(), ocsps=(), crls=(), moment: datetime | None = None
     ):
         """A pyhanko-certvalidator ValidationContext (for embedding revinfo when signing,
         and for document timestamps). ``certs``/``ocsps``/``crls``: validation data
-        known locally, e.g. from the file's DSS (all there is when offline)."""
+        known locally, e.g. from the file's DSS (all there is when offline).
+        ``moment``: validate at this (past) time instead of the environment's."""
         from pyhanko_certvalidator import ValidationContext
 
         kwargs: dict = dict(
@@ -67,9 +71,21 @@ class TrustEnv:
             kwargs["crls"] = list(crls)
         if self.fetcher_backend is not None and self.online:
             kwargs["fetcher_backend"] = self.fetcher_backend
-        if self.moment is not None:
+        if moment is not None:
+            kwargs["moment"] = moment
+        elif self.moment is not None:
             kwargs["moment"] = self.moment
-        return ValidationContext(**kwargs)
+        vc = ValidationContext(**kwargs)
+        if moment is None and self.rehearsal:
+            from pyhanko_certvalidator.ltv.types import ValidationTimingParams
+
+            vc.timing_params = ValidationTimingParams(self.timing(), vc.timing_params.time_tolerance)
+        return vc
+
+    @property
+    def rehearsal(self) -> bool:
+        """Validating at a future moment, as if it had come."""
+        return self.moment is not None and self.moment > datetime.now(timezone.utc)
 
     def signature_spec(self):
         """pyhanko AdES validation spec for PDF signatures."""
@@ -108,4 +124,40 @@ class TrustEnv:
 
         if self.moment is None:
             return ValidationTimingInfo.now()
-        return ValidationTimingInfo(self.moment, self.moment, point_in_time_validation=True)
+        return ValidationTimingInfo(self.moment, self.moment, point_in_time_validation=not self.rehearsal)
+
+
+def load_certs(paths) -> list:
+    """Every certificate in the PEM/DER files ``paths`` (asn1crypto certificates)."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    from ..errors import WorkspaceError
+
+    certs = []
+    for p in paths:
+        try:
+            certs.extend(load_certs_from_pemder([str(p)]))
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
+    return certs
+
+
+def build_trust_env(
+    session, *, trust_roots: list, other_certs: list, tsa_url: str | None, timeout: float,
+    online: bool = True, moment: datetime | None = None,
+) -> TrustEnv:
+    """A :class:`TrustEnv` whose fetchers (OCSP, CRL, certificates) and TSA client all
+    go through one aiohttp ``session``."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    fetchers = AIOHttpFetcherBackend(session=session, per_request_timeout=timeout)
+    timestamper = HTTPTimeStamper(tsa_url, session=session, timeout=int(timeout)) if tsa_url else None
+    return TrustEnv(
+        trust_roots=trust_roots,
+        other_certs=other_certs,
+        fetcher_backend=fetchers if online else None,
+        timestamper=timestamper,
+        online=online,
+        moment=moment,
+    )
