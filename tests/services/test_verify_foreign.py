@@ -1,6 +1,7 @@
 """Foreign signatures (issue 4 item 4): an approved copy signed by a second,
 independent library (endesive: ``adbe.pkcs7.detached`` with its own field,
-appearance and AcroForm update) and by pyHanko's CLI into a free field are
+appearance and AcroForm update) and by pyHanko's CLI into a free field (both
+Acrobat-style and, with ``--use-pades``, ``ETSI.CAdES.detached`` B-T) are
 judged by the same rules, without false alarms."""
 
 from __future__ import annotations
@@ -162,28 +163,38 @@ def test_untrusted_endesive_signer_is_untrusted_not_broken(approved, tmp_path):
     assert "SIGNATURE_NOT_INTACT" not in {f.code for f in fv.all_findings()}
 
 
-def test_pyhanko_cli_signature_into_a_free_field(approved, tmp_path):
+@pytest.fixture
+def pyhanko_cli(tmp_path):
+    """Run pyHanko's CLI (``pyhanko sign addsig ... pemder``) with the OM's key as PEM files."""
     pyhanko = Path(sys.executable).with_name("pyhanko")
     if not pyhanko.exists():
         pytest.skip("pyhanko-cli is not installed (test extra)")
-    out = tmp_path / "convenant-pyhanko-cli.pdf"
-    key = tmp_path / "om.key.pem"
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
+    key = tmp_path / "om.key.pem"
     k, _cert, chain = pkcs12.load_key_and_certificates((certs_dir() / "out" / "om.p12").read_bytes(), PASS)
     key.write_bytes(k.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ))
     chain_pem = tmp_path / "chain.pem"
     chain_pem.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain or []))
-    res = subprocess.run(
-        [str(pyhanko), "sign", "addsig", "--field", "ZVH_Handtekening_02", "pemder",
-         "--no-pass", "--key", str(key), "--cert", str(certs_dir() / "out" / "om.cert.pem"),
-         "--chain", str(chain_pem), str(approved.convenant), str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert res.returncode == 0, res.stderr
+
+    def run(src: Path, out: Path, *options: str) -> None:
+        res = subprocess.run(
+            [str(pyhanko), "sign", "addsig", "--field", "ZVH_Handtekening_02", *options, "pemder",
+             "--no-pass", "--key", str(key), "--cert", str(certs_dir() / "out" / "om.cert.pem"),
+             "--chain", str(chain_pem), str(src), str(out)],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert res.returncode == 0, res.stderr
+
+    return run
+
+
+def test_pyhanko_cli_signature_into_a_free_field(approved, pyhanko_cli, tmp_path):
+    out = tmp_path / "convenant-pyhanko-cli.pdf"
+    pyhanko_cli(approved.convenant, out)
     (fv,) = verify(approved.ws, [out]).files
     (partner,) = [s for s in fv.signatures if s.evidence.field_name == "ZVH_Handtekening_02"]
     assert partner.evidence.intact and partner.evidence.valid and partner.evidence.trusted
@@ -191,3 +202,23 @@ def test_pyhanko_cli_signature_into_a_free_field(approved, tmp_path):
     assert partner.evidence.subfilter == "/adbe.pkcs7.detached" and partner.evidence.pades_level is None
     codes = {f.code for f in fv.all_findings() if f.level.blocks}
     assert codes <= {"NO_SIGNATURE_TIMESTAMP", "GOVERNANCE_NOT_CONFIGURED"}, blocking(fv)
+
+
+def test_pyhanko_cli_pades_signature_with_a_timestamp(approved, pyhanko_cli, tmp_path):
+    """``--use-pades`` makes an ETSI.CAdES.detached signature; with the test TSA
+    (reached by its real local address) it is PAdES B-T."""
+    from zvhsign.domain.evidence import Indication
+    from zvhsign.testpki import TSA_URL, LocalTestPKI
+
+    out = tmp_path / "convenant-pyhanko-cli-pades.pdf"
+    with LocalTestPKI() as pki:
+        pyhanko_cli(approved.convenant, out, "--use-pades", "--timestamp-url", pki.local_url(TSA_URL))
+    (fv,) = verify(approved.ws, [out]).files
+    (partner,) = [s for s in fv.signatures if s.evidence.field_name == "ZVH_Handtekening_02"]
+    ev = partner.evidence
+    assert ev.subfilter == "/ETSI.CAdES.detached" and ev.pades_level == "B-T"
+    assert ev.indication is Indication.TOTAL_PASSED, blocking(fv)
+    assert ev.signature_timestamp is not None and ev.signature_timestamp.ok
+    assert ev.best_signature_time == ev.signature_timestamp.time
+    codes = {f.code for f in fv.all_findings() if f.level.blocks}
+    assert codes <= {"GOVERNANCE_NOT_CONFIGURED"}, blocking(fv)
