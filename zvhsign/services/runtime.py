@@ -12,21 +12,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import WorkspaceError
-from ..pdf.trust import TrustEnv
+from ..pdf.trust import TrustEnv, build_trust_env, load_certs
 from .workspace import Workspace
-
-
-def load_certs(paths) -> list:
-    from pyhanko.keys import load_certs_from_pemder
-
-    certs = []
-    for p in paths:
-        try:
-            certs.extend(load_certs_from_pemder([str(p)]))
-        except (OSError, ValueError) as exc:
-            raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
-    return certs
 
 
 @dataclass
@@ -53,8 +40,6 @@ async def open_runtime(
     ws: Workspace, *, online: bool = True, moment: datetime | None = None
 ) -> AsyncIterator[Runtime]:
     import aiohttp
-    from pyhanko.sign.timestamps import HTTPTimeStamper
-    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
     cfg = ws.config
     roots = load_certs(cfg.trust_roots)
@@ -63,21 +48,13 @@ async def open_runtime(
         if cfg.test_pki:
             from ..testpki import LocalTestPKI, certs_dir, make_client_session
 
-            pki = stack.enter_context(LocalTestPKI(certs_dir()))
+            pki = stack.enter_context(LocalTestPKI(certs_dir(), at_time=cfg.test_pki_clock))
             session = make_client_session(pki.host_map)
         else:
             session = aiohttp.ClientSession()
         await stack.enter_async_context(session)
-        fetchers = AIOHttpFetcherBackend(session=session, per_request_timeout=cfg.tsa_timeout)
-        timestamper = None
-        if cfg.tsa_url:
-            timestamper = HTTPTimeStamper(cfg.tsa_url, session=session, timeout=int(cfg.tsa_timeout))
-        env = TrustEnv(
-            trust_roots=roots,
-            other_certs=others,
-            fetcher_backend=fetchers if online else None,
-            timestamper=timestamper,
-            online=online,
-            moment=moment,
+        env = build_trust_env(
+            session, trust_roots=roots, other_certs=others, tsa_url=cfg.tsa_url,
+            timeout=cfg.tsa_timeout, online=online, moment=moment,
         )
         yield Runtime(ws, env)
