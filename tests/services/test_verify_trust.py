@@ -103,6 +103,33 @@ def test_timestamps_and_tsa_chain(approved, signed_convenant):
             assert ev.best_signature_time is not None
 
 
+def test_signature_timestamp_from_an_untrusted_tsa(approved, passphrase, tmp_path):
+    """The TSA's own chain counts: a signature timestamp from a TSA outside the trust
+    roots proves nothing, so the signature fails zvhsign's timestamp rule."""
+    import dataclasses
+
+    from zvhsign.testpki import TEST_PKI_ARCH, TEST_PKI_URL_PREFIX
+
+    rogue_ws = dataclasses.replace(approved.ws, config=dataclasses.replace(
+        approved.ws.config, tsa_url=f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/rogue-tsa"
+    ))
+    forger = make.Forger(rogue_ws, passphrase, lambda label: certs_dir() / "out" / f"{label}.p12")
+    copy = tmp_path / "om-rogue-tsa.pdf"
+    copy.write_bytes(forger.sign(approved.convenant.read_bytes(), "om", level="B-T"))
+    (fv,) = verify(approved.ws, [copy]).files
+    sig = partner(fv)
+    ts = sig.evidence.signature_timestamp
+    assert ts is not None and "UNTRUSTED" in ts.tsa
+    assert ts.intact and ts.valid and not ts.trusted
+    # named as the timestamp's failure, not the signer's
+    assert codes(fv) == {"TIMESTAMP_INVALID"}
+    (finding,) = [f for f in sig.findings if f.code == "TIMESTAMP_INVALID"]
+    assert "Rogue Time Stamping Authority" in finding.message
+    assert sig.indication is Indication.TOTAL_FAILED and not fv.verified
+    # the untrusted timestamp is no proof of existence
+    assert sig.evidence.best_signature_time != ts.time
+
+
 def test_offline_uses_the_files_validation_data(approved, signed_convenant, signed_by):
     bt = signed_by("om", "B-T")  # no revocation data embedded for the partner
     batch = verify(approved.ws, [signed_convenant, bt], online=False)

@@ -31,7 +31,7 @@ CERTS = certs_dir()
 OUT = CERTS / "out"
 
 CA_LABELS = {"zvh-root", "zvh-ca", "rogue-root"}
-SERVICE_LABELS = {"tsa", "tsa-2", "ocsp-responder"}
+SERVICE_LABELS = {"tsa", "tsa-2", "rogue-tsa", "ocsp-responder"}
 SIGNER_LABELS = {
     "secretariaat",
     "haarlem-burgemeester",
@@ -152,7 +152,7 @@ def test_validity_periods():
     assert period("expired-signer") == ("2020-06-01", "2022-06-01")
 
 
-@pytest.mark.parametrize("label", ["tsa", "tsa-2"])
+@pytest.mark.parametrize("label", ["tsa", "tsa-2", "rogue-tsa"])
 def test_tsa_cert_profiles(label):
     tsa = load_cert(label)
     (eku,) = [

@@ -237,6 +237,8 @@ class SignerTrusted:
             return  # integrity already failed; trust is moot
         if sig.indication is Indication.TOTAL_PASSED and sig.trusted:
             return
+        if sig.properties.get("failed_on") == "signature_timestamp":
+            return  # the signer's chain is fine; SIGNATURE_TIMESTAMPED names the timestamp
         sub = sig.subindication or ""
         code = _TRUST_CODES.get(sub, "SIGNATURE_NOT_VALIDATED")
         what = "document timestamp" if sig.kind is SignatureKind.DOC_TIMESTAMP else "signer"
@@ -261,7 +263,13 @@ class SignatureTimestamped:
                     "(ordering rules stay undecided)",
                 )
         elif not ts.ok:
-            yield fail("TIMESTAMP_INVALID", "the signature timestamp is not valid or not trusted")
+            why = (
+                "does not match the signature" if not ts.intact
+                else "has an invalid signature" if not ts.valid
+                else f"comes from a TSA that could not be validated ({ts.tsa or 'unknown TSA'})"
+            )
+            sub = f" (ETSI {sig.indication.value}/{sig.subindication})" if sig.subindication else ""
+            yield fail("TIMESTAMP_INVALID", f"the signature timestamp {why}{sub}")
 
 
 class SignedAfterApproval:

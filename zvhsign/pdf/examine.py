@@ -198,6 +198,30 @@ def _dss_after(reader, revision: int) -> bool:
         return False
 
 
+async def _signature_timestamp_alone(embedded_sig, reader, env: TrustEnv) -> TimestampEvidence | None:
+    """The signature timestamp token validated by itself (with the file's DSS)."""
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.generic_cms import (
+        extract_tst_data_iter,
+        message_imprint_checker,
+        validate_tst_signed_data,
+    )
+    from pyhanko.sign.validation.status import TimestampSignatureStatus
+
+    try:
+        dss = ades._dss_to_local_knowledge(reader=reader)
+        vc = env.validation_context(certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls)
+    except Exception:
+        vc = env.validation_context()
+    for tst in extract_tst_data_iter(embedded_sig.signer_info, signed=False):
+        try:
+            kwargs = await validate_tst_signed_data(tst, vc, message_imprint_checker(embedded_sig.signer_info))
+            return _ts_evidence(TimestampSignatureStatus(**kwargs))
+        except Exception:
+            continue
+    return None
+
+
 def _next_document_timestamp(embedded_sig, reader):
     """The document timestamp that directly follows ``embedded_sig`` and its genTime."""
     later = sorted(
@@ -374,6 +398,12 @@ async def _examine_signature(
         props["pyhanko_docmdp_ok"] = integrity["docmdp_ok"]
     if past_validated_ts:
         props["signature_timestamp_past_validated"] = True
+    if sig_ts is None and indication is not Indication.TOTAL_PASSED and _has_signature_timestamp(embedded_sig):
+        # validation stopped at the signature timestamp or before it: judge the token
+        # on its own, so the finding names the timestamp when that is what failed
+        sig_ts = await _signature_timestamp_alone(embedded_sig, reader, env)
+        if sig_ts is not None and not sig_ts.ok and getattr(st, "validation_path", None) is not None:
+            props["failed_on"] = "signature_timestamp"  # the signer's own chain validated
     if sig_ts is None and _has_signature_timestamp(embedded_sig):
         props["signature_timestamp_present"] = True  # present, but validation stopped before it
     if corrected:
