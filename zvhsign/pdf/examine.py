@@ -189,6 +189,13 @@ def _has_signature_timestamp(embedded_sig) -> bool:
         return False
 
 
+def _has_content_timestamp(embedded_sig) -> bool:
+    try:
+        return any(a["type"].native == "content_time_stamp" for a in embedded_sig.signer_info["signed_attrs"])
+    except Exception:
+        return False
+
+
 def _dss_after(reader, revision: int) -> bool:
     """Whether a DSS with validation data exists in a revision after ``revision``."""
     try:
@@ -198,8 +205,9 @@ def _dss_after(reader, revision: int) -> bool:
         return False
 
 
-async def _signature_timestamp_alone(embedded_sig, reader, env: TrustEnv) -> TimestampEvidence | None:
-    """The signature timestamp token validated by itself (with the file's DSS)."""
+async def _timestamp_alone(embedded_sig, reader, env: TrustEnv, *, content: bool) -> TimestampEvidence | None:
+    """The signature timestamp (``content``: the content timestamp) token validated by
+    itself, with the file's DSS: for when pyHanko's AdES process did not report it."""
     from pyhanko.sign.validation import ades
     from pyhanko.sign.validation.generic_cms import (
         extract_tst_data_iter,
@@ -213,9 +221,12 @@ async def _signature_timestamp_alone(embedded_sig, reader, env: TrustEnv) -> Tim
         vc = env.validation_context(certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls)
     except Exception:
         vc = env.validation_context()
-    for tst in extract_tst_data_iter(embedded_sig.signer_info, signed=False):
+    # a content timestamp is over the signed content (the /ByteRange digest),
+    # a signature timestamp over the signature value
+    imprint = embedded_sig.compute_digest if content else message_imprint_checker(embedded_sig.signer_info)
+    for tst in extract_tst_data_iter(embedded_sig.signer_info, signed=content):
         try:
-            kwargs = await validate_tst_signed_data(tst, vc, message_imprint_checker(embedded_sig.signer_info))
+            kwargs = await validate_tst_signed_data(tst, vc, imprint)
             return _ts_evidence(TimestampSignatureStatus(**kwargs))
         except Exception:
             continue
@@ -373,6 +384,8 @@ async def _examine_signature(
             sig_ts = dataclasses.replace(sig_ts, trusted=True)
             past_validated_ts = True
     content_ts = _ts_evidence(st.content_timestamp_validity)
+    if content_ts is None and _has_content_timestamp(embedded_sig):
+        content_ts = await _timestamp_alone(embedded_sig, reader, env, content=True)
     level = None
     if subfilter == "/ETSI.CAdES.detached":
         level = "B-B"
@@ -401,7 +414,7 @@ async def _examine_signature(
     if sig_ts is None and indication is not Indication.TOTAL_PASSED and _has_signature_timestamp(embedded_sig):
         # validation stopped at the signature timestamp or before it: judge the token
         # on its own, so the finding names the timestamp when that is what failed
-        sig_ts = await _signature_timestamp_alone(embedded_sig, reader, env)
+        sig_ts = await _timestamp_alone(embedded_sig, reader, env, content=False)
         if sig_ts is not None and not sig_ts.ok and getattr(st, "validation_path", None) is not None:
             props["failed_on"] = "signature_timestamp"  # the signer's own chain validated
     if sig_ts is None and _has_signature_timestamp(embedded_sig):
