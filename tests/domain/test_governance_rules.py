@@ -338,3 +338,40 @@ def test_domain_module_imports_no_infrastructure():
     mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not {m for m in mods if m.split(".")[0] in {"click", "sqlalchemy", "pyhanko", "pikepdf", "asn1crypto"}}
+
+
+# ------------------------------------------------------------------ revoked mandates
+
+
+@pytest.mark.parametrize(
+    "sig_ts, content_ts, expected",
+    [
+        # existed (signature timestamp) before the revocation took effect: covered
+        (timedelta(hours=1), None, ("MANDATE_IN_FORCE", Level.INFO)),
+        # made (content timestamp) after it: not covered
+        (timedelta(days=3, hours=1), timedelta(days=3), ("MANDATE_REVOKED", Level.FAIL)),
+        # only an upper bound after it: can't be proven either way
+        (timedelta(days=3), None, ("MANDATE_REVOKED", Level.WARN)),
+    ],
+    ids=["before", "after", "unproven"],
+)
+def test_revoked_mandate_covers_only_signatures_proven_before_the_revocation(
+    registered_mandate, sig_ts, content_ts, expected
+):
+    revoked = replace(registered_mandate, revoked_at=T0 + timedelta(days=2))
+    sig = signature(BOSSCHAART, sig_ts=T0 + sig_ts, content_ts=T0 + content_ts if content_ts else None)
+    binding = SignatureBinding(revoked.sha256.hex, "namens …")
+    codes, indication = judge(context(revoked), sig, binding=binding)
+    code, level = expected
+    assert codes[code] is level
+    assert indication is {Level.INFO: Indication.TOTAL_PASSED, Level.WARN: Indication.INDETERMINATE,
+                          Level.FAIL: Indication.TOTAL_FAILED}[level]
+
+
+def test_unbound_signature_still_finds_a_revoked_mandate(registered_mandate):
+    """Revocation does not turn an earlier signature into MANDATE_MISSING."""
+    revoked = replace(registered_mandate, revoked_at=T0 + timedelta(days=2))
+    sig = signature(BOSSCHAART, sig_ts=T0 + timedelta(hours=2), content_ts=T0 + timedelta(hours=1))
+    codes, _ = judge(context(revoked), sig)
+    assert "MANDATE_MISSING" not in codes
+    assert codes["MANDATE_IN_FORCE"] is Level.INFO

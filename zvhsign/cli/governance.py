@@ -107,7 +107,7 @@ def partner_show(ctx, key, as_json):
         covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers)
         click.echo(
             f"  mandate {m.sha256.short} of {m.terms.decision_date}: {m.terms.mayor} for {covers}"
-            + (" (revoked)" if m.revoked_at else "")
+            + (f" (revoked from {m.revoked_at.isoformat()})" if m.revoked_at else "")
         )
 
 
@@ -201,6 +201,7 @@ def mandate():
       zvhsign mandate sign m-1.pdf --as burgemeester --key burgemeester.p12 -o m-getekend.pdf
       zvhsign mandate register m-getekend.pdf
       zvhsign sign convenant-1.0.pdf --key burgemeester.p12 --mandate m-getekend.pdf -o getekend.pdf
+      zvhsign mandate revoke SHA256 --date 2027-03-01 --reason "..."   when the College revokes it
     """
 
 
@@ -278,6 +279,32 @@ def mandate_register(ctx, file):
     m = register_mandate(_workspace(ctx), file)
     click.echo(f"registered the mandate of {m.terms.municipality} ({m.terms.decision_date}) for {m.terms.mayor}")
     click.echo(f"  SHA-256 {m.sha256.hex}")
+
+
+@mandate.command("revoke")
+@click.argument("sha256")
+@click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="When the revocation takes effect, Dutch local time (YYYY-MM-DD means from 00:00).")
+@click.option("--reason", required=True, help="Why: e.g. the College's decision that revokes it (goes into the audit log).")
+@click.pass_context
+def mandate_revoke(ctx, sha256, effective, reason):
+    """Record that the College revoked the mandate SHA256 (a prefix of 8+ hex digits will do).
+
+    Signatures proven to exist before the revocation took effect (by their
+    signature timestamp) stay covered; a signature that can't be proven earlier
+    is flagged by verify (MANDATE_REVOKED), and `sign --mandate` refuses it.
+
+    \b
+    Example:
+      zvhsign partner show haarlem          # lists the mandates and their SHA-256
+      zvhsign mandate revoke 3f9a1c0e --date 2027-03-01 --reason "B&W-besluit 2027-02-14"
+    """
+    from ..services.governance import revoke_mandate
+
+    m = revoke_mandate(_workspace(ctx), sha256, effective, reason)
+    click.echo(
+        f"revoked the mandate of {m.terms.municipality} of {m.terms.decision_date} for {m.terms.mayor} "
+        f"({m.sha256.short}) with effect from {m.revoked_at.isoformat()}"
+    )
 
 
 # ----------------------------------------------------------------------------- status

@@ -15,6 +15,9 @@ the rules here turn them into named findings:
   timestamp of the signature (a lower bound) is later than the mandate's
   signature timestamps. With only a signature timestamp (an upper bound) or a
   self-reported time the result is INDETERMINATE (a WARN), never a pass;
+* ``MANDATE_IN_FORCE`` -- a mandate the College has since revoked covers only
+  signatures proven (by their signature timestamp) to exist before the
+  revocation took effect;
 * ``COVENANT_BEFORE_PROTOCOL`` -- a Privacy Protocol signature needs a valid
   covenant signature of the same partner on an approved covenant version;
 * ``VERSION_CURRENT`` -- a signature on a version that is no longer the current
@@ -33,7 +36,7 @@ from datetime import date, datetime
 
 from ..errors import PolicyError
 from .digests import Sha256
-from .documents import ApprovedVersion, DocumentKind
+from .documents import ApprovedVersion, DocumentKind, version_key
 from .evidence import (
     CertificateInfo,
     FileEvidence,
@@ -481,8 +484,12 @@ class GovernanceContext:
                             return Placement(p, s, "organisation identifier and name")
         return None
 
-    def mandates_of(self, partner_key: str) -> list[Mandate]:
-        return [m for m in self.mandates if m.partner_key == partner_key and m.revoked_at is None]
+    def mandates_of(self, partner_key: str, *, revoked_too: bool = False) -> list[Mandate]:
+        """The partner's mandates in force (``revoked_too``: also those since revoked)."""
+        return [
+            m for m in self.mandates
+            if m.partner_key == partner_key and (revoked_too or m.revoked_at is None)
+        ]
 
     def mandate_by_sha(self, sha: str) -> Mandate | None:
         return next((m for m in self.mandates if m.sha256.hex == sha), None)
@@ -493,18 +500,12 @@ class GovernanceContext:
     def current_version(self, document: DocumentKind) -> ApprovedVersion | None:
         """The current approved version: the highest version number not superseded."""
         cands = [a for a in self.approved if a.document is document and not a.superseded_by]
-        return max(cands, key=lambda a: _version_key(a.version), default=None)
+        return max(cands, key=lambda a: version_key(a.version), default=None)
 
     def is_current(self, av: ApprovedVersion) -> bool:
         cur = self.current_version(av.document)
         return cur is not None and cur.approved_sha256 == av.approved_sha256
 
-
-def _version_key(version: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in version.split("."))
-    except ValueError:
-        return (-1,)
 
 
 @dataclass(frozen=True)
@@ -566,12 +567,14 @@ def _relevant_mandate(facts: SignatureFacts, ctx: GovernanceContext, placed: Pla
         if m is not None:
             return m, "bound"
     av = facts.file.approved
-    own = ctx.mandates_of(placed.partner.key)
+    # a mandate revoked since may still have been in force when the signature was made
+    # (MANDATE_IN_FORCE judges that); one in force now is preferred
+    own = ctx.mandates_of(placed.partner.key, revoked_too=True)
     person = [m for m in own if normalise_name(m.terms.mayor) == normalise_name(placed.signatory.name)]
     covering = [m for m in person if av is not None and m.covers_sha(av.approved_sha256)]
     for group in (covering, person, own):
         if group:
-            return max(group, key=lambda m: m.terms.decision_date), "registered"
+            return max(group, key=lambda m: (m.revoked_at is None, m.terms.decision_date)), "registered"
     return None, None
 
 
@@ -708,6 +711,42 @@ class MandatePrecedesSignature(GovernanceRule):
         )
 
 
+class MandateInForce(GovernanceRule):
+    """A mandate the College has revoked covers only signatures proven to exist
+    before the revocation took effect (a signature timestamp: an upper bound on
+    signing). A content timestamp after it proves the signature came later."""
+
+    name = "MANDATE_IN_FORCE"
+
+    def check(self, facts, ctx):
+        placed = ctx.place(facts.sig.signer)
+        if placed is None or not placed.partner.is_municipality:
+            return
+        m, _how = _relevant_mandate(facts, ctx, placed)
+        if m is None or m.revoked_at is None:
+            return
+        when = m.revoked_at.isoformat()
+        st, ct = facts.sig.signature_timestamp, facts.sig.content_timestamp
+        if st is not None and st.ok and st.time < m.revoked_at:
+            yield info(
+                "MANDATE_IN_FORCE",
+                f"the mandate {m.sha256.short} was revoked with effect from {when}; this signature "
+                f"existed by {st.time.isoformat()} (its timestamp), while it was in force",
+            )
+        elif ct is not None and ct.ok and ct.time >= m.revoked_at:
+            yield fail(
+                "MANDATE_REVOKED",
+                f"signed after {ct.time.isoformat()} (content timestamp), when the mandate "
+                f"{m.sha256.short} had been revoked (with effect from {when})",
+            )
+        else:
+            yield warn(
+                "MANDATE_REVOKED",
+                f"the mandate {m.sha256.short} was revoked with effect from {when}, and it can't be "
+                "proven that this signature was made before then",
+            )
+
+
 class CovenantBeforeProtocol(GovernanceRule):
     name = "COVENANT_BEFORE_PROTOCOL"
 
@@ -752,6 +791,7 @@ GOVERNANCE_RULES: tuple[GovernanceRule, ...] = (
     SignerAuthorised(),
     MandatePresent(),
     MandatePrecedesSignature(),
+    MandateInForce(),
     CovenantBeforeProtocol(),
     VersionCurrent(),
 )
@@ -839,7 +879,7 @@ class StatusCell:
 
 @dataclass(frozen=True)
 class MandateState:
-    state: str  # "registered", "missing", "does not cover current version", "n/a"
+    state: str  # "registered", "missing", "revoked", "does not cover current version", "n/a"
     mandate_sha256: str | None = None
     mayor: str | None = None
     decision_date: date | None = None
@@ -907,9 +947,9 @@ def status_matrix(ctx: GovernanceContext, recorded: Sequence[RecordedSignature])
             if ok_current:
                 cell = StatusCell(SIGNED, cur.version if cur else None, tuple(sorted({r.copy_sha256 for r in ok_current})))
             elif ok_old:
-                cell = StatusCell(NEEDS_RESIGNING, max((r.version for r in ok_old), key=_version_key), tuple(sorted({r.copy_sha256 for r in ok_old})))
+                cell = StatusCell(NEEDS_RESIGNING, max((r.version for r in ok_old), key=version_key), tuple(sorted({r.copy_sha256 for r in ok_old})))
             elif mine:
-                cell = StatusCell(INVALID, max((r.version for r in mine), key=_version_key), tuple(sorted({r.copy_sha256 for r in mine})))
+                cell = StatusCell(INVALID, max((r.version for r in mine), key=version_key), tuple(sorted({r.copy_sha256 for r in mine})))
             else:
                 cell = StatusCell(MISSING)
             cells[d] = cell
@@ -919,7 +959,11 @@ def status_matrix(ctx: GovernanceContext, recorded: Sequence[RecordedSignature])
             good = [m for m in ms if not assess_mandate(m, p, ctx.signatories)]
             full = [m for m in good if all(m.covers_sha(s) for s in cur_shas)]
             pick = max(full or good, key=lambda m: m.terms.decision_date, default=None)
-            if pick is None:
+            if pick is None and any(
+                not assess_mandate(m, p, ctx.signatories) for m in ctx.mandates_of(p.key, revoked_too=True)
+            ):
+                mstate = MandateState("revoked")
+            elif pick is None:
                 mstate = MandateState("missing")
             else:
                 mstate = MandateState(

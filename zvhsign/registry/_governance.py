@@ -27,7 +27,7 @@ from zvhsign.domain.governance import (
     Signatory,
     normalise_name,
 )
-from zvhsign.errors import UsageError
+from zvhsign.errors import RefusedError, UsageError
 
 from ._db import DuplicateError, NotFoundError
 from .models import (
@@ -237,6 +237,42 @@ class GovernanceStore:
                     "signers": [s_.signer.fingerprint_sha256 if s_.signer else None for s_ in m.signatures],
                 },
             )
+
+    def find_mandate(self, sha_prefix: str) -> Mandate:
+        """The mandate whose SHA-256 starts with ``sha_prefix`` (at least 8 hex digits)."""
+        prefix = sha_prefix.strip().lower()
+        if len(prefix) < 8 or any(c not in "0123456789abcdef" for c in prefix):
+            raise UsageError(f"{sha_prefix!r} is not a mandate SHA-256 (or a prefix of 8+ hex digits)")
+        found = [m for m in self.mandates() if m.sha256.hex.startswith(prefix)]
+        if not found:
+            raise UsageError(
+                f"no registered mandate with SHA-256 {prefix}…",
+                hint="`zvhsign partner show MUNICIPALITY` lists its mandates",
+            )
+        if len(found) > 1:
+            raise UsageError(f"{prefix}… matches {len(found)} mandates; give more digits")
+        return found[0]
+
+    def revoke_mandate(self, sha256: Sha256, revoked_at: datetime, *, reason: str, actor: str) -> Mandate:
+        """Record that the College revoked the mandate with effect from ``revoked_at``."""
+        with self._reg.write("revoking a mandate") as tx:
+            s = tx.session
+            row = s.get(MandateRow, sha256.hex)
+            if row is None:
+                raise NotFoundError(f"no registered mandate {sha256.short}")
+            if row.revoked_at is not None:
+                raise RefusedError(
+                    f"mandate {sha256.short} was already revoked with effect from {row.revoked_at.isoformat()}"
+                )
+            row.revoked_at = revoked_at
+            s.flush()
+            tx.append(
+                "revoke-mandate", f"machtigingsbesluit {row.mayor} {row.decision_date} ingetrokken",
+                actor=actor, object_sha256s=(sha256.hex,),
+                details={"partner": row.partner_key, "mayor": row.mayor,
+                         "revoked_at": revoked_at.isoformat(), "reason": reason},
+            )
+            return _mandate(row)
 
     def mandates(self, partner_key: str | None = None) -> list[Mandate]:
         with self._reg._read("listing mandates") as s:

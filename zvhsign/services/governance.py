@@ -12,7 +12,7 @@ import io
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..domain.digests import Sha256
@@ -334,6 +334,36 @@ def _finding(msg: str):
     return fail("MANDATE_COVERS_UNKNOWN_VERSION", msg)
 
 
+def dutch_time(local: datetime) -> datetime:
+    """A naive local time in the Netherlands as an aware datetime. Without the time
+    zone database, +02:00 (summer time): the earliest instant it can mean."""
+    if local.tzinfo is not None:
+        return local
+    try:
+        from zoneinfo import ZoneInfo
+
+        return local.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    except Exception:
+        return local.replace(tzinfo=timezone(timedelta(hours=2)))
+
+
+def revoke_mandate(ws: Workspace, sha_prefix: str, effective: datetime, reason: str) -> Mandate:
+    """Record the College's revocation of a registered mandate, with effect from
+    ``effective`` (a naive time is Dutch local time). Signatures proven to exist
+    before then stay covered; later ones are not (rule MANDATE_IN_FORCE)."""
+    if not reason.strip():
+        raise UsageError("say why the mandate is revoked (--reason), e.g. the College's decision")
+    store = open_registry(ws).governance
+    m = store.find_mandate(sha_prefix)
+    local = dutch_time(effective)
+    if local.date() < m.terms.decision_date:
+        raise UsageError(
+            f"the revocation ({local.date()}) can't take effect before the mandate's own decision "
+            f"date ({m.terms.decision_date})"
+        )
+    return store.revoke_mandate(m.sha256, local.astimezone(UTC), reason=reason.strip(), actor=_actor())
+
+
 def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
     """(SHA-256, capacity text) for ``sign --mandate``: the mandate must be registered."""
     data = read_input(path)
@@ -345,6 +375,11 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
             f"{path} is not a registered mandate (SHA-256 {sha.short}); a signature can only be "
             "bound to a complete, registered machtigingsbesluit",
             hint="the secretariat registers it with `zvhsign mandate register`",
+        )
+    if m.revoked_at is not None:
+        raise RefusedError(
+            f"{path} is a mandate the College revoked with effect from {m.revoked_at.isoformat()}; "
+            "it no longer authorises a signature",
         )
     return sha.hex, capacity_text(m.terms.municipality)
 

@@ -1,0 +1,122 @@
+"""A mandate the College revokes (``zvhsign mandate revoke``): signatures proven to
+exist before the revocation took effect stay covered, a signature made after it
+fails, ``sign --mandate`` refuses it, and status says "revoked". Real PDFs and
+signatures (test PKI over HTTP on 127.0.0.1), a real SQLite registry."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from zvhsign.cli import cli
+from zvhsign.domain.evidence import Indication
+from zvhsign.errors import RefusedError, UsageError
+from zvhsign.services import governance as gov
+from zvhsign.services.keys import KeySource
+from zvhsign.services.operations import verify
+from zvhsign.services.signing import sign
+from zvhsign.testpki import certs_dir
+
+_spec = importlib.util.spec_from_file_location(
+    "zvh_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
+)
+shared = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = shared  # dataclasses look their module up
+_spec.loader.exec_module(shared)
+
+
+@pytest.fixture(scope="module")
+def zandvoort(tmp_path_factory, passphrase):
+    root = tmp_path_factory.mktemp("revocation")
+    a = shared.make_approved_workspace(root, passphrase)
+    gov.write_test_pki_partners(root / "partners.toml", certs_dir() / "out")
+    gov.import_partners(a.ws, root / "partners.toml")
+
+    def key(label):
+        return KeySource(pkcs12=certs_dir() / "out" / f"{label}.p12", passphrase=passphrase)
+
+    def registered_mandate(name: str, decided: date) -> Path:
+        gov.draft_mandate(a.ws, "Zandvoort", "Ineke Zwaanswijk", decided, root / f"{name}-0.pdf")
+        gov.sign_mandate(a.ws, root / f"{name}-0.pdf", key("zandvoort-secretaris"), root / f"{name}-1.pdf",
+                         as_role="secretaris")
+        gov.sign_mandate(a.ws, root / f"{name}-1.pdf", key("zandvoort-burgemeester"), root / f"{name}-2.pdf",
+                         as_role="burgemeester")
+        gov.register_mandate(a.ws, root / f"{name}-2.pdf")
+        return root / f"{name}-2.pdf"
+
+    def signed_under(mandate: Path, name: str) -> Path:
+        sha, capacity = gov.mandate_binding(a.ws, mandate)
+        out = root / f"convenant-zandvoort-{name}.pdf"
+        sign(a.ws, a.convenant, key("zandvoort-burgemeester"), out, mandate_sha256=sha, capacity=capacity)
+        return out
+
+    return a, registered_mandate, signed_under, root
+
+
+def mayor_findings(batch):
+    (fv,) = batch.files
+    sv = next(s for s in fv.signatures if s.evidence.field_name == "ZVH_Handtekening_01")
+    return {f.code: f.level.value for f in sv.findings}, sv.indication, fv
+
+
+def test_signature_made_before_the_revocation_stays_covered(zandvoort):
+    a, registered_mandate, signed_under, _root = zandvoort
+    mandate = registered_mandate("early", date(2026, 11, 10))
+    copy = signed_under(mandate, "before")
+    sha = gov.Sha256.of_file(mandate).hex
+    # the College revokes it with effect from a moment after the signature existed
+    effective = datetime.now(UTC) + timedelta(minutes=2)
+    m = gov.revoke_mandate(a.ws, sha[:12], effective, "B&W-besluit 2026-11-29")
+    assert m.revoked_at == effective.replace(microsecond=effective.microsecond)
+    found, indication, fv = mayor_findings(verify(a.ws, [copy]))
+    assert found["MANDATE_IN_FORCE"] == "INFO", found
+    assert found["MANDATE_PRESENT"] == "INFO"
+    assert indication is Indication.TOTAL_PASSED and fv.verified
+    # the revoked mandate no longer authorises a new signature
+    with pytest.raises(RefusedError, match="revoked"):
+        gov.mandate_binding(a.ws, mandate)
+    # nor can it be revoked twice
+    with pytest.raises(RefusedError, match="already revoked"):
+        gov.revoke_mandate(a.ws, sha, effective, "again")
+
+
+def test_signature_made_after_the_revocation_took_effect_fails(zandvoort):
+    a, registered_mandate, signed_under, _root = zandvoort
+    mandate = registered_mandate("late", date(2026, 11, 12))
+    copy = signed_under(mandate, "after")
+    # revoked with effect from the start of today (Dutch time), registered only now:
+    # the signature's content timestamp proves it was made after that moment
+    today = datetime.now(UTC).astimezone(gov.dutch_time(datetime(2026, 1, 1)).tzinfo).date()
+    gov.revoke_mandate(a.ws, gov.Sha256.of_file(mandate).hex, datetime.combine(today, datetime.min.time()), "B&W-besluit")
+    found, indication, fv = mayor_findings(verify(a.ws, [copy]))
+    assert found["MANDATE_REVOKED"] == "FAIL", found
+    assert indication is Indication.TOTAL_FAILED and not fv.verified
+
+
+def test_cli_revoke_errors_and_status(zandvoort):
+    a, registered_mandate, _signed_under, _root = zandvoort
+    run = CliRunner()
+    ws = ["-w", str(a.ws.root)]
+    r = run.invoke(cli, [*ws, "mandate", "revoke", "abc", "--date", "2027-01-01", "--reason", "x"])
+    assert r.exit_code == 2 and "not a mandate SHA-256" in r.output
+    r = run.invoke(cli, [*ws, "mandate", "revoke", "0" * 12, "--date", "2027-01-01", "--reason", "x"])
+    assert r.exit_code == 2 and "no registered mandate" in r.output
+    mandate = registered_mandate("cli", date(2026, 11, 14))
+    sha = gov.Sha256.of_file(mandate).hex
+    r = run.invoke(cli, [*ws, "mandate", "revoke", sha[:10], "--date", "2026-11-01", "--reason", "x"])
+    assert r.exit_code == 2 and "before the mandate's own decision date" in r.output
+    r = run.invoke(cli, [*ws, "mandate", "revoke", sha[:10], "--date", "2027-01-01T09:30",
+                         "--reason", "B&W-besluit 2026-12-20"])
+    assert r.exit_code == 0, r.output
+    assert "2027-01-01T08:30:00+00:00" in r.output  # 09:30 Amsterdam (CET)
+    status = json.loads(run.invoke(cli, [*ws, "status", "--json"]).stdout)
+    zv = next(p for p in status["partners"] if p["partner"] == "zandvoort")
+    assert zv["mandate"]["state"] == "revoked"
+    log = run.invoke(cli, [*ws, "log", "show", "--json"])
+    assert "revoke-mandate" in log.stdout and "B&W-besluit 2026-12-20" in log.stdout
