@@ -90,3 +90,38 @@ def test_stamp_rejects_a_bad_version_label(tmp_path):
                                    "-d", "protocol", "-v", "één", "-o", str(tmp_path / "x.pdf")])
     assert run.exit_code == 2
     assert "version" in run.output
+
+
+def test_approving_a_higher_version_supersedes_and_versions_lists_it(tmp_path):
+    """approve 1.1 supersedes 1.0, `versions` shows it; approving a lower version
+    after a higher one is refused before anything is signed."""
+    import json
+
+    run = CliRunner()
+    ws = tmp_path / "ws"
+    assert run.invoke(cli, ["init", str(ws), "--test-pki"]).exit_code == 0
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    key = Path(__file__).resolve().parents[2] / "certs" / "out" / "secretariaat.p12"
+    env = {"ZVHSIGN_PASSPHRASE": "zvh-test-only"}
+    for v, text in (("1.0", "1.0"), ("1.1", "1.1"), ("1.0.1", "1.0")):
+        r = run.invoke(cli, ["stamp", str(fixtures / f"samenwerkingsconvenant-{text}.pdf"), "-d", "convenant",
+                             "-v", v, "-o", str(tmp_path / f"s-{v}.pdf")])
+        assert r.exit_code == 0, r.output
+    common = ["-w", str(ws), "approve", "--key", str(key), "--decided-on", "2026-11-02"]
+
+    def approve(v):
+        return run.invoke(cli, [*common, str(tmp_path / f"s-{v}.pdf"), "-o", str(tmp_path / f"a-{v}.pdf")], env=env)
+
+    assert approve("1.0").exit_code == 0
+    r = approve("1.1")
+    assert r.exit_code == 0, r.output
+    assert "supersedes convenant 1.0" in r.output
+    r = approve("1.0.1")
+    assert r.exit_code == 2 and "convenant 1.1 is already approved" in r.output
+    assert not (tmp_path / "a-1.0.1.pdf").exists()
+    listed = json.loads(run.invoke(cli, ["-w", str(ws), "versions", "--json"]).stdout)["versions"]
+    assert [(v["version"], v["superseded_by"]) for v in listed] == [("1.0", "1.1"), ("1.1", None)]
+    table = run.invoke(cli, ["-w", str(ws), "versions"]).output
+    assert "superseded by 1.1" in table and "current" in table
+    log = run.invoke(cli, ["-w", str(ws), "log", "show", "--json"]).stdout
+    assert '"supersede"' in log

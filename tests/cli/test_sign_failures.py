@@ -234,7 +234,8 @@ def superseded(tmp_path_factory, passphrase):
               root / f"stamped-{version}.pdf")
         paths[version] = root / f"convenant-{version}.pdf"
         approve(ws, root / f"stamped-{version}.pdf", key, paths[version], decided_on=date(2026, 11, 2))
-    open_registry(ws).supersede(DocumentKind.CONVENANT, "1.0", "1.1", actor="test")
+    # approving 1.1 superseded 1.0
+    assert open_registry(ws).get_approved(DocumentKind.CONVENANT, "1.0").superseded_by == "1.1"
     return ws, paths
 
 

@@ -46,6 +46,14 @@ def check_version_label(version: str) -> str:
     return version
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a version label: 1.2 < 1.10 < 2.0."""
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return (-1,)
+
+
 @dataclass(frozen=True)
 class StampInfo:
     """What ``stamp`` writes into a PDF: the identity of one version of a document."""

@@ -24,7 +24,7 @@ from zvhsign.domain.audit import (
     verify_chain,
 )
 from zvhsign.domain.digests import Sha256
-from zvhsign.domain.documents import ApprovedVersion, DocumentKind, check_version_label
+from zvhsign.domain.documents import ApprovedVersion, DocumentKind, check_version_label, version_key
 from zvhsign.errors import RegistryError, UsageError
 
 from . import _migrate
@@ -52,12 +52,6 @@ def current_os_user() -> str:
     except Exception:  # no passwd entry / no USER in containers
         return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid:{os.getuid()}"
 
-
-def _version_key(version: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in version.split("."))
-    except ValueError:
-        return (1 << 62,)
 
 
 def _check_version(version: str) -> str:
@@ -419,9 +413,15 @@ class Registry:
     # -- approved versions -----------------------------------------------
 
     def add_approved_version(
-        self, av: ApprovedVersion, pdf: bytes, *, actor: str, actor_certificate: str | None
-    ) -> None:
-        """Register an approved version with its PDF bytes (blob + row + audit event, atomically)."""
+        self, av: ApprovedVersion, pdf: bytes, *, actor: str, actor_certificate: str | None,
+        imported_from: str | None = None, supersede_older: bool = False,
+    ) -> list[str]:
+        """Register an approved version with its PDF bytes (blob + row + audit event, atomically).
+        ``imported_from``: the version was approved elsewhere (a partner kit copies the
+        secretariat's records); the audit event says ``import-approved`` and where from.
+        ``supersede_older``: every lower version of the same document not yet superseded
+        is superseded by this one, in the same transaction (a ``supersede`` event each).
+        Returns the versions it superseded."""
         _check_version(av.version)
         got = Sha256.of(pdf)
         if got != av.approved_sha256 or len(pdf) != av.approved_size:
@@ -477,24 +477,51 @@ class Registry:
                 )
             )
             s.flush()
+            details = {
+                "document": av.document.value,
+                "version": av.version,
+                "source_sha256": av.source_sha256.hex,
+                "approved_sha256": av.approved_sha256.hex,
+                "approved_size": av.approved_size,
+                "decided_on": av.decided_on.isoformat(),
+                "approved_at": av.approved_at.isoformat(),
+                "approver_fingerprint": av.approver_fingerprint,
+            }
+            if imported_from is not None:
+                details["imported_from"] = imported_from
+                details["superseded_by"] = av.superseded_by
             self._append(
                 tx,
-                action="approve",
+                action="import-approved" if imported_from is not None else "approve",
                 subject=av.label,
                 actor=actor,
                 actor_certificate=actor_certificate,
                 object_sha256s=(av.approved_sha256.hex, av.source_sha256.hex),
-                details={
-                    "document": av.document.value,
-                    "version": av.version,
-                    "source_sha256": av.source_sha256.hex,
-                    "approved_sha256": av.approved_sha256.hex,
-                    "approved_size": av.approved_size,
-                    "decided_on": av.decided_on.isoformat(),
-                    "approved_at": av.approved_at.isoformat(),
-                    "approver_fingerprint": av.approver_fingerprint,
-                },
+                details=details,
             )
+            superseded: list[str] = []
+            if supersede_older:
+                older = s.execute(
+                    select(ApprovedVersionRow).where(
+                        ApprovedVersionRow.document == av.document.value,
+                        ApprovedVersionRow.version != av.version,
+                        ApprovedVersionRow.superseded_by.is_(None),
+                    )
+                ).scalars()
+                for row in sorted(older, key=lambda r: version_key(r.version)):
+                    if version_key(row.version) >= version_key(av.version):
+                        continue
+                    row.superseded_by = av.version
+                    s.flush()
+                    superseded.append(row.version)
+                    self._append(
+                        tx, action="supersede", subject=f"{av.document.value} {row.version}",
+                        actor=actor, actor_certificate=actor_certificate,
+                        object_sha256s=(row.approved_sha256, av.approved_sha256.hex),
+                        details={"document": av.document.value, "version": row.version,
+                                 "superseded_by": av.version},
+                    )
+            return superseded
 
     def approved_versions(self, document: DocumentKind | None = None) -> list[ApprovedVersion]:
         """Approved versions, ordered by document and then version number (1.2 < 1.10)."""
@@ -503,7 +530,7 @@ class Registry:
             if document is not None:
                 q = q.where(ApprovedVersionRow.document == DocumentKind(document).value)
             rows = [_to_domain(r) for r in s.execute(q).scalars()]
-        return sorted(rows, key=lambda a: (a.document.value, _version_key(a.version)))
+        return sorted(rows, key=lambda a: (a.document.value, version_key(a.version)))
 
     def find_approved(self, sha256: Sha256 | str) -> ApprovedVersion | None:
         """The approved version whose approved PDF has this SHA-256, if any."""
@@ -701,6 +728,38 @@ class Registry:
             object_sha256s=(config_sha256,),
             details={"config_sha256": config_sha256, **dict(details or {})},
         )
+
+    def _last_trust_snapshot(self, s: Session) -> str | None:
+        rows = s.execute(
+            select(AuditEventRow.details)
+            .where(AuditEventRow.action.in_(("init", "config")))
+            .order_by(AuditEventRow.seq.desc())
+        ).scalars()
+        for details in rows:
+            value = json.loads(details).get("trust_sha256")
+            if value:
+                return value
+        return None
+
+    def record_trust_settings(self, snapshot: Mapping[str, object], *, actor: str) -> AuditEvent | None:
+        """Log a ``config`` event when the trust settings (``snapshot["trust_sha256"]``:
+        trust roots, secretariat and other certificates, TSA) differ from the last ones
+        logged; None when they are the same. Read first, so an unchanged workspace
+        costs no write."""
+        current = snapshot["trust_sha256"]
+        with self._read("reading the logged trust settings") as s:
+            if self._last_trust_snapshot(s) == current:
+                return None
+        with self._write("logging changed trust settings") as tx:
+            previous = self._last_trust_snapshot(tx.session)
+            if previous == current:
+                return None  # another process logged it meanwhile
+            return tx.append(
+                "config",
+                "trust settings recorded" if previous is None else "trust settings changed",
+                actor=actor, object_sha256s=(str(current),),
+                details={**dict(snapshot), "previous_trust_sha256": previous},
+            )
 
     def events(self) -> list[AuditEvent]:
         """The whole audit log, in storage order."""

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from ..domain.digests import Sha256
-from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label
+from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label, version_key
 from ..domain.rules import RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, UsageError, ZvhsignError
@@ -74,6 +74,16 @@ def approve(
     if info is None:
         raise InputError(f"{stamped} is not stamped; run `zvhsign stamp` first")
     registry = open_registry(ws)
+    newer = [
+        a for a in registry.approved_versions(info.document)
+        if not a.superseded_by and version_key(a.version) > version_key(info.version)
+    ]
+    if newer:
+        raise UsageError(
+            f"{newer[-1].label} is already approved; {info.document.value} {info.version} "
+            "would be out of date before it is signed",
+            hint="stamp the new text with a higher version number",
+        )
     level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
     async def run(signer, cert) -> bytes:
@@ -101,9 +111,17 @@ def approve(
     # register first (one transaction), then publish the file: a crash in between
     # leaves a registered version whose bytes are in the database, never a file
     # that looks approved but isn't registered.
-    registry.add_approved_version(av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256)
+    # approving a new version supersedes the older ones: they can no longer be signed
+    registry.add_approved_version(
+        av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256, supersede_older=True
+    )
     write_atomic(out, approved_bytes)
     return av
+
+
+def approved_versions(ws: Workspace, document: DocumentKind | None = None) -> list[ApprovedVersion]:
+    """The registered approved versions (ordered by document and version number)."""
+    return open_registry(ws).approved_versions(document)
 
 
 # ---------------------------------------------------------------------------- verify
