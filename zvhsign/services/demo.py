@@ -75,13 +75,20 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
 
     mandate_kw = demo_governance(ws, directory, key, say)
 
+    # the partners sign on their own machines, each in a partner kit from the secretariat
+    from .kit import export_kit
+    from .workspace import load_workspace
+
+    kit = export_kit(ws, directory / "kit")
+    kit_ws = load_workspace(kit.directory)
+    say(f"4. exported the partner kit {kit.directory} ({', '.join(f.name for f in kit.files)}, LEESMIJ.txt)")
     signed: list[Path] = []
     for label, who in SEPARATE_SIGNERS:
         for doc, path in approved.items():
             out = directory / "signed" / f"{doc.value}-1.0-{label}.pdf"
-            sign(ws, path, key(label), out)
+            sign(kit_ws, kit.directory / path.name, key(label), out)
             signed.append(out)
-        say(f"4. {who} signed both documents (PAdES B-LTA, separate copies)")
+        say(f"4. {who} signed both documents in the kit (PAdES B-LTA, separate copies)")
     current = approved[DocumentKind.CONVENANT]
     names: list[str] = []
     for label, who in SHARED_COPY_SIGNERS:

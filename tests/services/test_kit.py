@@ -1,0 +1,104 @@
+"""The partner kit (``zvhsign kit``): a partner signs in the kit folder, without the
+secretariat's registry, and the secretariat's verify accepts the result. Real
+registries (SQLite), real signatures (test PKI over HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from zvhsign.cli import cli
+from zvhsign.errors import UsageError
+from zvhsign.services.kit import README_NAME, export_kit
+from zvhsign.services.operations import verify
+from zvhsign.services.signing import sign
+from zvhsign.services.workspace import load_workspace
+
+_spec = importlib.util.spec_from_file_location(
+    "zvh_tests_conftest_kit", Path(__file__).resolve().parents[1] / "conftest.py"
+)
+shared = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = shared
+_spec.loader.exec_module(shared)
+
+
+@pytest.fixture(scope="module")
+def secretariat(tmp_path_factory, passphrase):
+    return shared.make_approved_workspace(tmp_path_factory.mktemp("kit"), passphrase)
+
+
+def test_partner_signs_in_the_kit_and_the_secretariat_verifies(secretariat, passphrase, tmp_path):
+    kit_dir = tmp_path / "kit-om"
+    result = export_kit(secretariat.ws, kit_dir)
+    names = sorted(f.name for f in result.files)
+    assert names == ["convenant-1.0.pdf", "protocol-1.0.pdf"]
+    assert (kit_dir / "convenant-1.0.pdf").read_bytes() == secretariat.convenant.read_bytes()
+    readme = (kit_dir / README_NAME).read_text(encoding="utf-8")
+    assert "zvhsign sign convenant-1.0.pdf" in readme and "Acrobat" in readme
+    assert not list(tmp_path.glob(".kit-om.partial-*"))
+
+    # the partner's side: only the kit folder
+    kit_ws = load_workspace(kit_dir)
+    signed = kit_dir / "convenant-1.0-getekend.pdf"
+    res = sign(kit_ws, kit_dir / "convenant-1.0.pdf", secretariat.key("om", passphrase), signed)
+    assert res.approved is not None and res.approved.version == "1.0"
+
+    # the secretariat's side
+    (fv,) = verify(secretariat.ws, [signed]).files
+    assert fv.verified, [f.to_json() for f in fv.all_findings() if f.level.blocks]
+
+    # both logs say what happened and still verify
+    run = CliRunner()
+    kit_log = run.invoke(cli, ["-w", str(kit_dir), "log", "show", "--json"]).stdout
+    assert kit_log.count('"import-approved"') == 2 and str(secretariat.ws.root) in kit_log
+    assert run.invoke(cli, ["-w", str(kit_dir), "log", "verify"]).exit_code == 0
+    src_log = run.invoke(cli, ["-w", str(secretariat.ws.root), "log", "show", "--json"]).stdout
+    assert '"export-kit"' in src_log
+
+
+def test_a_superseded_version_is_recorded_but_not_handed_out(tmp_path, passphrase):
+    from datetime import date
+
+    from zvhsign.domain.documents import DocumentKind
+    from zvhsign.errors import RefusedError
+    from zvhsign.services.operations import approve, stamp
+
+    a = shared.make_approved_workspace(tmp_path / "src", passphrase)
+    stamped = tmp_path / "stamped-1.1.pdf"
+    stamp(shared.FIXTURES / "samenwerkingsconvenant-1.1.pdf", DocumentKind.CONVENANT, "1.1", stamped)
+    approve(a.ws, stamped, a.key("secretariaat", passphrase), tmp_path / "convenant-1.1.pdf",
+            decided_on=date(2026, 11, 20))
+    result = export_kit(a.ws, tmp_path / "kit")
+    assert sorted(f.name for f in result.files) == ["convenant-1.1.pdf", "protocol-1.0.pdf"]
+    assert {v.label: v.superseded_by for v in result.versions}["convenant 1.0"] == "1.1"
+    # an old copy a partner still has is refused in the kit, naming the current version
+    old = tmp_path / "oud.pdf"
+    shutil.copyfile(a.convenant, old)
+    with pytest.raises(RefusedError, match="superseded by convenant 1.1"):
+        sign(load_workspace(tmp_path / "kit"), old, a.key("om", passphrase), tmp_path / "x.pdf")
+
+
+def test_refuses_a_non_empty_folder_and_leaves_nothing_behind(secretariat, tmp_path):
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "something.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="not an empty folder"):
+        export_kit(secretariat.ws, target)
+    assert [p.name for p in target.iterdir()] == ["something.txt"]
+    r = CliRunner().invoke(cli, ["-w", str(secretariat.ws.root), "kit", str(target)])
+    assert r.exit_code == 2 and "not an empty folder" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["busy"]
+
+
+def test_cli_json(secretariat, tmp_path):
+    import json
+
+    r = CliRunner().invoke(cli, ["-w", str(secretariat.ws.root), "kit", str(tmp_path / "k"), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["schema"] == "zvhsign.kit/1" and len(out["files"]) == 2
