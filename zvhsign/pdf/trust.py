@@ -161,3 +161,21 @@ def build_trust_env(
         online=online,
         moment=moment,
     )
+
+
+def certificate_fingerprints(paths) -> list[str]:
+    """SHA-256 of the DER of every certificate in the PEM/DER files ``paths``, sorted."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from ..errors import WorkspaceError
+
+    out = []
+    for p in paths:
+        try:
+            data = open(p, "rb").read()
+            certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
+        out.extend(c.fingerprint(hashes.SHA256()).hex() for c in certs)
+    return sorted(out)

@@ -1,11 +1,45 @@
-"""Opening the workspace's registry (lazy SQLAlchemy import)."""
+"""Opening the workspace's registry (lazy SQLAlchemy import).
+
+Opening it also keeps the audit log honest about trust: when the workspace's trust
+settings (the trust roots, secretariat and other certificates by their SHA-256, and
+the TSA) differ from the last ones logged, a ``config`` event records the new ones
+before anything else happens. Editing ``zvhsign.toml`` or swapping a certificate
+file in ``trust/`` therefore shows in the log the privacy officers read.
+"""
 
 from __future__ import annotations
 
-from .workspace import Workspace
+import hashlib
+import json
+
+from .workspace import Workspace, load_workspace
+
+# (database url, trust_sha256) pairs already checked in this process
+_checked: set[tuple[str, str]] = set()
+
+
+def trust_snapshot(ws: Workspace) -> dict:
+    """The trust settings of the workspace as its files on disk hold them now."""
+    from ..pdf.trust import certificate_fingerprints
+
+    cfg = load_workspace(ws.root).config
+    snap = {
+        "trust_roots": certificate_fingerprints(cfg.trust_roots),
+        "secretariat": certificate_fingerprints(cfg.secretariat_certs),
+        "other_certs": certificate_fingerprints(cfg.other_certs),
+        "tsa_url": cfg.tsa_url,
+    }
+    canonical = json.dumps(snap, sort_keys=True, separators=(",", ":")).encode()
+    return {"trust_sha256": hashlib.sha256(canonical).hexdigest(), **snap}
 
 
 def open_registry(ws: Workspace):
-    from ..registry import Registry
+    from ..registry import Registry, current_os_user
 
-    return Registry.open(ws.config.database_url)
+    registry = Registry.open(ws.config.database_url)
+    snap = trust_snapshot(ws)
+    key = (ws.config.database_url, snap["trust_sha256"])
+    if key not in _checked:
+        registry.record_trust_settings(snap, actor=current_os_user())
+        _checked.add(key)
+    return registry

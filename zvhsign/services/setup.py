@@ -59,9 +59,12 @@ def init_workspace(
         ws_probe = load_workspace(directory)
         from ..domain.digests import Sha256
 
+        from .registry_access import trust_snapshot
+
+        # the trust settings go into the first event, so later changes show as `config` events
         Registry.create(
             ws_probe.config.database_url,
-            details={"config_sha256": Sha256.of(text.encode("utf-8")).hex},
+            details={"config_sha256": Sha256.of(text.encode("utf-8")).hex, **trust_snapshot(ws_probe)},
         ).close()
     except BaseException:
         if ws_probe is None or not Path(directory / CONFIG_NAME).exists():
