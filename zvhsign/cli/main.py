@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date, datetime, timezone
@@ -64,9 +65,10 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
       zvhsign init ws --test-pki            create a workspace (here: test PKI)
       zvhsign stamp bron.pdf --document convenant --version 1.0 -o gestempeld.pdf
       zvhsign approve gestempeld.pdf --key secretariaat.p12 --decided-on 2026-11-02 -o goedgekeurd.pdf
+      zvhsign kit kit-politie               the folder a partner needs to sign
       zvhsign verify ondertekend/*.pdf      check every signed copy
-    A partner signs an approved copy:
-      zvhsign sign goedgekeurd.pdf --key mijn-sleutel.p12 -o getekend.pdf
+    A partner signs an approved copy (in the kit folder):
+      zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o getekend.pdf
 
     Exit codes: 0 verified / done, 1 findings, 2 usage error, 3 could not complete.
     Try `zvhsign demo` for the whole story on a test PKI.
@@ -179,6 +181,43 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
     )
     click.echo(f"approved {av.label} (decided on {av.decided_on}) → {out}")
     click.echo(f"approved SHA-256 {av.approved_sha256.hex}")
+    from ..services.operations import approved_versions
+
+    older = [v.label for v in approved_versions(ws, av.document) if v.superseded_by == av.version]
+    if older:
+        click.echo(f"supersedes {', '.join(older)}: those can no longer be signed (needs re-signing)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.versions/1).")
+@click.pass_context
+def versions(ctx, as_json):
+    """The approved versions in the registry: decision date, SHA-256, and which one is current.
+
+    Approving a higher version supersedes the lower ones: they can't be signed any
+    more and signatures on them need re-signing (`zvhsign status`).
+
+    \b
+    Example:
+      zvhsign versions
+    """
+    from ..services.operations import approved_versions
+
+    rows = approved_versions(_workspace(ctx))
+    if as_json:
+        click.echo(json.dumps({"schema": "zvhsign.versions/1", "versions": [
+            {"document": v.document.value, "version": v.version, "decided_on": v.decided_on.isoformat(),
+             "approved_at": v.approved_at.isoformat(), "approved_sha256": v.approved_sha256.hex,
+             "source_sha256": v.source_sha256.hex, "superseded_by": v.superseded_by}
+            for v in rows
+        ]}, indent=2))
+        return
+    if not rows:
+        click.echo("no approved versions yet (zvhsign approve)")
+        return
+    for v in rows:
+        state = f"superseded by {v.superseded_by}" if v.superseded_by else "current"
+        click.echo(f"{v.label:<16} decided {v.decided_on}  {state:<20} SHA-256 {v.approved_sha256.hex}")
 
 
 # ----------------------------------------------------------------------------- verify
@@ -283,3 +322,4 @@ from . import db as _db  # noqa: E402,F401  (registers `db`)
 from . import report as _report  # noqa: E402,F401  (registers `report`)
 from . import governance as _governance  # noqa: E402,F401  (registers partner, signatory, mandate, status)
 from . import extend as _extend  # noqa: E402,F401  (registers `extend`)
+from . import kit as _kit  # noqa: E402,F401  (registers `kit`)
