@@ -282,3 +282,34 @@ def test_a_report_signed_by_someone_else_is_not_an_audit_report(story, report_pd
     assert run.exit_code == 1, run.output
     (f,) = json.loads(run.output)["files"]
     assert "REPORT_NOT_BY_SECRETARIAT" in [x["code"] for x in f["findings"]]
+
+
+def test_the_trust_settings_the_verdicts_rest_on_are_shown(story, tmp_path) -> None:  # noqa: ANN001
+    """Section 6 names the trust roots, secretariat certificates and TSA as logged, and
+    every later change to them (none in this story; one after swapping the root file)."""
+    import shutil
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from zvhsign.reports.render import render_html
+
+    a, files, before, _ = story
+    root_fp = x509.load_pem_x509_certificate((CERTS / "zvh-root.cert.pem").read_bytes()).fingerprint(
+        hashes.SHA256()
+    ).hex()
+    t = build_report(before).to_json()["trust"]
+    assert t["recorded"] and t["trust_roots"] == [root_fp] and t["changes"] == []
+    assert t["tsa_url"].endswith("/tsa/tsa") and len(t["secretariat"]) == 1
+
+    # a copy of the workspace whose trust root file was swapped: the report says so
+    ws2 = tmp_path / "ws"
+    shutil.copytree(a.ws.root, ws2)
+    shutil.copyfile(CERTS / "rogue-root.cert.pem", ws2 / "trust" / "zvh-root.cert.pem")
+    from zvhsign.services.workspace import load_workspace
+
+    after = build_report(gather(load_workspace(ws2), files[:1], responsible=RESPONSIBLE))
+    assert len(after.trust.changes) == 1 and "trust settings changed" in after.trust.changes[0]
+    assert after.trust.trust_roots != (root_fp,)
+    html = render_html(after)
+    assert "Vertrouwensinstellingen" in html and "trust settings changed" in html

@@ -157,6 +157,34 @@ class ChainRow:
 
 
 @dataclass(frozen=True)
+class TrustRow:
+    recorded: bool
+    trust_roots: tuple[str, ...]
+    secretariat: tuple[str, ...]
+    other_certs: tuple[str, ...]
+    tsa_url: str
+    since: str
+    changes: tuple[str, ...]
+
+
+def _trust_row(trust) -> TrustRow:  # noqa: ANN001
+    s = trust.settings
+    if s is None:
+        return TrustRow(False, (), (), (), UNKNOWN, "niet vastgelegd (registry van vóór deze versie)", ())
+    return TrustRow(
+        recorded=True,
+        trust_roots=tuple(s.get("trust_roots") or ()),
+        secretariat=tuple(s.get("secretariat") or ()),
+        other_certs=tuple(s.get("other_certs") or ()),
+        tsa_url=s.get("tsa_url") or "geen (geen tijdstempels)",
+        since=f"vastgelegd in gebeurtenis #{trust.since_seq}",
+        changes=tuple(
+            f"#{e.seq} {fmt_time(e.at)} door {e.actor}: {e.subject}" for e in trust.changes
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     generated_at: str
@@ -172,6 +200,7 @@ class Report:
     signatures: tuple[SignatureRow, ...]
     files: tuple[FileRow, ...]
     chain: ChainRow
+    trust: TrustRow | None = None
     summary: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
@@ -516,5 +545,6 @@ def build_report(facts: ReportFacts) -> Report:
         signatures=tuple(signatures),
         files=tuple(files),
         chain=chain,
+        trust=_trust_row(facts.trust),
         summary=summary,
     )

@@ -61,6 +61,23 @@ class PartnerFacts:
 
 
 @dataclass(frozen=True)
+class TrustFacts:
+    """The trust settings the verdicts rest on, as the audit log records them."""
+
+    settings: dict | None  # details of the newest init/config event with trust settings
+    since_seq: int | None  # the event that recorded them
+    changes: tuple = ()  # AuditEvent of every later-than-init trust change ("config")
+
+
+def _trust(events) -> TrustFacts:  # noqa: ANN001
+    logged = [e for e in events if e.action in ("init", "config") and e.details.get("trust_sha256")]
+    if not logged:
+        return TrustFacts(None, None)
+    last = logged[-1]
+    return TrustFacts(dict(last.details), last.seq, tuple(e for e in logged if e.action == "config"))
+
+
+@dataclass(frozen=True)
 class ReportFacts:
     """Everything the audit report shows, gathered in one validation run."""
 
@@ -73,6 +90,7 @@ class ReportFacts:
     copies_source: str  # "registry" or "files"
     partners: tuple[PartnerFacts, ...] | None  # None: no governance data registered
     log: LogCheck
+    trust: TrustFacts = TrustFacts(None, None)
 
 
 def _partners(reg) -> tuple[PartnerFacts, ...] | None:  # noqa: ANN001
@@ -182,6 +200,7 @@ def gather(
         copies_source=source,
         partners=partners,
         log=log,
+        trust=_trust(events),
     )
 
 
