@@ -50,6 +50,26 @@ def test_demo_verifies_everything_and_stays_usable(tmp_path):
         assert matrix[town]["mandate"]["state"] == "registered"
     assert status.returncode == 1  # not everything is signed yet: the mayors' protocols are missing
 
+    # the partner kit is a workspace of its own, mandates included: the mayor of Haarlem
+    # signs the protocol there under the College's mandate, the secretariat verifies it
+    kit = demo / "kit"
+    key = Path(__file__).resolve().parents[2] / "certs" / "out" / "haarlem-burgemeester.p12"
+    env_pass = {"ZVHSIGN_PASSPHRASE": "zvh-test-only"}
+    exe = Path(sys.executable).with_name("zvhsign")
+    env = {k: v for k, v in os.environ.items() if k != "ZVHSIGN_WORKSPACE"} | env_pass
+    signed_in_kit = subprocess.run(
+        [str(exe), "sign", "protocol-1.0.pdf", "--key", str(key), "--yes", "--mandate",
+         str(demo / "mandates" / "machtiging-haarlem-getekend.pdf"), "-o", "protocol-1.0-haarlem.pdf"],
+        cwd=kit, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert signed_in_kit.returncode == 0, signed_in_kit.stdout + signed_in_kit.stderr
+    judged = _zvhsign("verify", "--json", str(kit / "protocol-1.0-haarlem.pdf"), cwd=demo)
+    assert judged.returncode == 0, judged.stdout[-3000:]
+    (f,) = json.loads(judged.stdout)["files"]
+    mayor = next(s for s in f["signatures"] if s["field"] == "ZVH_Handtekening_01")
+    codes = {x["code"]: x["level"] for x in mayor["findings"]}
+    assert codes["MANDATE_PRECEDES_SIGNATURE"] == "INFO" and codes["MANDATE_PRESENT"] == "INFO"
+
 
 def test_demo_refuses_a_non_empty_folder(tmp_path):
     (tmp_path / "busy").mkdir()

@@ -75,3 +75,12 @@ def test_usage_errors_are_one_line(ws):
 def test_help_has_an_example(cmd):
     r = CliRunner().invoke(cli, [*cmd, "--help"])
     assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_sign_with_an_unregistered_mandate_is_refused(ws, tmp_path):
+    fake = tmp_path / "machtiging.pdf"
+    fake.write_bytes(b"%PDF-1.7\n% not a registered mandate\n")
+    key = str(certs_dir() / "out" / "haarlem-burgemeester.p12")
+    r = run(ws, "sign", str(tmp_path / "whatever.pdf"), "--key", key, "--mandate", str(fake), "-o", str(tmp_path / "o.pdf"))
+    assert r.exit_code == 1 and "not a registered mandate" in r.output
+    assert not (tmp_path / "o.pdf").exists()

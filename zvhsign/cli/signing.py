@@ -64,10 +64,11 @@ def render_preflight(pf) -> str:
 @click.option("--invisible", is_flag=True, help="No visible signature on the signature page.")
 @click.option("--dry-run", is_flag=True, help="Show the pre-flight and stop: nothing is signed or written.")
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="Don't ask for confirmation (for scripts).")
+@click.option("--mandate", "mandate", type=click.Path(dir_okay=False, path_type=Path), help="A burgemeester signing for the College: the signed, registered machtigingsbesluit. Its SHA-256 and the capacity go into the signature.")
 @key_options
 @pkcs11_options
 @click.pass_context
-def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes,
+def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,
          pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
          pkcs11_module, token_label, key_label, cert_label, pin_file):
     """Sign an approved copy IN with your key (PAdES), writing the signed copy to -o.
@@ -84,6 +85,7 @@ def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run,
     Examples:
       zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf
       zvhsign sign convenant-1.0.pdf --dry-run --key mijn-sleutel.p12 -o x.pdf
+      zvhsign sign convenant-1.0.pdf --key burgemeester.p12 --mandate machtiging-getekend.pdf -o getekend.pdf
       zvhsign sign convenant-1.0.pdf -o getekend.pdf \\
           --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening"
     """
@@ -109,10 +111,15 @@ def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run,
             )
         return click.confirm("Sign this document?", default=False)
 
+    mandate_sha256 = capacity = None
+    if mandate is not None:
+        from ..services.governance import mandate_binding
+
+        mandate_sha256, capacity = mandate_binding(ws, mandate)
     result = do_sign(
         ws, inp, key, out, level=PadesLevel.parse(level) if level else None,
         field_name=field_name, reason=reason, location=location, visible=not invisible,
-        dry_run=dry_run, show=show, confirm=confirm,
+        dry_run=dry_run, show=show, confirm=confirm, mandate_sha256=mandate_sha256, capacity=capacity,
     )
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)

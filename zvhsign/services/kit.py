@@ -8,7 +8,8 @@ secretariat's registry. The kit is a small workspace folder:
   ``verify`` will);
 * ``zvhsign.db``: a registry holding the records of every approved version
   (hashes, sizes, decision dates, what supersedes what), each logged as
-  ``import-approved`` with where it came from;
+  ``import-approved`` with where it came from, and the partners, signatories and
+  mandates (a mayor's ``sign --mandate`` needs the mandate registered);
 * ``<document>-<version>.pdf``: the approved copies in force now, to sign;
 * ``LEESMIJ.txt``: what to do, in Dutch.
 
@@ -94,6 +95,26 @@ Goedgekeurde versies (ter controle):
 """
 
 
+def _copy_governance(source, kit) -> None:  # noqa: ANN001
+    """Partners, signatories and mandates (a mayor signs with ``--mandate``, which must be
+    a registered mandate; verify in the kit judges signers as the secretariat does)."""
+    from .governance import _actor
+
+    src, dst = source.governance, kit.governance
+    for p in src.partners():
+        dst.add_partner(p, actor=_actor())
+    for sig in src.signatories():
+        dst.add_signatory(sig, actor=_actor())
+    for m in src.mandates():
+        pdf = source.get_blob(m.sha256)
+        if pdf is None:
+            raise RegistryError(f"the registry lacks the PDF of mandate {m.sha256.short}")
+        dst.add_mandate(m, pdf, actor=_actor())
+        if m.revoked_at is not None:
+            dst.revoke_mandate(m.sha256, m.revoked_at, reason="revoked in the secretariat's registry",
+                               actor=_actor())
+
+
 def export_kit(ws: Workspace, directory: Path) -> KitResult:
     """Write the partner kit into ``directory`` (which must not exist, or be empty)."""
     from .governance import _actor
@@ -130,6 +151,7 @@ def export_kit(ws: Workspace, directory: Path) -> KitResult:
                     av, blobs[av.approved_sha256.hex], actor=_actor(), actor_certificate=None,
                     imported_from=str(ws.root),
                 )
+            _copy_governance(source, kit)
         finally:
             kit.close()
         current = [av for av in versions if av.superseded_by is None]
