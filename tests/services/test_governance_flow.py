@@ -129,6 +129,15 @@ def test_mayor_without_binding_is_indeterminate(world):
     assert indication is Indication.INDETERMINATE
 
 
+def test_signing_under_someone_elses_mandate_is_refused_before_signing(world):
+    sha, capacity = gov.mandate_binding(world.approved.ws, world.signed_mandate)  # Haarlem's, for Bosschaart
+    out = world.root / "convenant-zandvoort-under-haarlem.pdf"
+    with pytest.raises(RefusedError, match="authorises Willemijn Bosschaart, but your certificate names Ineke Zwaanswijk"):
+        sign(world.approved.ws, world.approved.convenant, world.key("zandvoort-burgemeester"), out,
+             mandate_sha256=sha, capacity=capacity)
+    assert not out.exists()
+
+
 def test_mandate_signed_by_one_only_is_refused(world):
     with pytest.raises(RefusedError, match="MANDATE_SIGNATURE_MISSING"):
         gov.register_mandate(world.approved.ws, world.half_signed_mandate)

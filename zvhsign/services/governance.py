@@ -384,6 +384,21 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
     return sha.hex, capacity_text(m.terms.municipality)
 
 
+def mandate_mismatch(registry, mandate_sha256: str, signer_name: str | None, approved) -> str | None:  # noqa: ANN001
+    """Why the registered mandate ``mandate_sha256`` can't cover this signature (another
+    person, a document version it doesn't cover), or None: checked before signing so a
+    burgemeester doesn't produce a copy verify would reject."""
+    m = next((x for x in registry.governance.mandates() if x.sha256.hex == mandate_sha256), None)
+    if m is None:
+        return None  # `sign --mandate` refuses it earlier (mandate_binding); verify judges the rest
+    if signer_name and normalise_name(m.terms.mayor) != normalise_name(signer_name):
+        return f"the mandate authorises {m.terms.mayor}, but your certificate names {signer_name}"
+    if approved is not None and not m.covers_sha(approved.approved_sha256):
+        covered = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "nothing"
+        return f"the mandate covers {covered}, not {approved.label}"
+    return None
+
+
 # -------------------------------------------------------------------------- verify
 
 

@@ -222,6 +222,15 @@ def sign(
                 tsa_problem=tsa_problem, now=datetime.now(timezone.utc), warnings=tuple(warnings),
             )
             refusal = _refusal(pf, level)
+            if refusal is None and mandate_sha256:
+                from .governance import mandate_mismatch
+
+                why = mandate_mismatch(registry, mandate_sha256, cert.common_name, approved)
+                if why:
+                    refusal = RefusedError(
+                        f"not signed: {why}",
+                        hint="check that you sign the right document with the right mandate",
+                    )
             if show is not None:
                 show(pf)
             if refusal is not None:
