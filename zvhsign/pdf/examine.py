@@ -287,7 +287,9 @@ async def _examine_document_timestamp(
     props = {}
     if ind is Indication.INDETERMINATE:
         nxt, nxt_time = _next_document_timestamp(embedded_sig, reader)
-        if nxt is not None and nxt_time is not None:
+        validation_time = env.moment or utcnow()
+        # the later timestamp is proof only if it existed at the validation time
+        if nxt is not None and nxt_time is not None and nxt_time <= validation_time:
             past_vc, past = await _validate_document_timestamp(embedded_sig, reader, env, moment=nxt_time)
             if _timestamp_indication(past)[0] is Indication.TOTAL_PASSED:
                 props["validated_at"] = nxt_time.isoformat()
