@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from zvhsign.cli import cli
 from zvhsign.domain.evidence import Indication
-from zvhsign.errors import RefusedError, UsageError
+from zvhsign.errors import RefusedError
 from zvhsign.services import governance as gov
 from zvhsign.services.keys import KeySource
 from zvhsign.services.operations import verify
