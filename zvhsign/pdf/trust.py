@@ -7,6 +7,7 @@ fetched OCSP responses and CRLs are reused rather than fetched per file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any
 
@@ -173,7 +174,7 @@ def certificate_fingerprints(paths) -> list[str]:
     out = []
     for p in paths:
         try:
-            data = open(p, "rb").read()
+            data = Path(p).read_bytes()
             certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
         except (OSError, ValueError) as exc:
             raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
