@@ -39,6 +39,8 @@ def test_trust_changes_are_logged_once_each(tmp_path):
     change = ev[1]["details"]
     assert ev[1]["subject"] == "trust settings changed"
     assert change["trust_roots"] != root_fp
+    (new_root,) = change["trust_roots"]
+    assert "Rogue Test Root CA" in change["subjects"][new_root]
     assert change["previous_trust_sha256"] == init["details"]["trust_sha256"]
 
     # an edited TSA is a change too; the same settings again are not

@@ -166,6 +166,11 @@ def build_trust_env(
 
 def certificate_fingerprints(paths) -> list[str]:
     """SHA-256 of the DER of every certificate in the PEM/DER files ``paths``, sorted."""
+    return sorted(certificate_names(paths))
+
+
+def certificate_names(paths) -> dict[str, str]:
+    """{SHA-256 of the DER: subject (RFC 4514)} of every certificate in ``paths``."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
 
@@ -178,5 +183,5 @@ def certificate_fingerprints(paths) -> list[str]:
             certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
         except (OSError, ValueError) as exc:
             raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
-        out.extend(c.fingerprint(hashes.SHA256()).hex() for c in certs)
-    return sorted(out)
+        out.extend((c.fingerprint(hashes.SHA256()).hex(), c.subject.rfc4514_string()) for c in certs)
+    return dict(sorted(out))

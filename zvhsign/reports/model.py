@@ -171,11 +171,16 @@ def _trust_row(trust) -> TrustRow:  # noqa: ANN001
     s = trust.settings
     if s is None:
         return TrustRow(False, (), (), (), UNKNOWN, "niet vastgelegd (registry van vóór deze versie)", ())
+    subjects = s.get("subjects") or {}
+
+    def named(fps) -> tuple[str, ...]:  # noqa: ANN001
+        return tuple(f"{subjects[f]} — SHA-256 {f}" if f in subjects else f"SHA-256 {f}" for f in fps or ())
+
     return TrustRow(
         recorded=True,
-        trust_roots=tuple(s.get("trust_roots") or ()),
-        secretariat=tuple(s.get("secretariat") or ()),
-        other_certs=tuple(s.get("other_certs") or ()),
+        trust_roots=named(s.get("trust_roots")),
+        secretariat=named(s.get("secretariat")),
+        other_certs=named(s.get("other_certs")),
         tsa_url=s.get("tsa_url") or "geen (geen tijdstempels)",
         since=f"vastgelegd in gebeurtenis #{trust.since_seq}",
         changes=tuple(

@@ -20,17 +20,20 @@ _checked: set[tuple[str, str]] = set()
 
 def trust_snapshot(ws: Workspace) -> dict:
     """The trust settings of the workspace as its files on disk hold them now."""
-    from ..pdf.trust import certificate_fingerprints
+    from ..pdf.trust import certificate_names
 
     cfg = load_workspace(ws.root).config
-    snap = {
-        "trust_roots": certificate_fingerprints(cfg.trust_roots),
-        "secretariat": certificate_fingerprints(cfg.secretariat_certs),
-        "other_certs": certificate_fingerprints(cfg.other_certs),
-        "tsa_url": cfg.tsa_url,
-    }
+    names = {}
+    snap = {}
+    for key, paths in (("trust_roots", cfg.trust_roots), ("secretariat", cfg.secretariat_certs),
+                       ("other_certs", cfg.other_certs)):
+        found = certificate_names(paths)
+        snap[key] = sorted(found)
+        names.update(found)
+    snap["tsa_url"] = cfg.tsa_url
     canonical = json.dumps(snap, sort_keys=True, separators=(",", ":")).encode()
-    return {"trust_sha256": hashlib.sha256(canonical).hexdigest(), **snap}
+    # the subjects are for people reading the log; the hash covers what decides trust
+    return {"trust_sha256": hashlib.sha256(canonical).hexdigest(), **snap, "subjects": names}
 
 
 def open_registry(ws: Workspace):
