@@ -59,7 +59,8 @@ def test_demo_verifies_everything_and_stays_usable(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "ZVHSIGN_WORKSPACE"} | env_pass
     signed_in_kit = subprocess.run(
         [str(exe), "sign", "protocol-1.0.pdf", "--key", str(key), "--yes", "--mandate",
-         str(demo / "mandates" / "machtiging-haarlem-getekend.pdf"), "-o", "protocol-1.0-haarlem.pdf"],
+         next(str(p.relative_to(kit)) for p in (kit / "mandates").glob("machtiging-haarlem-*.pdf")),
+         "-o", "protocol-1.0-haarlem.pdf"],
         cwd=kit, env=env, capture_output=True, text=True, timeout=600,
     )
     assert signed_in_kit.returncode == 0, signed_in_kit.stdout + signed_in_kit.stderr

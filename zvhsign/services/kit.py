@@ -11,6 +11,7 @@ secretariat's registry. The kit is a small workspace folder:
   ``import-approved`` with where it came from, and the partners, signatories and
   mandates (a mayor's ``sign --mandate`` needs the mandate registered);
 * ``<document>-<version>.pdf``: the approved copies in force now, to sign;
+* ``mandates/``: the registered machtigingsbesluiten in force (for ``--mandate``);
 * ``LEESMIJ.txt``: what to do, in Dutch.
 
 The kit is built in a temporary folder next to the target and renamed into place
@@ -58,7 +59,7 @@ def _file_name(av: ApprovedVersion) -> str:
     return f"{av.document.value}-{av.version}.pdf"
 
 
-def _readme(files: list[Path], versions: list[ApprovedVersion]) -> str:
+def _readme(files: list[Path], versions: list[ApprovedVersion], mandates: list[Path] = ()) -> str:
     names = "\n".join(f"  - {f.name}" for f in files)
     first = files[0].name if files else "convenant-1.0.pdf"
     signed = first.removesuffix(".pdf") + "-getekend.pdf"
@@ -66,6 +67,11 @@ def _readme(files: list[Path], versions: list[ApprovedVersion]) -> str:
         f"  - {v.document.value} {v.version}: SHA-256 {v.approved_sha256.hex}"
         + (f" (vervangen door {v.superseded_by})" if v.superseded_by else "")
         for v in versions
+    )
+    mandate_text = (
+        ", bijvoorbeeld --mandate " + str(mandates[0]) + ".\n   In de map mandates/: "
+        + ", ".join(m.name for m in mandates) + "."
+        if mandates else "."
     )
     return f"""Ondertekenen voor het Zorg- en Veiligheidshuis Kennemerland
 ==========================================================
@@ -81,7 +87,8 @@ Deze map bevat de goedgekeurde versies om te ondertekenen:
    Met een smartcard of token: --pkcs11-module PAD --cert-label LABEL in plaats van --key.
    zvhsign laat eerst zien wat u ondertekent (document, versie, uw naam en functie) en
    vraagt om bevestiging. Uw wachtwoord of pincode wordt gevraagd, niet op de opdrachtregel.
-   Tekent u als burgemeester namens het college: voeg --mandate MACHTIGINGSBESLUIT.pdf toe.
+   Tekent u als burgemeester namens het college: voeg --mandate toe met het getekende
+   machtigingsbesluit van uw gemeente{mandate_text}
 3. Stuur het getekende bestand terug naar het secretariaat.
 
 Liever in Adobe Acrobat? Dat kan ook: onderteken het bestand in uw eigen vak op de pagina
@@ -95,11 +102,18 @@ Goedgekeurde versies (ter controle):
 """
 
 
-def _copy_governance(source, kit) -> None:  # noqa: ANN001
+def _mandate_file_name(m) -> str:  # noqa: ANN001
+    town = "".join(c if c.isalnum() else "-" for c in m.terms.municipality.lower()).strip("-")
+    return f"machtiging-{town}-{m.terms.decision_date.isoformat()}.pdf"
+
+
+def _copy_governance(source, kit, work: Path) -> list[Path]:  # noqa: ANN001
     """Partners, signatories and mandates (a mayor signs with ``--mandate``, which must be
-    a registered mandate; verify in the kit judges signers as the secretariat does)."""
+    a registered mandate; verify in the kit judges signers as the secretariat does).
+    The mandates in force are also written to ``mandates/``; returns their names."""
     from .governance import _actor
 
+    written: list[Path] = []
     src, dst = source.governance, kit.governance
     for p in src.partners():
         dst.add_partner(p, actor=_actor())
@@ -113,6 +127,11 @@ def _copy_governance(source, kit) -> None:  # noqa: ANN001
         if m.revoked_at is not None:
             dst.revoke_mandate(m.sha256, m.revoked_at, reason="revoked in the secretariat's registry",
                                actor=_actor())
+        else:
+            (work / "mandates").mkdir(exist_ok=True)
+            (work / "mandates" / _mandate_file_name(m)).write_bytes(pdf)
+            written.append(Path("mandates") / _mandate_file_name(m))
+    return written
 
 
 def export_kit(ws: Workspace, directory: Path) -> KitResult:
@@ -151,14 +170,14 @@ def export_kit(ws: Workspace, directory: Path) -> KitResult:
                     av, blobs[av.approved_sha256.hex], actor=_actor(), actor_certificate=None,
                     imported_from=str(ws.root),
                 )
-            _copy_governance(source, kit)
+            mandate_files = _copy_governance(source, kit, work)
         finally:
             kit.close()
         current = [av for av in versions if av.superseded_by is None]
         for av in current:
             (work / _file_name(av)).write_bytes(blobs[av.approved_sha256.hex])
         names = [directory / _file_name(av) for av in current]
-        (work / README_NAME).write_text(_readme(names, versions), encoding="utf-8")
+        (work / README_NAME).write_text(_readme(names, versions, mandate_files), encoding="utf-8")
         if directory.exists():
             directory.rmdir()  # empty, checked above
         work.rename(directory)
