@@ -104,7 +104,7 @@ Goedgekeurde versies (ter controle):
 
 def _mandate_file_name(m) -> str:  # noqa: ANN001
     town = "".join(c if c.isalnum() else "-" for c in m.terms.municipality.lower()).strip("-")
-    return f"machtiging-{town}-{m.terms.decision_date.isoformat()}.pdf"
+    return f"machtiging-{town}-{m.terms.decision_date.isoformat()}-{m.sha256.hex[:8]}.pdf"
 
 
 def _copy_governance(source, kit, work: Path) -> list[Path]:  # noqa: ANN001
@@ -128,9 +128,10 @@ def _copy_governance(source, kit, work: Path) -> list[Path]:  # noqa: ANN001
             dst.revoke_mandate(m.sha256, m.revoked_at, reason="revoked in the secretariat's registry",
                                actor=_actor())
         else:
+            name = Path("mandates") / _mandate_file_name(m)
             (work / "mandates").mkdir(exist_ok=True)
-            (work / "mandates" / _mandate_file_name(m)).write_bytes(pdf)
-            written.append(Path("mandates") / _mandate_file_name(m))
+            (work / name).write_bytes(pdf)
+            written.append(name)
     return written
 
 
