@@ -3,21 +3,91 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from ..errors import InputError, UsageError
 
 
-def read_input(path: Path) -> bytes:
+def display_path(path) -> str:
+    """``path`` as text that is always valid UTF-8 (for messages, JSON, the registry).
+
+    File names on POSIX are bytes; Python hands undecodable bytes over as lone
+    surrogates (surrogateescape), which can't be encoded as UTF-8. Those bytes are
+    shown as ``\\xNN`` escapes instead."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
     try:
-        return Path(path).read_bytes()
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "is a directory, not a PDF file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file; refused"),
+    (stat.S_ISSOCK, "is a socket, not a regular file; refused"),
+    (stat.S_ISCHR, "is a character device, not a regular file; refused"),
+    (stat.S_ISBLK, "is a block device, not a regular file; refused"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    for test, text in _KINDS:
+        if test(mode):
+            return text
+    return "is not a regular file; refused"
+
+
+def check_regular(path: Path) -> None:
+    """Refuse at once anything but a regular file (a FIFO would block forever, a
+    device never end). Symbolic links to regular files are followed."""
+    shown = display_path(path)
+    try:
+        st = os.stat(path)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a PDF file") from None
+        raise InputError(f"{shown}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: can't read: {exc.strerror}") from None
+        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; anything else is an :class:`InputError`
+    (exit 3 for that file), raised at once, without blocking."""
+    shown = display_path(path)
+    check_regular(path)
+    try:
+        # O_NONBLOCK: if a FIFO was swapped in after the check, open() does not wait
+        # for a writer; fstat on the open descriptor then refuses it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{shown}: is a directory, not a PDF file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
 
 
 def check_distinct(inp: Path, out: Path) -> None:
