@@ -42,11 +42,18 @@ class ConflictError(RegistryError):
 
 def parse_url(url: str | URL) -> URL:
     try:
-        return make_url(url)
+        u = make_url(url)
+        u.port  # noqa: B018 - a non-numeric port raises ValueError only here
+        return u
     except ArgumentError:
         raise RegistryError(
-            f"not a database URL: {str(url)!r}",
+            f"not a database URL: {safe_url(url)}",
             hint="use e.g. sqlite:///zvhsign-registry.db or postgresql+psycopg://user@host/dbname",
+        ) from None
+    except ValueError:
+        raise RegistryError(
+            "the database URL has a port that is not a number",
+            hint="write host:PORT with a number, e.g. postgresql+psycopg://user@localhost:5432/dbname",
         ) from None
 
 
@@ -54,7 +61,7 @@ def safe_url(url: str | URL) -> str:
     """The URL as shown to people: never with its password."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<invalid database URL>"
 
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import UsageError, WorkspaceError
-from .workspace import CONFIG_NAME, Workspace, load_workspace, render_config
+from .workspace import CONFIG_NAME, NO_TSA_NOTE, Workspace, load_workspace, render_config
 
 
 def init_workspace(
@@ -72,6 +72,17 @@ def init_workspace(
         (directory / CONFIG_NAME).unlink(missing_ok=True)
         raise
     return ws_probe
+
+
+def workspace_notes(ws: Workspace) -> list[str]:
+    """What an operator should know about a new (or any) workspace, one line each:
+    ``zvhsign init`` prints these after "workspace ready"."""
+    notes = []
+    if not ws.config.tsa_url:
+        notes.append(NO_TSA_NOTE)
+    if ws.config.test_pki:
+        notes.append("TEST ONLY: this workspace trusts the bundled ZVH Test PKI; never use it in production.")
+    return notes
 
 
 def init_test_workspace(directory: Path, *, database_url: str | None = None) -> Workspace:

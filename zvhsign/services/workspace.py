@@ -6,7 +6,6 @@ environment variable, or the current directory and its parents.
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -67,20 +66,136 @@ def _clock(value) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def load_workspace(root: Path) -> Workspace:
-    path = root / CONFIG_NAME
+# ------------------------------------------------------------------ the schema
+
+_LIST = "list"  # a list of strings (file names)
+_TIMEOUT = "timeout"  # a number of seconds > 0
+_DATETIME = "datetime"
+
+SCHEMA: dict[str, dict[str, object]] = {
+    "database": {"url": str},
+    "trust": {"roots": _LIST, "secretariat": _LIST, "other_certs": _LIST},
+    "tsa": {"url": str, "timeout": _TIMEOUT},
+    "testpki": {"serve": bool, "clock": _DATETIME},
+}
+"""Every section and key zvhsign.toml may hold, and what each value must be.
+A new setting is added here (and read in :func:`load_workspace`)."""
+
+MAX_TIMEOUT_S = 3600
+
+
+def _closest(word: str, options) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _type_name(value) -> str:
+    return {
+        bool: "true/false", int: "a number", float: "a number", str: "a string",
+        list: "a list", dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _check_value(where: str, kind, value) -> None:
+    if kind is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where} must be a string (in quotes), not {_type_name(value)}")
+    elif kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, not {_type_name(value)}")
+    elif kind == _LIST:
+        if not isinstance(value, list):
+            example = f'["{value}"]' if isinstance(value, str) else '["file.pem"]'
+            raise ValueError(
+                f"{where} must be a list of file names, e.g. {example}, not {_type_name(value)}"
+            )
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, str) or not item:
+                raise ValueError(f"{where}: item {i} must be a file name (a string), not {_type_name(item)}")
+    elif kind == _TIMEOUT:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number of seconds, not {_type_name(value)}")
+        if not value > 0 or value > MAX_TIMEOUT_S:  # also catches nan
+            raise ValueError(
+                f"{where} = {value} is out of range: give a number of seconds greater than 0 "
+                f"and at most {MAX_TIMEOUT_S} (0 would mean waiting forever)"
+            )
+    elif kind == _DATETIME:
+        if not isinstance(value, (str, datetime)):
+            raise ValueError(f"{where} must be a date-time, not {_type_name(value)}")
+
+
+def validate_config(raw: dict) -> None:
+    """Check ``raw`` (parsed zvhsign.toml) against :data:`SCHEMA`; ValueError naming the
+    first problem (with the closest valid key for an unknown one)."""
+    for section, body in raw.items():
+        if section not in SCHEMA:
+            if not isinstance(body, dict):
+                homes = [f"[{s}] {section}" for s, keys in SCHEMA.items() if section in keys]
+                guess = homes[0] if homes else None
+                if guess is None:
+                    near = _closest(section, {k for keys in SCHEMA.values() for k in keys})
+                    guess = next((f"[{s}] {near}" for s, keys in SCHEMA.items() if near in keys), None)
+                hint = f"; did you mean {guess} (under its section)?" if guess else ""
+                raise ValueError(f"unknown key {section!r} outside any section{hint}")
+            near = _closest(section, SCHEMA)
+            hint = f"; did you mean [{near}]?" if near else f"; valid sections: {', '.join(f'[{s}]' for s in SCHEMA)}"
+            raise ValueError(f"unknown section [{section}]{hint}")
+        if not isinstance(body, dict):
+            raise ValueError(f"[{section}] must be a section (a table), not {_type_name(body)}")
+        keys = SCHEMA[section]
+        for key, value in body.items():
+            if key not in keys:
+                near = _closest(key, keys)
+                hint = f"; did you mean {near}?" if near else f"; valid keys: {', '.join(keys)}"
+                raise ValueError(f"unknown key {key!r} in [{section}]{hint}")
+            _check_value(f"[{section}] {key}", keys[key], value)
+
+
+def _read_config(path: Path, root: Path) -> dict:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes()
     except FileNotFoundError:
         raise WorkspaceError(f"{root} is not a zvhsign workspace (no {CONFIG_NAME})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"{path}: not valid TOML: {exc}") from None
+    except IsADirectoryError:
+        raise WorkspaceError(f"{path} is a directory, not a configuration file") from None
+    except OSError as exc:
+        raise WorkspaceError(
+            f"can't read {path}: {exc.strerror}", hint="check the file's permissions"
+        ) from None
     try:
+        return tomllib.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WorkspaceError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _check_db_url(url: str) -> None:
+    from ..errors import RegistryError
+    from ..registry._db import parse_url
+
+    try:
+        parse_url(url)
+    except RegistryError as exc:
+        raise ValueError(f"[database] url: {exc.message}; {exc.hint}" if exc.hint else exc.message) from None
+
+
+def load_workspace(root: Path) -> Workspace:
+    root = Path(root)
+    path = root / CONFIG_NAME
+    raw = _read_config(path, root)
+    try:
+        validate_config(raw)
         db = raw.get("database", {})
         trust = raw.get("trust", {})
         tsa = raw.get("tsa", {})
+        url = db.get("url", "sqlite:///zvhsign.db")
+        _check_db_url(url)
         cfg = Config(
-            database_url=_db_url(root, db.get("url", "sqlite:///zvhsign.db")),
+            database_url=_db_url(root, url),
             trust_roots=tuple(_resolve(root, p) for p in trust.get("roots", [])),
             secretariat_certs=tuple(_resolve(root, p) for p in trust.get("secretariat", [])),
             other_certs=tuple(_resolve(root, p) for p in trust.get("other_certs", [])),
@@ -90,7 +205,7 @@ def load_workspace(root: Path) -> Workspace:
             test_pki_clock=_clock(raw.get("testpki", {}).get("clock")),
         )
     except (AttributeError, TypeError, ValueError) as exc:
-        raise WorkspaceError(f"{path}: unexpected value: {exc}") from None
+        raise WorkspaceError(f"{path}: {exc}") from None
     if not cfg.trust_roots:
         raise WorkspaceError(f"{path}: [trust] roots is empty; at least one trust root is needed")
     for p in cfg.trust_roots + cfg.secretariat_certs + cfg.other_certs:
@@ -115,8 +230,13 @@ def find_workspace(explicit: Path | None = None) -> Workspace:
     )
 
 
-def _q(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+NO_TSA_NOTE = (
+    "no timestamp authority: signatures are made at PAdES B-B, without a trusted time. "
+    "verify can't prove when a copy was signed, so rules that depend on time or order "
+    "(signed after the mandate, before a revocation or a newer version) stay undecided, "
+    "and signatures can't be kept valid long-term (no B-LT/B-LTA, no `zvhsign extend`). "
+    "Set [tsa] url in zvhsign.toml to add one."
+)
 
 
 def render_config(
@@ -127,33 +247,45 @@ def render_config(
     other_certs: list[str],
     tsa_url: str | None,
     test_pki: bool,
+    tsa_timeout: float = 10,
 ) -> str:
-    lines = [
-        "# zvhsign workspace configuration",
-        "",
-        "[database]",
-        "# SQLite file (relative to this folder) or postgresql+psycopg://user@host/db",
-        f"url = {_q(database_url)}",
-        "",
-        "[trust]",
-        "# certificates (PEM) of the roots signatures must chain to",
-        f"roots = [{', '.join(_q(p) for p in trust_roots)}]",
-        "# certificates whose certification signature approves a version",
-        f"secretariat = [{', '.join(_q(p) for p in secretariat)}]",
-        "# intermediate certificates that help build chains",
-        f"other_certs = [{', '.join(_q(p) for p in other_certs)}]",
-        "",
-        "[tsa]",
-        "# RFC 3161 timestamp authority used by approve and sign",
-        f"url = {_q(tsa_url or '')}",
-        "timeout = 10",
-    ]
+    """zvhsign.toml written by a TOML library (tomlkit: values always quoted and escaped
+    correctly), with a comment on each setting."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("zvhsign workspace configuration"))
+    doc.add(tomlkit.nl())
+
+    database = tomlkit.table()
+    database.add(tomlkit.comment("SQLite file (relative to this folder) or postgresql+psycopg://user@host/db"))
+    database.add("url", database_url)
+    doc.add("database", database)
+
+    trust = tomlkit.table()
+    trust.add(tomlkit.comment("certificates (PEM) of the roots signatures must chain to"))
+    trust.add("roots", list(trust_roots))
+    trust.add(tomlkit.comment("certificates whose certification signature approves a version"))
+    trust.add("secretariat", list(secretariat))
+    trust.add(tomlkit.comment("intermediate certificates that help build chains"))
+    trust.add("other_certs", list(other_certs))
+    doc.add("trust", trust)
+
+    tsa = tomlkit.table()
+    tsa.add(tomlkit.comment("RFC 3161 timestamp authority used by approve and sign"))
+    if not tsa_url:
+        tsa.add(tomlkit.comment("none configured: " + NO_TSA_NOTE.split(": ", 1)[1].split(". ")[0]))
+    tsa.add("url", tsa_url or "")
+    tsa.add(tomlkit.comment("seconds to wait for an answer (> 0)"))
+    tsa.add("timeout", int(tsa_timeout) if float(tsa_timeout).is_integer() else float(tsa_timeout))
+    doc.add("tsa", tsa)
+
     if test_pki:
-        lines += [
-            "",
-            "[testpki]",
-            "# TEST ONLY: serve the bundled ZVH Test PKI (TSA, OCSP, CRLs) on 127.0.0.1",
-            "# for the duration of each command. Never use in production.",
-            "serve = true",
-        ]
-    return "\n".join(lines) + "\n"
+        testpki = tomlkit.table()
+        testpki.add(tomlkit.comment("TEST ONLY: serve the bundled ZVH Test PKI (TSA, OCSP, CRLs) on 127.0.0.1"))
+        testpki.add(tomlkit.comment("for the duration of each command. Never use in production."))
+        testpki.add("serve", True)
+        doc.add("testpki", testpki)
+    text = tomlkit.dumps(doc)
+    validate_config(tomllib.loads(text))  # what we write, we can read
+    return text
