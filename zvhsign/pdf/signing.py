@@ -104,8 +104,8 @@ async def add_signature(
     out = io.BytesIO()
     try:
         await pdf_signer.async_sign_pdf(writer, existing_fields_only=not new_field, output=out)
-    except TimestampRequestError:
-        raise ServiceError(_tsa_failure(timestamper)) from None
+    except TimestampRequestError as exc:
+        raise ServiceError(_tsa_failure(timestamper, exc)) from None
     except Exception as exc:
         _raise_signing_failure(exc)
     return out.getvalue()
@@ -157,12 +157,76 @@ def retrying(inner):
     return _Retrying()
 
 
-def _tsa_failure(timestamper) -> str:
+def _causes(exc: BaseException | None):
+    """``exc`` and the exceptions it was raised from, outermost first."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def tsa_cause(exc: BaseException | None, timeout=None, host: str | None = None) -> str:
+    """What went wrong talking to a TSA, in plain words (never the word "within"
+    unless it really was a time-out)."""
+    import errno
+    import socket
+    import ssl
+
+    try:
+        import aiohttp
+    except ImportError:  # pragma: no cover - aiohttp is a dependency
+        aiohttp = None
+    within = f" within {timeout:g} s" if isinstance(timeout, (int, float)) and timeout else ""
+    where = f" ({host})" if host else ""
+    for e in _causes(exc):
+        if isinstance(e, socket.gaierror) or (
+            aiohttp is not None and type(e).__name__ == "ClientConnectorDNSError"
+        ):
+            return f"can't be reached: its host name{where} does not resolve (DNS)"
+        if isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED:
+            return f"did not answer: the connection was refused{where}, nothing listens there"
+        if isinstance(e, (ssl.SSLError, ssl.CertificateError)) or (
+            aiohttp is not None and isinstance(e, aiohttp.ClientSSLError)
+        ):
+            return f"can't be reached securely: the TLS connection failed{where}"
+        if aiohttp is not None and isinstance(e, aiohttp.ContentTypeError):
+            ct = (e.headers or {}).get("Content-Type") if getattr(e, "headers", None) else None
+            return f"answered, but not with a timestamp (content type {ct or 'none'})"
+        if aiohttp is not None and isinstance(e, aiohttp.ClientResponseError):
+            return f"answered with an error: HTTP {e.status} {e.message or ''}".rstrip()
+        if isinstance(e, TimeoutError) or (
+            aiohttp is not None and isinstance(e, aiohttp.ServerTimeoutError)
+        ):
+            return f"did not answer{within}"
+        if aiohttp is not None and isinstance(e, aiohttp.ServerDisconnectedError):
+            return "closed the connection without answering"
+        if aiohttp is not None and isinstance(e, aiohttp.ClientConnectorError):
+            return f"can't be reached{where}: {e.os_error.strerror or e.os_error}"
+        if aiohttp is not None and isinstance(e, aiohttp.ClientPayloadError):
+            return "sent an incomplete answer"
+        if isinstance(e, (ValueError, TypeError, KeyError, IndexError)) or "asn1crypto" in type(e).__module__:
+            return "answered garbage: not an RFC 3161 timestamp response"
+    if exc is not None and type(exc).__name__ == "TimestampRequestError":
+        text = str(exc)
+        if text and "contacting" not in text:
+            return f"refused the request: {text}"
+    return f"did not answer{within}"
+
+
+def _tsa_failure(timestamper, exc: BaseException | None = None) -> str:
+    from urllib.parse import urlsplit
+
     inner = getattr(timestamper, "inner", timestamper)
     url = getattr(inner, "url", "the configured TSA")
-    timeout = getattr(inner, "timeout", None)
-    within = f" within {timeout} s" if timeout else ""
-    return f"the timestamp authority {url} did not answer{within} (tried twice); nothing was signed"
+    try:
+        parts = urlsplit(url)
+        host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
+    except ValueError:
+        host = None
+    cause = tsa_cause(exc, getattr(inner, "timeout", None), host)
+    tried = " (tried twice)" if inner is not timestamper else ""
+    return f"the timestamp authority {url} {cause}{tried}; nothing was signed"
 
 
 async def check_timestamper(timestamper) -> str | None:
@@ -175,8 +239,12 @@ async def check_timestamper(timestamper) -> str | None:
 
     try:
         await timestamper.async_dummy_response("sha256")
-    except (TimestampRequestError, OSError, TimeoutError):
-        return _tsa_failure(timestamper)
+    except (TimestampRequestError, OSError, TimeoutError) as exc:
+        return _tsa_failure(timestamper, exc)
     except Exception as exc:  # a malformed answer, a TSA certificate problem
-        return f"the timestamp authority answered, but not usefully: {exc or type(exc).__name__}"
+        if isinstance(exc, (ValueError, TypeError, KeyError, IndexError)):
+            return _tsa_failure(timestamper, exc)
+        inner = getattr(timestamper, "inner", timestamper)
+        url = getattr(inner, "url", "the configured TSA")
+        return f"the timestamp authority {url} answered, but not usefully: {exc or type(exc).__name__}"
     return None

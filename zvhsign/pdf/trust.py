@@ -153,7 +153,7 @@ def build_trust_env(
     from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
     fetchers = AIOHttpFetcherBackend(session=session, per_request_timeout=timeout)
-    timestamper = HTTPTimeStamper(tsa_url, session=session, timeout=int(timeout)) if tsa_url else None
+    timestamper = HTTPTimeStamper(tsa_url, session=session, timeout=timeout) if tsa_url else None
     return TrustEnv(
         trust_roots=trust_roots,
         other_certs=other_certs,
