@@ -1,4 +1,4 @@
-"""``zvhsign kit``: the folder a partner signatory needs to sign."""
+"""``zvhsign kit``: what a partner signatory needs to sign, one zip per partner."""
 
 from __future__ import annotations
 
@@ -7,37 +7,61 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
 from .main import _workspace, cli
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--partner", "-p", "partners", multiple=True, metavar="KEY",
+              help="The partner to make a kit for (its key, e.g. politie; repeatable). "
+              "Default: every registered partner.")
+@click.option("--output-dir", "-o", "out_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Where to write the kit-PARTNER.zip files.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.kit/1).")
 @click.pass_context
-def kit(ctx, directory, as_json):
-    """Write a partner kit into DIRECTORY (new or empty): the approved copies to sign,
-    the trust settings and a small registry, and LEESMIJ.txt with the steps in Dutch.
+def kit(ctx, directory, partners, out_dir, as_json):
+    """Write a partner kit per partner: kit-PARTNER.zip with the zvhsign wheel, the
+    approved copies to sign, the trust settings, a registry extract, the partner's
+    mandates and LEESMIJ.txt with the steps in Dutch.
 
-    A partner signatory unpacks it and, in that folder, runs `zvhsign sign` with
+    The partner unpacks it on their own machine (Python 3.11), installs the wheel
+    in a fresh virtual environment and, in that folder, runs `zvhsign sign` with
     their own key: the same checks as here (approved version, superseded or not,
-    certificate, TSA), without access to the secretariat's registry.
+    certificate, TSA), without access to the secretariat's registry. The signed
+    copies are named after the partner (convenant-1.0-politie.pdf).
+
+    With DIRECTORY: write one kit as a folder instead (with --partner: for that
+    partner).
 
     \b
-    Example:
-      zvhsign kit kit-politie && zip -r kit-politie.zip kit-politie
-      # the partner, in the unpacked folder:
-      zvhsign sign convenant-1.0.pdf --key mijn-certificaat.p12 -o convenant-1.0-getekend.pdf
+    Examples:
+      zvhsign kit                              one zip per registered partner, here
+      zvhsign kit --partner politie -o kits    kits/kit-politie.zip
+      zvhsign kit kit-politie --partner politie    the same kit as a folder
     """
-    from ..services.kit import README_NAME, export_kit
+    from ..services.kit import README_NAME, export_kit, export_partner_kits
 
-    result = export_kit(_workspace(ctx), directory)
+    ws = _workspace(ctx)
+    if directory is not None:
+        if len(partners) > 1:
+            raise UsageError("a kit folder is for one partner; give one --partner, or leave out DIRECTORY")
+        results = [export_kit(ws, directory, partner=partners[0] if partners else None)]
+    else:
+        results = export_partner_kits(ws, out_dir, partners)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        doc = results[0].to_json() if directory is not None else {
+            "schema": "zvhsign.kit/1", "kits": [r.to_json() for r in results]}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
-    click.echo(f"partner kit ready: {result.directory}")
-    for f in result.files:
-        click.echo(f"  to sign: {f.name}")
-    superseded = [v for v in result.versions if v.superseded_by]
-    if superseded:
-        click.echo(f"  also recorded (superseded): {', '.join(v.label for v in superseded)}")
-    click.echo(f"  steps for the partner: {result.directory / README_NAME}")
+    for r in results:
+        where = r.archive if r.archive is not None else r.directory
+        click.echo(f"partner kit{' for ' + r.partner if r.partner else ''} ready: {where}")
+        for f, out in zip(r.files, r.signed_names):
+            click.echo(f"  to sign: {f.name}  (the partner writes {out})")
+        superseded = [v for v in r.versions if v.superseded_by]
+        if superseded:
+            click.echo(f"  also recorded (superseded): {', '.join(v.label for v in superseded)}")
+        if r.wheel:
+            click.echo(f"  zvhsign to install: {r.wheel}")
+        click.echo(f"  steps for the partner: {README_NAME}")
