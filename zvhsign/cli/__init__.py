@@ -12,6 +12,11 @@ from .main import cli
 
 
 def main(argv: list[str] | None = None) -> None:
+    from .keyopts import take_secret_env
+    from .logsetup import configure_logging
+
+    take_secret_env()  # before anything can start a child process
+    configure_logging()
     cli.main(args=argv, prog_name="zvhsign")
 
 

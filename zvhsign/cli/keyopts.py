@@ -25,18 +25,59 @@ def key_options(f):
     return f
 
 
+SECRET_ENV_VARS = ("ZVHSIGN_PASSPHRASE", "ZVHSIGN_PIN")
+
+# secrets taken out of the environment when the process started (see take_secret_env)
+_PROCESS_SECRETS: dict[str, str] = {}
+_META_KEY = "zvhsign.secret_env"
+
+
+def take_secret_env() -> None:
+    """Move ZVHSIGN_PASSPHRASE and ZVHSIGN_PIN out of ``os.environ``, so that no child
+    process (a compiler WeasyPrint's library lookup runs, a PKCS#11 helper, …) inherits
+    them; the commands read them from here. Called once when the CLI process starts."""
+    for var in SECRET_ENV_VARS:
+        value = os.environ.pop(var, None)
+        if value is not None:
+            _PROCESS_SECRETS[var] = value
+
+
+def _env_secret(var: str) -> str | None:
+    """The secret in environment variable ``var``, removed from ``os.environ`` once read
+    (kept for the rest of this command only)."""
+    ctx = click.get_current_context(silent=True)
+    taken = ctx.meta.setdefault(_META_KEY, {}) if ctx is not None else {}
+    value = os.environ.pop(var, None)
+    if value is not None:
+        taken[var] = value
+        return value
+    if var in taken:
+        return taken[var]
+    return _PROCESS_SECRETS.get(var)
+
+
 def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
     """A secret from a file, else an environment variable, else a hidden prompt on a
-    terminal; ``None`` when none of these is available."""
+    terminal; ``None`` when none of these is available. No message ever shows any
+    part of the secret."""
     from ..domain.secrets import Secret
 
+    env = _env_secret(env_var)  # read (and removed from the environment) in any case
     if path is not None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            raw = Path(path).read_bytes()  # a pipe is fine here: --passphrase-file <(…)
         except OSError as exc:
             raise UsageError(f"can't read the {what} file {path}: {exc.strerror}") from None
-        return Secret(text.rstrip("\r\n"), source="file")
-    env = os.environ.get(env_var)
+        raw = raw.rstrip(b"\r\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            del raw
+            raise UsageError(
+                f"the {what} file {path} is not UTF-8 text",
+                hint=f"save the {what} as UTF-8 text (one line)",
+            ) from None
+        return Secret(text, source="file")
     if env is not None:
         return Secret(env, source="environment")
     if sys.stdin.isatty():

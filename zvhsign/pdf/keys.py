@@ -16,15 +16,73 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SigningKeyError(f"can't read key file {path}: {exc.strerror}") from None
+    kind = file_kind(data)
+    if kind != "pkcs12":
+        raise SigningKeyError(
+            f"{path} is {_KIND_TEXT[kind]}, not a PKCS#12 file (.p12/.pfx) as --key expects",
+            hint=_KIND_HINT.get(kind, "give the .p12/.pfx file with your key and certificate"),
+        )
     try:
         return SimpleSigner.load_pkcs12_data(
             data, other_certs=(), passphrase=passphrase.reveal() if passphrase else None
         )
-    except ValueError:
+    except (ValueError, TypeError):
         raise SigningKeyError(
-            f"can't open {path}: wrong passphrase, or not a PKCS#12 file",
+            f"can't open {path}: wrong passphrase",
             hint="check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)",
         ) from None
+
+
+_KIND_TEXT = {
+    "pkcs12": "a PKCS#12 file (key and certificate, for --key)",
+    "pem-key": "a PEM private key",
+    "pem-cert": "a PEM certificate",
+    "pem-key+cert": "a PEM file with a private key and a certificate",
+    "pem-other": "a PEM file that holds no certificate and no private key",
+    "der-cert": "a DER certificate",
+    "der-key": "a DER private key",
+    "pdf": "a PDF document",
+    "empty": "an empty file",
+    "unknown": "not a key or certificate file zvhsign knows",
+}
+_KIND_HINT = {
+    "pem-key": "for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)",
+    "pem-cert": "for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)",
+    "pem-key+cert": "for PEM files use --pem-key FILE --pem-cert FILE",
+    "der-cert": "for a DER certificate with a separate key use --pem-key KEY --pem-cert CERT",
+    "der-key": "for a DER key use --pem-key KEY --pem-cert CERT",
+}
+
+
+def file_kind(data: bytes) -> str:
+    """What a key or certificate file holds, by its structure (never by its name):
+    ``pkcs12``, ``pem-key``, ``pem-cert``, ``pem-key+cert``, ``pem-other``,
+    ``der-cert``, ``der-key``, ``pdf``, ``empty`` or ``unknown``."""
+    if not data.strip():
+        return "empty"
+    if data.lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if b"-----BEGIN" in data:
+        has_key = b"PRIVATE KEY-----" in data
+        has_cert = b"CERTIFICATE-----" in data
+        if has_key and has_cert:
+            return "pem-key+cert"
+        return "pem-key" if has_key else "pem-cert" if has_cert else "pem-other"
+    from asn1crypto import keys as a_keys, pkcs12 as a_pkcs12, x509 as a_x509
+
+    for kind, spec, probe in (
+        ("pkcs12", a_pkcs12.Pfx, lambda o: o["auth_safe"]["content_type"].native),
+        ("der-cert", a_x509.Certificate, lambda o: o["tbs_certificate"]["subject"].native),
+        ("der-key", a_keys.PrivateKeyInfo, lambda o: o["private_key_algorithm"]["algorithm"].native),
+        ("der-key", a_keys.EncryptedPrivateKeyInfo, lambda o: o["encryption_algorithm"]["algorithm"].native),
+    ):
+        try:
+            obj = spec.load(data, strict=True)
+            probe(obj)
+            return kind
+        except Exception:  # noqa: BLE001 - asn1crypto raises ValueError, TypeError and friends
+            continue
+    return "unknown"
 
 
 def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None):
@@ -33,6 +91,25 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
     from pyhanko.sign.signers import SimpleSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    def read(path: Path) -> bytes:
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise SigningKeyError(f"can't read {path}: {exc.strerror}") from None
+
+    key_kind = file_kind(read(key))
+    if key_kind not in ("pem-key", "pem-key+cert", "der-key"):
+        raise SigningKeyError(
+            f"{key} is {_KIND_TEXT[key_kind]}, not a private key as --pem-key expects",
+            hint="for a .p12/.pfx file use --key FILE" if key_kind == "pkcs12" else None,
+        )
+    for c, what in ((cert, "--pem-cert"), *((c, "--pem-chain") for c in chain)):
+        kind = file_kind(read(c))
+        if kind not in ("pem-cert", "pem-key+cert", "der-cert"):
+            raise SigningKeyError(
+                f"{c} is {_KIND_TEXT[kind]}, not a certificate as {what} expects",
+                hint="for a .p12/.pfx file use --key FILE" if kind == "pkcs12" else None,
+            )
     try:
         try:
             signing_key = load_private_key_from_pemder(
@@ -42,9 +119,15 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
             if passphrase is None:
                 raise
             signing_key = load_private_key_from_pemder(str(key), passphrase=None)
-    except (OSError, ValueError, TypeError):
+    except TypeError:
         raise SigningKeyError(
-            f"can't load the private key {key}: wrong passphrase or not a PEM/DER key"
+            f"the private key {key} is encrypted and no passphrase was given",
+            hint="give it with a prompt, --passphrase-file or ZVHSIGN_PASSPHRASE",
+        ) from None
+    except (OSError, ValueError):
+        raise SigningKeyError(
+            f"can't open the private key {key}: wrong passphrase",
+            hint="check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)",
         ) from None
     try:
         signing_cert = load_cert_from_pemder(str(cert))
@@ -87,9 +170,35 @@ def open_pkcs11(
         raise SigningKeyError("give --key-label or --cert-label to pick the key on the token")
     token_text = f"token {token_label!r}" if token_label else "the token"
     criteria = TokenCriteria(label=token_label) if token_label else None
+    slot_no = None
+    tokens = _tokens(module)
+    if token_label is None and tokens is not None:
+        ready = [t for t in tokens if t[2]]
+        if len(ready) > 1:
+            raise SigningKeyError(
+                f"{module.name} has {len(ready)} tokens: {_list_tokens(ready)}; "
+                "choose one with --token-label",
+                hint="e.g. --token-label " + _shell_word(ready[0][1]),
+            )
+        if len(ready) == 1:
+            slot_no = ready[0][0]
+            token_text = f"token {ready[0][1]!r}"
+            criteria = None
+        elif not tokens:
+            raise SigningKeyError(
+                f"no token is present in {module.name}", hint="insert the smartcard"
+            )
+    elif token_label is not None and tokens is not None:
+        if not any(t[1] == token_label for t in tokens):
+            present = [t for t in tokens if t[2]]
+            raise SigningKeyError(
+                f"token {token_label!r} is not present in {module.name}; "
+                + (f"present: {_list_tokens(present)}" if present else "no token is present"),
+                hint="check --token-label, or insert the smartcard",
+            )
     try:
         session = open_pkcs11_session(
-            str(module), token_criteria=criteria,
+            str(module), token_criteria=criteria, slot_no=slot_no,
             user_pin=pin.reveal().decode("utf-8") if pin is not None else None,
         )
     except (p11e.PinIncorrect, p11e.PinInvalid, p11e.PinLenRange):
@@ -133,3 +242,34 @@ def open_pkcs11(
             hint="list the objects with: pkcs11-tool --module MODULE --list-objects --login",
         ) from None
     return signer, session.close
+
+
+def _tokens(module: Path) -> list[tuple[int, str, bool]] | None:
+    """``(slot index, token label, initialised)`` of every slot with a token present;
+    ``None`` when the module can't be asked (pyHanko then reports the problem)."""
+    try:
+        import pkcs11
+        from pkcs11 import TokenFlag
+
+        lib = pkcs11.lib(str(module))
+        out = []
+        for index, slot in enumerate(lib.get_slots()):
+            try:
+                token = slot.get_token()
+            except Exception:  # noqa: BLE001 - an empty slot
+                continue
+            label = (token.label or "").strip()
+            out.append((index, label, bool(token.flags & TokenFlag.TOKEN_INITIALIZED) and bool(label)))
+        return out
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _list_tokens(tokens) -> str:
+    return ", ".join(f"{label!r} (slot {index})" for index, label, _ready in tokens)
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

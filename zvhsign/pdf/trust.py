@@ -136,11 +136,44 @@ def load_certs(paths) -> list:
 
     certs = []
     for p in paths:
+        check_certificate_file(p)
         try:
             certs.extend(load_certs_from_pemder([str(p)]))
         except (OSError, ValueError) as exc:
-            raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
+            raise WorkspaceError(f"can't read certificate file {p}: {_first_line(exc)}") from None
     return certs
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def check_certificate_file(path) -> None:
+    """A trust root, secretariat or intermediate file must hold certificates: a
+    PKCS#12 file, a private key or anything else is named as what it is, not
+    answered with an ASN.1 parser error."""
+    from ..errors import WorkspaceError
+    from .keys import _KIND_TEXT, file_kind
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise WorkspaceError(f"can't read certificate file {path}: {exc.strerror}") from None
+    kind = file_kind(data)
+    if kind in ("pem-cert", "der-cert", "pem-key+cert"):
+        if kind == "pem-key+cert":
+            raise WorkspaceError(
+                f"certificate file {path} also holds a private key; give only the certificate",
+                hint="a private key never belongs in the trust settings: keep it out of the workspace",
+            )
+        return
+    hint = None
+    if kind == "pkcs12":
+        hint = "export the certificate from it, e.g. openssl pkcs12 -in FILE.p12 -nokeys -out cert.pem"
+    elif kind in ("pem-key", "der-key"):
+        hint = "give the certificate (.pem/.crt), never a private key"
+    raise WorkspaceError(f"certificate file {path} is {_KIND_TEXT[kind]}, not a certificate", hint=hint)
 
 
 def build_trust_env(
@@ -178,10 +211,11 @@ def certificate_names(paths) -> dict[str, str]:
 
     out = []
     for p in paths:
+        check_certificate_file(p)
         try:
             data = Path(p).read_bytes()
             certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
         except (OSError, ValueError) as exc:
-            raise WorkspaceError(f"can't read certificate file {p}: {exc}") from None
+            raise WorkspaceError(f"can't read certificate file {p}: {_first_line(exc)}") from None
         out.extend((c.fingerprint(hashes.SHA256()).hex(), c.subject.rfc4514_string()) for c in certs)
     return dict(sorted(out))

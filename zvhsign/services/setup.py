@@ -29,9 +29,12 @@ def init_workspace(
         raise UsageError("at least one trust root is needed (--trust-root, or --test-pki)")
     if not secretariat:
         raise UsageError("at least one secretariat certificate is needed (--secretariat, or --test-pki)")
+    from ..pdf.trust import check_certificate_file
+
     for p in [*trust_roots, *secretariat, *other_certs]:
         if not Path(p).is_file():
             raise UsageError(f"certificate file {p} does not exist")
+        check_certificate_file(p)  # before anything is created
     directory.mkdir(parents=True, exist_ok=True)
     trust_dir = directory / "trust"
     trust_dir.mkdir(exist_ok=True)
