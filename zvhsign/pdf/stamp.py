@@ -200,6 +200,94 @@ def _write_metadata(pdf, info: StampInfo) -> None:
     pdf.docinfo[DOCINFO_KEYS["sha"]] = info.source_sha256.hex
 
 
+# ------------------------------------------------------------------ reading a stamp
+
+XMP_MAX_BYTES = 4 * 1024 * 1024
+"""The most XMP metadata zvhsign decompresses (a stamp's XMP is a few kB). A larger
+stream -- e.g. a Flate bomb in an appended update -- is refused unread."""
+
+
+class XmpTooLarge(ValueError):
+    """The XMP metadata stream decompresses to more than the cap."""
+
+
+def read_xmp_bytes(pdf, limit: int = XMP_MAX_BYTES) -> bytes | None:
+    """The document's XMP metadata, decompressed at most to ``limit`` bytes.
+
+    ``None`` when there is none. :class:`XmpTooLarge` when it would be larger;
+    ``ValueError`` when it is not a plain or Flate-compressed stream. Never asks
+    qpdf to decode the stream (qpdf would decompress all of it in memory)."""
+    import zlib
+
+    import pikepdf
+
+    meta = pdf.Root.get("/Metadata")
+    if meta is None:
+        return None
+    if not isinstance(meta, pikepdf.Stream):
+        raise ValueError("the /Metadata entry is not a stream")
+    filters = meta.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        filters = list(filters)
+        if len(filters) > 1:
+            raise ValueError("the XMP metadata has a chain of filters")
+        filters = filters[0] if filters else None
+    if meta.get("/DecodeParms") is not None and filters is not None:
+        parms = meta.get("/DecodeParms")
+        if isinstance(parms, pikepdf.Array):
+            parms = parms[0] if len(parms) else None
+        if isinstance(parms, pikepdf.Dictionary) and int(parms.get("/Predictor", 1)) > 1:
+            raise ValueError("the XMP metadata uses a predictor")
+    raw = meta.read_raw_bytes()  # as stored in the file: bounded by the file's size
+    if filters is None:
+        if len(raw) > limit:
+            raise XmpTooLarge(f"the XMP metadata is larger than {limit} bytes")
+        return bytes(raw)
+    if filters != pikepdf.Name.FlateDecode:
+        raise ValueError(f"the XMP metadata is encoded with {filters}, not FlateDecode")
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(bytes(raw), limit + 1)
+    except zlib.error as exc:
+        raise ValueError(f"the XMP metadata can't be decompressed: {exc}") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise XmpTooLarge(f"the XMP metadata decompresses to more than {limit} bytes")
+    return out
+
+
+def xmp_stamp_fields(pdf, limit: int = XMP_MAX_BYTES) -> tuple[str, str, str] | None:
+    """``(document id, version, source SHA-256)`` from the stamp's XMP entries (empty
+    strings for missing ones), read with the decompression cap; ``None`` without XMP.
+    Raises ``ValueError`` (:class:`XmpTooLarge` among them) for unreadable XMP.
+
+    For the structure analysis as well: it compares these between revisions."""
+    data = read_xmp_bytes(pdf, limit)
+    if data is None:
+        return None
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=False
+    )
+    start = data.find(b"<")
+    try:
+        root = etree.fromstring(data[start:] if start > 0 else data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"the XMP metadata is not well-formed XML: {exc}") from None
+    found: dict[str, str] = {}
+    names = ("DocumentId", "Version", "SourceSHA256")
+    for el in root.iter():
+        for key, value in el.attrib.items():
+            for n in names:
+                if key == f"{{{XMP_NS}}}{n}":
+                    found.setdefault(n, value)
+        tag = el.tag if isinstance(el.tag, str) else ""
+        for n in names:
+            if tag == f"{{{XMP_NS}}}{n}":
+                found.setdefault(n, (el.text or "").strip())
+    return tuple(found.get(n, "") for n in names)  # type: ignore[return-value]
+
+
 def read_stamp_from(data: bytes, name: str) -> StampInfo | None:
     """The stamp identity of a PDF given as bytes (``name`` for messages)."""
     import pikepdf
@@ -212,10 +300,22 @@ def read_stamp_from(data: bytes, name: str) -> StampInfo | None:
 
 
 def read_stamp(pdf) -> StampInfo | None:
-    """The stamp identity from an open pikepdf document's docinfo, if stamped."""
+    """The stamp identity from an open pikepdf document, if stamped: the document
+    info's entries, which the XMP metadata (read with a decompression cap) must not
+    contradict. XMP that is too large or unreadable makes it no valid stamp."""
     di = pdf.docinfo
     try:
         doc = DocumentKind.parse(str(di[DOCINFO_KEYS["document"]]))
-        return StampInfo(doc, str(di[DOCINFO_KEYS["version"]]), Sha256(str(di[DOCINFO_KEYS["sha"]])))
+        info = StampInfo(doc, str(di[DOCINFO_KEYS["version"]]), Sha256(str(di[DOCINFO_KEYS["sha"]])))
     except (KeyError, ValueError):
         return None
+    try:
+        xmp = xmp_stamp_fields(pdf)
+    except ValueError:  # XmpTooLarge, unreadable, not XML
+        return None
+    except Exception:  # noqa: BLE001 - a damaged stream qpdf can't read
+        return None
+    if xmp is not None and any(xmp):
+        if xmp != (info.document.value, info.version, info.source_sha256.hex):
+            return None  # the two copies of the identity disagree
+    return info

@@ -1,0 +1,60 @@
+"""Hostile copies for robustness tests: a Flate bomb in an appended update's XMP."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+
+def flate_bomb(decompressed_size: int, chunk: int = 1 << 20) -> bytes:
+    """``decompressed_size`` bytes of XMP-looking whitespace, Flate-compressed (~1000:1)."""
+    c = zlib.compressobj(9)
+    parts = [c.compress(b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>')]
+    block = b" " * chunk
+    left = decompressed_size
+    while left > 0:
+        parts.append(c.compress(block[: min(chunk, left)]))
+        left -= chunk
+    parts.append(c.flush())
+    return b"".join(parts)
+
+
+def with_xmp_bomb(pdf_bytes: bytes, decompressed_size: int = 400 * 1024 * 1024) -> bytes:
+    """``pdf_bytes`` plus a hand-written incremental update whose catalog points
+    /Metadata at a Flate bomb (the earlier revisions, and their signatures, stay
+    intact: the bytes before are untouched)."""
+    import re
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        root_num, root_gen = pdf.Root.objgen
+        size = int(pdf.trailer.Size)
+        info = pdf.trailer.get("/Info")
+        info_ref = f" /Info {info.objgen[0]} {info.objgen[1]} R" if info is not None and info.is_indirect else ""
+        root = pikepdf.Dictionary(pdf.Root)  # a direct copy: its values keep their references
+        del root["/Metadata"]
+        root_body = root.unparse()
+    prev = int(re.findall(rb"startxref\s+(\d+)", pdf_bytes)[-1])
+    bomb = flate_bomb(decompressed_size)
+    out = bytearray(pdf_bytes)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    meta_num = size
+    offsets = {}
+    offsets[meta_num] = len(out)
+    out += (f"{meta_num} 0 obj\n<< /Type /Metadata /Subtype /XML /Filter /FlateDecode "
+            f"/Length {len(bomb)} >>\nstream\n").encode() + bomb + b"\nendstream\nendobj\n"
+    offsets[root_num] = len(out)
+    body = root_body.rstrip()
+    assert body.endswith(b">>")
+    body = body[:-2] + f" /Metadata {meta_num} 0 R >>".encode()
+    out += f"{root_num} {root_gen} obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for num in sorted(offsets):
+        gen = root_gen if num == root_num else 0
+        out += f"{num} 1\n{offsets[num]:010d} {gen:05d} n \n".encode()
+    out += (f"trailer\n<< /Size {meta_num + 1} /Root {root_num} {root_gen} R{info_ref} /Prev {prev} >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    return bytes(out)
