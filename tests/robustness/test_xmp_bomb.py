@@ -79,3 +79,12 @@ def test_xmp_that_contradicts_the_document_info_is_no_stamp(approved, tmp_path):
         pdf.save(out)
     with pikepdf.open(out) as pdf:
         assert read_stamp(pdf) is None
+
+
+def test_unreadable_pdf_message_has_no_python_object_repr():
+    from zvhsign.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        read_stamp_from(b"%PDF-1.7\n1 0 obj << >> garbage", "kopie.pdf")
+    assert "BytesIO" not in info.value.message and "0x" not in info.value.message
+    assert info.value.message.startswith("kopie.pdf: not a readable PDF: ")

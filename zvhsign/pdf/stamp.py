@@ -57,7 +57,7 @@ def stamp_pdf(
     try:
         pdf = pikepdf.open(io.BytesIO(source))
     except pikepdf.PdfError as exc:
-        raise InputError(f"the source is not a readable PDF: {exc}") from None
+        raise InputError(f"the source is not a readable PDF: {qpdf_text(exc)}") from None
     with pdf:
         if pdf.is_encrypted:
             raise InputError("the source PDF is encrypted; stamp an unencrypted source")
@@ -202,6 +202,16 @@ def _write_metadata(pdf, info: StampInfo) -> None:
 
 # ------------------------------------------------------------------ reading a stamp
 
+
+def qpdf_text(exc: BaseException) -> str:
+    """qpdf's message without the in-memory file's repr (``<_io.BytesIO object at 0x…>``),
+    on one line."""
+    import re
+
+    text = re.sub(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>(:\s*)?", "", str(exc))
+    text = " ".join(text.split())
+    return text or type(exc).__name__
+
 XMP_MAX_BYTES = 4 * 1024 * 1024
 """The most XMP metadata zvhsign decompresses (a stamp's XMP is a few kB). A larger
 stream -- e.g. a Flate bomb in an appended update -- is refused unread."""
@@ -296,7 +306,7 @@ def read_stamp_from(data: bytes, name: str) -> StampInfo | None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             return read_stamp(pdf)
     except pikepdf.PdfError as exc:
-        raise InputError(f"{name}: not a readable PDF: {exc}") from None
+        raise InputError(f"{name}: not a readable PDF: {qpdf_text(exc)}") from None
 
 
 def read_stamp(pdf) -> StampInfo | None:
