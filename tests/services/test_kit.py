@@ -102,3 +102,78 @@ def test_cli_json(secretariat, tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["schema"] == "zvhsign.kit/1" and len(out["files"]) == 2
+
+
+# ------------------------------------------------------------- one zip per partner
+
+
+@pytest.fixture(scope="module")
+def with_partners(tmp_path_factory, passphrase):
+    from zvhsign.services.governance import import_partners, write_test_pki_partners
+
+    root = tmp_path_factory.mktemp("kit-partners")
+    a = shared.make_approved_workspace(root, passphrase)
+    write_test_pki_partners(root / "partners.toml", shared.CERTS)
+    import_partners(a.ws, root / "partners.toml")
+    return a
+
+
+def test_cli_writes_one_zip_per_partner_named_after_it(with_partners, tmp_path):
+    import json
+    import zipfile
+
+    r = CliRunner().invoke(cli, ["-w", str(with_partners.ws.root), "kit", "-o", str(tmp_path), "--json"])
+    assert r.exit_code == 0, r.output
+    kits = json.loads(r.stdout)["kits"]
+    keys = ["ggz", "haarlem", "om", "politie", "reclassering", "rvdk", "zandvoort"]
+    assert [k["partner"] for k in kits] == keys
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"kit-{k}.zip" for k in keys]  # nothing else left
+    with zipfile.ZipFile(tmp_path / "kit-om.zip") as z:
+        assert {n.split("/")[0] for n in z.namelist()} == {"kit-om"}
+        readme = z.read("kit-om/LEESMIJ.txt").decode("utf-8")
+        wheel = next(n for n in z.namelist() if n.endswith(".whl"))
+        assert wheel.startswith("kit-om/zvhsign-") and wheel.endswith("-py3-none-any.whl")
+    assert "Openbaar Ministerie" in readme
+    for line in ("python3.11 -m zipfile -e kit-om.zip .", "cd kit-om", "python3.11 -m venv .venv",
+                 f".venv/bin/python -m pip install {wheel.split('/')[1]}",
+                 ".venv/bin/zvhsign sign convenant-1.0.pdf --key mijn-certificaat.p12 -o convenant-1.0-om.pdf",
+                 ".venv/bin/zvhsign sign protocol-1.0.pdf --key mijn-certificaat.p12 -o protocol-1.0-om.pdf",
+                 ".venv/bin/zvhsign verify convenant-1.0-om.pdf protocol-1.0-om.pdf"):
+        assert f"\n     {line}\n" in readme, line
+    assert "py -3.11 -m venv .venv" in readme  # Windows too
+    log = CliRunner().invoke(cli, ["-w", str(with_partners.ws.root), "log", "show", "--json"]).stdout
+    assert log.count('"export-kit"') >= len(keys)
+
+
+def test_cli_partner_option_and_refusals(with_partners, tmp_path):
+    run = CliRunner()
+    ws = str(with_partners.ws.root)
+    r = run.invoke(cli, ["-w", ws, "kit", "--partner", "politie", "-o", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "convenant-1.0-politie.pdf" in r.output
+    assert [p.name for p in tmp_path.iterdir()] == ["kit-politie.zip"]
+    before = (tmp_path / "kit-politie.zip").read_bytes()
+    # an existing zip is never overwritten, and nothing else is written either
+    r = run.invoke(cli, ["-w", ws, "kit", "-p", "om", "-p", "politie", "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "already exists" in r.output
+    assert [p.name for p in tmp_path.iterdir()] == ["kit-politie.zip"]
+    assert (tmp_path / "kit-politie.zip").read_bytes() == before
+    r = run.invoke(cli, ["-w", ws, "kit", "--partner", "brandweer", "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "no partner 'brandweer'" in r.output and "politie" in r.output
+
+
+def test_a_kit_folder_for_one_partner(with_partners, tmp_path):
+    result = export_kit(with_partners.ws, tmp_path / "kit-ggz", partner="ggz")
+    assert result.partner == "ggz" and result.wheel and (tmp_path / "kit-ggz" / result.wheel).is_file()
+    assert result.signed_names == ("convenant-1.0-ggz.pdf", "protocol-1.0-ggz.pdf")
+    readme = (tmp_path / "kit-ggz" / README_NAME).read_text(encoding="utf-8")
+    assert "-o convenant-1.0-ggz.pdf" in readme and "zipfile" not in readme
+    assert not (tmp_path / "kit-ggz" / "mandates").exists()  # GGZ has no mandates
+
+
+def test_no_partners_registered_is_refused(secretariat, tmp_path):
+    from zvhsign.services.kit import export_partner_kits
+
+    with pytest.raises(UsageError, match="no partners registered"):
+        export_partner_kits(secretariat.ws, tmp_path)
+    assert list(tmp_path.iterdir()) == []
