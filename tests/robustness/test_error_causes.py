@@ -185,5 +185,6 @@ def test_pkcs11_module_with_two_tokens_lists_them(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "has 2 tokens: 'kaart-gemeente' (slot 0), 'kaart-persoonlijk' (slot 1)" in out.stdout
+    assert "libsofthsm2.so has 2 tokens: " in out.stdout  # slot order is SoftHSM's
+    assert "'kaart-gemeente' (slot " in out.stdout and "'kaart-persoonlijk' (slot " in out.stdout
     assert "--token-label" in out.stdout and "not present" not in out.stdout

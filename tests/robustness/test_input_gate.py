@@ -95,3 +95,30 @@ def test_non_utf8_file_name_gives_valid_utf8_json(approved, signed_convenant, tm
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     doc = json.loads(result.stdout.decode("utf-8"))  # strict: invalid UTF-8 raises
     assert doc["files"][0]["path"].endswith("kopie-\\xff.pdf")
+
+
+def test_a_failed_write_is_one_error_and_leaves_nothing(tmp_path):
+    """A write that fails half-way (here: the file size limit, as a full disk would)
+    is one ZvhsignError with exit 3, and no partial file is left in the folder."""
+    import subprocess
+    import sys
+    import textwrap
+
+    target = tmp_path / "uit.pdf"
+    script = textwrap.dedent(f"""
+        import resource, signal
+        from pathlib import Path
+        from zvhsign.errors import ZvhsignError
+        from zvhsign.services.files import write_atomic
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        try:
+            write_atomic(Path({str(target)!r}), b"x" * 100_000)
+        except ZvhsignError as exc:
+            print(exc.exit_code, exc.message)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    code, message = out.stdout.strip().split(" ", 1)
+    assert code == "3" and message.startswith(f"can't write {target}: File too large; nothing was written")
+    assert list(tmp_path.iterdir()) == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, ZvhsignError
 
 
 def display_path(path) -> str:
@@ -140,17 +141,16 @@ def _write_unnamed(path: Path, directory: Path, data: bytes) -> bool:
         fd = os.open(directory, flag | os.O_WRONLY, 0o600)  # as mkstemp below
     except OSError:
         return False  # file system without O_TMPFILE support
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial"
-            # the data is complete and on disk before the file gets any name
-            if not _link_fd(fh.fileno(), tmp):
-                return False
-    except OSError:
-        return False
+    # a failing write (disk full, quota, file size limit, I/O error) is raised: the
+    # unnamed file vanishes with its descriptor, nothing is left behind
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+        tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial"
+        # the data is complete and on disk before the file gets any name
+        if not _link_fd(fh.fileno(), tmp):
+            return False
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -164,11 +164,33 @@ def _write_unnamed(path: Path, directory: Path, data: bytes) -> bool:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    A failed write (no space left, quota, read-only file system, permissions) is one
+    :class:`~zvhsign.errors.ZvhsignError` (exit 3); no partial file is left behind."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"the output directory {directory} does not exist")
+        raise UsageError(f"the output directory {display_path(directory)} does not exist")
+    try:
+        _write_atomic(path, directory, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        hint = None
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            hint = "free some space (or choose another output folder) and run the command again"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = "choose an output folder you can write to"
+        raise OutputError(
+            f"can't write {display_path(path)}: {reason}; nothing was written", hint=hint
+        ) from None
+
+
+class OutputError(ZvhsignError):
+    """An output file can't be written (exit 3). Nothing half-written is left."""
+
+
+def _write_atomic(path: Path, directory: Path, data: bytes) -> None:
     if _write_unnamed(path, directory, data):
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
