@@ -148,6 +148,13 @@ def translate(exc: SQLAlchemyError, url: str | URL, doing: str) -> RegistryError
     low = text.lower()
     if isinstance(exc, IntegrityError) and "foreign key" not in low:
         return DuplicateError(f"{doing}: the registry already holds a conflicting record ({text})")
+    if "readonly database" in low or "read-only" in low:
+        return RegistryError(
+            f"{doing}: the registry database {shown} is read-only for zvhsign "
+            "(no write permission to the file or its folder)",
+            hint="SQLite needs write access to the registry's folder, also to read it; "
+            "run as the workspace's owner, or copy the workspace to a writable place",
+        )
     if "locked" in low or "lock timeout" in low or "could not obtain lock" in low or "deadlock" in low:
         return RegistryError(
             f"{doing}: the registry database {shown} is locked by another process "
