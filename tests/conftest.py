@@ -109,6 +109,38 @@ def signed_convenant(approved, passphrase, tmp_path_factory) -> Path:
     return out
 
 
+def sign_unchecked(ws, inp: Path, key, out: Path, *, level=None, mandate_sha256=None, capacity=None,
+                   field_name=None) -> Path:
+    """Sign the way another product (Acrobat, a script) would: a real PAdES signature by
+    pyHanko with zvhsign's signing code, but without ``sign``'s pre-flight. Tests use it to
+    make the copies the pre-flight refuses, which verify must still judge."""
+    import asyncio
+
+    from zvhsign.domain.documents import PadesLevel
+    from zvhsign.pdf.fields import PARTNER_FIELD_PREFIX
+    from zvhsign.pdf.signing import add_signature, free_signature_fields
+    from zvhsign.services.runtime import open_runtime
+
+    data = Path(inp).read_bytes()
+    target = field_name or next(n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX))
+    level = level or PadesLevel.B_LTA
+
+    async def run(signer) -> bytes:
+        async with open_runtime(ws) as rt:
+            return await add_signature(data, signer, rt.env, level=level, field_name=target,
+                                       mandate_sha256=mandate_sha256, mandate_capacity=capacity)
+
+    with key.open() as signer:
+        Path(out).write_bytes(asyncio.run(run(signer)))
+    return Path(out)
+
+
+@pytest.fixture(scope="session")
+def unchecked_signer():
+    """:func:`sign_unchecked` as a fixture (test modules are imported with importlib)."""
+    return sign_unchecked
+
+
 # ------------------------------------------------------------------ SoftHSM2 token
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")

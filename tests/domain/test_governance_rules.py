@@ -15,33 +15,31 @@ import pytest
 
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import ApprovedVersion, DocumentKind
+from zvhsign.domain.attribution import CovenantSignature, GovernanceContext
 from zvhsign.domain.evidence import (
     CertificateInfo,
     FileEvidence,
     Indication,
+    SignatureBinding,
     SignatureEvidence,
     SignatureKind,
     TimestampEvidence,
 )
 from zvhsign.domain.findings import Level
-from zvhsign.domain.governance import (
+from zvhsign.domain.mandates import (
     BURGEMEESTER_FIELD,
     SECRETARIS_FIELD,
-    GovernanceContext,
-    GovernanceRuleSet,
     Mandate,
     MandateCoverage,
     MandateSignature,
     MandateTerms,
-    Partner,
-    RecordedSignature,
-    Signatory,
-    SignatureBinding,
-    SignatureFacts,
     assess_mandate,
-    status_matrix,
 )
-from zvhsign.domain.verdicts import SignatureVerdict
+from zvhsign.domain.parties import Partner, Signatory
+from zvhsign.domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
+from zvhsign.domain.rules import authority, order
+from zvhsign.domain.status import status_matrix
+from zvhsign.domain.verdicts import BatchVerdict
 from zvhsign.errors import PolicyError
 
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -121,23 +119,44 @@ def signature(who: CertificateInfo, *, sig_ts: datetime | None = None, content_t
     )
 
 
+SECRETARIAT = replace(cert("bosschaart", "Secretariaat ZVH", "ZVH Kennemerland", "90000011"),
+                      fingerprint_sha256="ab" * 32)
+
+
+def approval() -> SignatureEvidence:
+    """The secretariat's certification signature inside the approved revision."""
+    return replace(signature(SECRETARIAT, sig_ts=T0 - timedelta(days=8)), field_name="ZVH_Goedkeuring",
+                   kind=SignatureKind.CERTIFICATION, revision=1, docmdp_permission=2)
+
+
 def file_on(av: ApprovedVersion, sig: SignatureEvidence) -> FileEvidence:
     return FileEvidence(
-        path="copy.pdf", size=3000, sha256=Sha256.of(b"copy"), revision_ends=(1000, 2000), trailing_bytes=0,
-        stamp=None, approved=av, approved_revision=1, changes=(), signatures=(sig,),
+        path="copy.pdf", size=3000, sha256=Sha256.of(b"copy"), revision_ends=(1000, 2000, 3000), trailing_bytes=0,
+        stamp=None, approved=av, approved_revision=1, changes=(), signatures=(approval(), sig),
     )
 
 
 def context(*mandates: Mandate, approved_versions=(CONV_10, PROT_10), covenant=frozenset()) -> GovernanceContext:
     return GovernanceContext(
         partners=(HAARLEM, ZANDVOORT, OM), signatories=SIGNATORIES, mandates=tuple(mandates),
-        approved=tuple(approved_versions), covenant_partners=frozenset(covenant),
+        approved=tuple(approved_versions),
+        covenant=tuple(CovenantSignature(k, "covenant.pdf", ts(T0 - timedelta(days=1)), ts(T0 - timedelta(days=1)))
+                       for k in covenant),
     )
 
 
-def judge(ctx, sig, av=CONV_10, binding=SignatureBinding()):
-    findings = GovernanceRuleSet().check(SignatureFacts(sig, file_on(av, sig), binding), ctx)
-    return {f.code: f.level for f in findings}, SignatureVerdict(sig, findings).indication
+POLICY = VerifyPolicy(frozenset({"ab" * 32}))
+NOW = T0 + timedelta(days=30)
+
+
+def judge_file(ctx, sig, av=CONV_10, binding=SignatureBinding(), now=NOW):
+    sig = replace(sig, binding=binding)
+    return DEFAULT_RULES.judge(file_on(av, sig), Context(POLICY, ctx, now))
+
+
+def judge(ctx, sig, av=CONV_10, binding=SignatureBinding(), now=NOW):
+    sv = judge_file(ctx, sig, av, binding, now).signatures[-1]
+    return {f.code: f.level for f in sv.findings}, sv.indication
 
 
 # -------------------------------------------------------------------------- fixtures
@@ -150,7 +169,7 @@ def registered_mandate() -> Mandate:
 
 @pytest.fixture
 def mayor_signature_bound_to_registered_mandate(registered_mandate):
-    return signature(BOSSCHAART, sig_ts=T0 + timedelta(hours=1)), SignatureBinding(registered_mandate.sha256.hex, "namens …")
+    return signature(BOSSCHAART, sig_ts=T0 + timedelta(hours=1)), SignatureBinding(registered_mandate.sha256.hex, "namens het college van burgemeester en wethouders van Haarlem")
 
 
 # ----------------------------------------------------------------------------- cases
@@ -232,8 +251,28 @@ def test_no_mandate_at_all_fails():
 def test_protocol_signature_without_covenant_signature_fails():
     codes, _ = judge(context(), signature(TERPSTRA, sig_ts=T0), av=PROT_10)
     assert codes == {"SIGNER_AUTHORISED": Level.INFO, "COVENANT_SIGNATURE_MISSING": Level.FAIL}
-    codes, indication = judge(context(covenant={"om"}), signature(TERPSTRA, sig_ts=T0), av=PROT_10)
-    assert codes["COVENANT_SIGNED"] is Level.INFO and indication is Indication.TOTAL_PASSED
+    codes, indication = judge(context(covenant={"om"}), signature(TERPSTRA, sig_ts=T0, content_ts=T0), av=PROT_10)
+    assert codes["PROTOCOL_AFTER_COVENANT"] is Level.INFO and indication is Indication.TOTAL_PASSED
+
+
+@pytest.mark.parametrize("protocol, covenant, expected", [
+    # covenant timestamped (upper bound) before the protocol's content timestamp (lower bound)
+    ((T0, T0), (T0 - timedelta(hours=1), T0 - timedelta(hours=1)), ("PROTOCOL_AFTER_COVENANT", Level.INFO)),
+    # the protocol existed before the covenant was made (its content timestamp): sign again
+    ((T0, T0), (T0 + timedelta(hours=1), T0 + timedelta(hours=1)), ("PROTOCOL_BEFORE_COVENANT", Level.FAIL)),
+    # no lower bound on the protocol signature: the order can't be proven
+    ((None, T0), (T0 - timedelta(hours=1), T0 - timedelta(hours=1)), ("PROTOCOL_ORDER_UNPROVEN", Level.WARN)),
+], ids=["after", "before", "unproven"])
+def test_protocol_signature_must_be_proven_after_the_covenant_signature(protocol, covenant, expected):
+    content, sig_ts = protocol
+    ctx = replace(context(), covenant=(CovenantSignature("om", "c.pdf", ts(covenant[1]), ts(covenant[0])),))
+    codes, _ = judge(ctx, signature(TERPSTRA, sig_ts=sig_ts, content_ts=content), av=PROT_10)
+    code, level = expected
+    assert codes[code] is level
+    if code == "PROTOCOL_BEFORE_COVENANT":
+        v = judge_file(ctx, signature(TERPSTRA, sig_ts=sig_ts, content_ts=content), av=PROT_10)
+        f = next(f for f in v.signatures[-1].findings if f.code == code)
+        assert "sign the Privacy Protocol again" in f.hint
 
 
 def test_signer_not_in_registry_fails():
@@ -250,7 +289,7 @@ def test_secretaris_may_not_sign_the_documents():
 def test_placed_by_organisation_identifier_and_name_when_certificate_unregistered():
     new_cert = replace(BOSSCHAART, fingerprint_sha256="c" * 64)
     placement = context().place(new_cert)
-    assert placement is not None and placement.by == "organisation identifier and name"
+    assert placement is not None and placement[2] == "organisation identifier and name"
     assert context().place(replace(new_cert, organisation_identifier="NTRNL-90000033")) is None
 
 
@@ -283,34 +322,34 @@ def test_content_timestamp_before_mandate_is_not_a_pass(registered_mandate):
 
 
 def test_signature_on_superseded_version_needs_resigning():
-    ctx = context(approved_versions=(CONV_10, CONV_11, PROT_10))
-    codes, indication = judge(ctx, signature(TERPSTRA, sig_ts=T0))
-    assert codes["VERSION_NOT_CURRENT"] is Level.WARN
-    assert indication is Indication.INDETERMINATE
+    old = approved(DocumentKind.CONVENANT, "1.0", superseded_by="1.1")
+    ctx = context(approved_versions=(old, CONV_11, PROT_10), covenant={"om"})
+    fv = judge_file(ctx, signature(TERPSTRA, sig_ts=T0), av=old)
+    assert {f.code: f.level for f in fv.findings}["VERSION_SUPERSEDED"] is Level.WARN
+    assert fv.signatures[-1].ok and not fv.verified
+    matrix = status_matrix(ctx, BatchVerdict((fv,)), NOW).to_json()
+    om = next(p for p in matrix["partners"] if p["partner"] == "om")
+    assert om["documents"]["convenant"]["state"] == "needs re-signing"
 
 
-def test_status_matrix_flips_to_needs_resigning_on_new_version(registered_mandate):
-    rec = [
-        RecordedSignature("1" * 64, "ZVH_Handtekening_01", DocumentKind.CONVENANT, "1.0",
-                          CONV_10.approved_sha256.hex, "om", "Saskia Terpstra", FP["terpstra"],
-                          "TOTAL-PASSED", (), T0),
-        RecordedSignature("2" * 64, "ZVH_Handtekening_01", DocumentKind.PROTOCOL, "1.0",
-                          PROT_10.approved_sha256.hex, "om", "Saskia Terpstra", FP["terpstra"],
-                          "TOTAL-FAILED", ("SIGNER_REVOKED",), T0),
-    ]
-    before = status_matrix(context(registered_mandate), rec).to_json()
+def test_status_matrix_is_rendered_from_verdicts(registered_mandate):
+    ctx = context(registered_mandate, covenant={"om"})
+    good = judge_file(ctx, signature(TERPSTRA, sig_ts=T0, content_ts=T0), av=CONV_10)
+    revoked = replace(signature(TERPSTRA, sig_ts=T0, content_ts=T0), trusted=False,
+                      indication=Indication.TOTAL_FAILED, subindication="REVOKED")
+    bad = judge_file(ctx, revoked, av=PROT_10)
+    before = status_matrix(ctx, BatchVerdict((good, bad)), NOW).to_json()
     om = next(p for p in before["partners"] if p["partner"] == "om")
     assert om["documents"]["convenant"]["state"] == "signed"
     assert om["documents"]["protocol"]["state"] == "invalid"
+    assert om["documents"]["protocol"]["signatures"][0]["codes"] == ["SIGNER_REVOKED"]
     haarlem = next(p for p in before["partners"] if p["partner"] == "haarlem")
     assert haarlem["documents"]["convenant"]["state"] == "missing"
     assert haarlem["mandate"]["state"] == "registered"
     zandvoort = next(p for p in before["partners"] if p["partner"] == "zandvoort")
     assert zandvoort["mandate"]["state"] == "missing"
-
-    after = status_matrix(context(registered_mandate, approved_versions=(CONV_10, CONV_11, PROT_10)), rec).to_json()
-    om = next(p for p in after["partners"] if p["partner"] == "om")
-    assert om["documents"]["convenant"]["state"] == "needs re-signing"
+    later = context(registered_mandate, approved_versions=(CONV_10, CONV_11, PROT_10))
+    after = status_matrix(later, BatchVerdict(()), NOW).to_json()
     assert after["current_versions"]["convenant"] == "1.1"
     haarlem = next(p for p in after["partners"] if p["partner"] == "haarlem")
     assert haarlem["mandate"]["state"] == "does not cover current version"
@@ -318,7 +357,9 @@ def test_status_matrix_flips_to_needs_resigning_on_new_version(registered_mandat
 
 def test_empty_governance_rule_set_fails_closed():
     with pytest.raises(PolicyError):
-        GovernanceRuleSet(rules=())
+        RuleSet(rules=())
+    with pytest.raises(PolicyError):  # a scope without rules is an empty rule set too
+        RuleSet(rules=authority.RULES + order.RULES)
 
 
 @pytest.mark.parametrize("bad", [
@@ -333,11 +374,12 @@ def test_partner_refuses_malformed_values(bad):
 
 
 def test_domain_module_imports_no_infrastructure():
-    src = Path(__file__).resolve().parents[2] / "zvhsign" / "domain" / "governance.py"
-    tree = ast.parse(src.read_text(encoding="utf-8"))
-    mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not {m for m in mods if m.split(".")[0] in {"click", "sqlalchemy", "pyhanko", "pikepdf", "asn1crypto"}}
+    for src in (Path(__file__).resolve().parents[2] / "zvhsign" / "domain").rglob("*.py"):
+        tree = ast.parse(src.read_text(encoding="utf-8"))
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        mods |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        bad = {m for m in mods if m.split(".")[0] in {"click", "sqlalchemy", "pyhanko", "pikepdf", "asn1crypto", "cattrs"}}
+        assert not bad, (src, bad)
 
 
 # ------------------------------------------------------------------ revoked mandates
@@ -351,7 +393,7 @@ def test_domain_module_imports_no_infrastructure():
         # made (content timestamp) after it: not covered
         (timedelta(days=3, hours=1), timedelta(days=3), ("MANDATE_REVOKED", Level.FAIL)),
         # only an upper bound after it: can't be proven either way
-        (timedelta(days=3), None, ("MANDATE_REVOKED", Level.WARN)),
+        (timedelta(days=3), None, ("MANDATE_REVOCATION_ORDER_UNPROVEN", Level.WARN)),
     ],
     ids=["before", "after", "unproven"],
 )
@@ -360,7 +402,7 @@ def test_revoked_mandate_covers_only_signatures_proven_before_the_revocation(
 ):
     revoked = replace(registered_mandate, revoked_at=T0 + timedelta(days=2))
     sig = signature(BOSSCHAART, sig_ts=T0 + sig_ts, content_ts=T0 + content_ts if content_ts else None)
-    binding = SignatureBinding(revoked.sha256.hex, "namens …")
+    binding = SignatureBinding(revoked.sha256.hex, "namens het college van burgemeester en wethouders van Haarlem")
     codes, indication = judge(context(revoked), sig, binding=binding)
     code, level = expected
     assert codes[code] is level
@@ -375,3 +417,48 @@ def test_unbound_signature_still_finds_a_revoked_mandate(registered_mandate):
     codes, _ = judge(context(revoked), sig)
     assert "MANDATE_MISSING" not in codes
     assert codes["MANDATE_IN_FORCE"] is Level.INFO
+
+
+# ------------------------------------------------------- order, capacity, retirement
+
+
+def test_signature_proven_before_the_mandate_decision_date_fails(registered_mandate):
+    # decided on 2026-11-09 (Amsterdam); a signature timestamped on the 8th existed before it
+    early = datetime(2026, 11, 8, 12, 0, tzinfo=UTC)
+    binding = SignatureBinding(registered_mandate.sha256.hex, "namens het college van burgemeester en wethouders van Haarlem")
+    codes, indication = judge(context(registered_mandate), signature(BOSSCHAART, sig_ts=early), binding=binding)
+    assert codes["SIGNED_BEFORE_MANDATE_DECISION"] is Level.FAIL and indication is Indication.TOTAL_FAILED
+
+
+def test_capacity_of_another_municipality_fails(registered_mandate):
+    binding = SignatureBinding(registered_mandate.sha256.hex,
+                               "namens het college van burgemeester en wethouders van Zandvoort")
+    codes, _ = judge(context(registered_mandate), signature(BOSSCHAART, sig_ts=T0 + timedelta(hours=1)),
+                     binding=binding)
+    assert codes["CAPACITY_MISMATCH"] is Level.FAIL
+    codes, _ = judge(context(covenant={"om"}), signature(TERPSTRA, sig_ts=T0),
+                     binding=SignatureBinding(None, "namens het college van burgemeester en wethouders van Haarlem"))
+    assert codes["CAPACITY_MISMATCH"] is Level.FAIL
+
+
+def test_revocation_with_a_future_date_is_not_yet_in_effect(registered_mandate):
+    later = replace(registered_mandate, revoked_at=NOW + timedelta(days=10))
+    binding = SignatureBinding(later.sha256.hex, "namens het college van burgemeester en wethouders van Haarlem")
+    # no timestamp at all: the signature exists now, before the revocation takes effect
+    codes, indication = judge(context(later), signature(BOSSCHAART), binding=binding)
+    assert codes["MANDATE_IN_FORCE"] is Level.INFO and "MANDATE_REVOKED" not in codes
+
+
+@pytest.mark.parametrize("sig_ts, content_ts, expected", [
+    (timedelta(hours=1), None, ("SIGNER_AUTHORISED", Level.INFO)),
+    (timedelta(days=3, hours=1), timedelta(days=3), ("SIGNER_RETIRED", Level.FAIL)),
+    (timedelta(days=3), None, ("SIGNER_RETIREMENT_ORDER_UNPROVEN", Level.WARN)),
+], ids=["before", "after", "unproven"])
+def test_retired_signatory_signs_only_before_retirement(sig_ts, content_ts, expected):
+    retired = tuple(replace(s, retired_at=T0 + timedelta(days=2)) if s.name == "Saskia Terpstra" else s
+                    for s in SIGNATORIES)
+    ctx = replace(context(covenant={"om"}), signatories=retired)
+    sig = signature(TERPSTRA, sig_ts=T0 + sig_ts, content_ts=T0 + content_ts if content_ts else None)
+    codes, _ = judge(ctx, sig)
+    code, level = expected
+    assert codes[code] is level

@@ -16,7 +16,7 @@ from zvhsign.domain.evidence import (
     SignatureEvidence,
     SignatureKind,
 )
-from zvhsign.domain.rules import RuleSet, VerifyPolicy
+from zvhsign.domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
 from zvhsign.errors import PolicyError
 
 T = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
@@ -48,38 +48,43 @@ def file_ev(*sigs, **kw) -> FileEvidence:
 POLICY = VerifyPolicy(frozenset({"ab" * 32}))
 
 
+def judge(ev: FileEvidence):
+    """The one rule set, without registered partners."""
+    return DEFAULT_RULES.judge(ev, Context(POLICY, None, T))
+
+
 def sig_codes(verdict) -> set[str]:
     return {f.code for s in verdict.signatures for f in s.findings}
 
 
 def test_difference_analysis_is_a_second_opinion():
-    s = sig(properties={"pyhanko_modification_level": "ANNOTATIONS", "pyhanko_docmdp_ok": True})
-    v = RuleSet().evaluate(file_ev(s), POLICY)
+    s = sig(modification_level="ANNOTATIONS", docmdp_ok=True)
+    v = judge(file_ev(s))
     assert "CHANGED_AFTER_SIGNING" in sig_codes(v)
     assert v.signatures[0].indication is Indication.TOTAL_FAILED
-    ok = sig(properties={"pyhanko_modification_level": "FORM_FILLING", "pyhanko_docmdp_ok": True})
-    assert "CHANGED_AFTER_SIGNING" not in sig_codes(RuleSet().evaluate(file_ev(ok), POLICY))
+    ok = sig(modification_level="FORM_FILLING", docmdp_ok=True)
+    assert "CHANGED_AFTER_SIGNING" not in sig_codes(judge(file_ev(ok)))
 
 
 def test_docmdp_violation_is_a_change_after_signing():
-    s = sig(kind=SignatureKind.CERTIFICATION, properties={"pyhanko_docmdp_ok": False})
-    assert "CHANGED_AFTER_SIGNING" in sig_codes(RuleSet().evaluate(file_ev(s), POLICY))
+    s = sig(kind=SignatureKind.CERTIFICATION, docmdp_ok=False)
+    assert "CHANGED_AFTER_SIGNING" in sig_codes(judge(file_ev(s)))
 
 
 def test_malformed_signature_is_named_as_such():
     s = sig(intact=False, valid=False, trusted=False, indication=Indication.TOTAL_FAILED,
             subindication="FORMAT_FAILURE", failure="the signature can't be processed: x")
-    codes = sig_codes(RuleSet().evaluate(file_ev(s), POLICY))
+    codes = sig_codes(judge(file_ev(s)))
     assert "SIGNATURE_MALFORMED" in codes and "SIGNATURE_NOT_INTACT" not in codes
 
 
 def test_timestamp_present_but_unjudged_is_not_called_missing():
     s = sig(indication=Indication.INDETERMINATE, subindication="NO_CERTIFICATE_CHAIN_FOUND",
-            trusted=False, properties={"signature_timestamp_present": True})
-    codes = sig_codes(RuleSet().evaluate(file_ev(s), POLICY))
-    assert codes == {"SIGNER_NOT_TRUSTED"}
-    bare = replace(s, properties={})
-    assert "NO_SIGNATURE_TIMESTAMP" in sig_codes(RuleSet().evaluate(file_ev(bare), POLICY))
+            trusted=False, signature_timestamp_present=True)
+    codes = sig_codes(judge(file_ev(s)))
+    assert codes - {"GOVERNANCE_NOT_CONFIGURED"} == {"SIGNER_NOT_TRUSTED"}
+    bare = replace(s, signature_timestamp_present=False)
+    assert "NO_SIGNATURE_TIMESTAMP" in sig_codes(judge(file_ev(bare)))
 
 
 @pytest.mark.parametrize("sub,code", [
@@ -91,7 +96,7 @@ def test_timestamp_present_but_unjudged_is_not_called_missing():
 ])
 def test_etsi_subindication_to_finding(sub, code):
     s = sig(indication=Indication.INDETERMINATE, subindication=sub, trusted=False)
-    assert code in sig_codes(RuleSet().evaluate(file_ev(s), POLICY))
+    assert code in sig_codes(judge(file_ev(s)))
 
 
 def test_changes_are_grouped_by_kind_with_details():
@@ -99,17 +104,17 @@ def test_changes_are_grouped_by_kind_with_details():
         Change(4, ChangeKind.PAGE_CONTENT, "page 1: /Contents changed"),
         Change(5, ChangeKind.PAGE_CONTENT, "page 2: /Contents changed"),
     ))
-    (f,) = [f for f in RuleSet().evaluate(ev, POLICY).findings if f.code == "CONTENT_CHANGED_AFTER_APPROVAL"]
+    (f,) = [f for f in judge(ev).findings if f.code == "CONTENT_CHANGED_AFTER_APPROVAL"]
     assert f.details == ("revision 5: page 1: /Contents changed", "revision 6: page 2: /Contents changed")
 
 
 def test_trailing_data_fails():
-    codes = {f.code for f in RuleSet().evaluate(file_ev(sig(), trailing_bytes=12), POLICY).findings}
+    codes = {f.code for f in judge(file_ev(sig(), trailing_bytes=12)).findings}
     assert "TRAILING_DATA" in codes
 
 
 def test_rule_set_fails_closed():
     with pytest.raises(PolicyError):
-        RuleSet(file_rules=(), signature_rules=())
+        RuleSet(rules=())
     with pytest.raises(PolicyError):
         VerifyPolicy(frozenset())

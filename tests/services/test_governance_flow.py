@@ -12,6 +12,7 @@ import pytest
 
 from zvhsign.domain.documents import DocumentKind
 from zvhsign.domain.evidence import Indication
+from zvhsign.domain.verdicts import BatchVerdict
 from zvhsign.errors import RefusedError
 from zvhsign.services import governance as gov
 from zvhsign.services.keys import KeySource
@@ -107,32 +108,52 @@ def test_binding_is_inside_the_signed_attributes(world, mayor_signed_with_bound_
     assert b.capacity == "namens het college van burgemeester en wethouders van Haarlem"
 
 
-def test_mayor_signed_before_mandate_was_complete_fails(world):
+def test_mayor_signed_before_mandate_was_complete_fails(world, unchecked_signer):
     from zvhsign.domain.digests import Sha256
 
     out = world.root / "convenant-haarlem-too-early.pdf"
-    sign(world.approved.ws, world.approved.convenant, world.key("haarlem-burgemeester"), out,
-         mandate_sha256=Sha256.of_file(world.half_signed_mandate).hex,
-         capacity="namens het college van burgemeester en wethouders van Haarlem")
+    half = Sha256.of_file(world.half_signed_mandate).hex
+    with pytest.raises(RefusedError, match="MANDATE_INCOMPLETE_WHEN_SIGNED"):  # the pre-flight sees it
+        sign(world.approved.ws, world.approved.convenant, world.key("haarlem-burgemeester"), out,
+             mandate_sha256=half, capacity="namens het college van burgemeester en wethouders van Haarlem")
+    assert not out.exists()
+    unchecked_signer(world.approved.ws, world.approved.convenant, world.key("haarlem-burgemeester"), out,
+                     mandate_sha256=half, capacity="namens het college van burgemeester en wethouders van Haarlem")
     batch = verify(world.approved.ws, [out])
     found, indication = codes(batch)
     assert found["MANDATE_INCOMPLETE_WHEN_SIGNED"] == "FAIL"
     assert indication is Indication.TOTAL_FAILED and not batch.all_verified
 
 
-def test_mayor_without_binding_is_indeterminate(world):
-    out = world.root / "convenant-haarlem-unbound.pdf"
+def test_mayor_without_mandate_option_signs_under_the_registered_mandate(world):
+    """`sign` without --mandate binds the one registered mandate that covers the version."""
+    from zvhsign.domain.digests import Sha256
+    from zvhsign.pdf.mandate import read_bindings
+
+    out = world.root / "convenant-haarlem-auto.pdf"
     sign(world.approved.ws, world.approved.convenant, world.key("haarlem-burgemeester"), out)
+    b = read_bindings(out.read_bytes())["ZVH_Handtekening_01"]
+    assert b.mandate_sha256 == Sha256.of_file(world.signed_mandate).hex
+    found, indication = codes(verify(world.approved.ws, [out]))
+    assert found["MANDATE_PRECEDES_SIGNATURE"] == "INFO" and indication is Indication.TOTAL_PASSED
+
+
+def test_mayor_without_binding_at_b_b_is_indeterminate(world, unchecked_signer):
+    from zvhsign.domain.documents import PadesLevel
+
+    out = world.root / "convenant-haarlem-unbound.pdf"
+    unchecked_signer(world.approved.ws, world.approved.convenant, world.key("haarlem-burgemeester"), out,
+                     level=PadesLevel.B_B)
     found, indication = codes(verify(world.approved.ws, [out]))
     assert found["MANDATE_PRESENT"] == "INFO"
-    assert found["MANDATE_ORDER_UNPROVEN"] == "WARN"  # signature timestamp + claimed time only
+    assert found["MANDATE_ORDER_UNPROVEN"] == "WARN"  # a claimed time only
     assert indication is Indication.INDETERMINATE
 
 
 def test_signing_under_someone_elses_mandate_is_refused_before_signing(world):
     sha, capacity = gov.mandate_binding(world.approved.ws, world.signed_mandate)  # Haarlem's, for Bosschaart
     out = world.root / "convenant-zandvoort-under-haarlem.pdf"
-    with pytest.raises(RefusedError, match="authorises Willemijn Bosschaart, but your certificate names Ineke Zwaanswijk"):
+    with pytest.raises(RefusedError, match="MANDATE_OTHER_MUNICIPALITY.*MANDATE_OTHER_PERSON"):
         sign(world.approved.ws, world.approved.convenant, world.key("zandvoort-burgemeester"), out,
              mandate_sha256=sha, capacity=capacity)
     assert not out.exists()
@@ -160,8 +181,15 @@ def test_protocol_signature_needs_covenant_signature_of_the_partner(world, tmp_p
     assert found["COVENANT_SIGNATURE_MISSING"] == "FAIL"
     conv = tmp_path / "convenant-om.pdf"
     sign(world.approved.ws, world.approved.convenant, world.key("om"), conv)
-    batch = verify(world.approved.ws, [conv, out])  # verified together: the covenant counts
+    batch = verify(world.approved.ws, [conv, out])  # the covenant counts, but came later
+    found, _ = codes(BatchVerdict((batch.files[1],)))
+    assert found["PROTOCOL_BEFORE_COVENANT"] == "FAIL"
+    again = tmp_path / "protocol-om-again.pdf"
+    sign(world.approved.ws, world.approved.protocol, world.key("om"), again)
+    batch = verify(world.approved.ws, [conv, again])  # verified together: the covenant counts
     assert batch.all_verified, [f.to_json() for f in batch.files]
+    found, _ = codes(BatchVerdict((batch.files[1],)))
+    assert found["PROTOCOL_AFTER_COVENANT"] == "INFO"
 
 
 def test_record_status_and_new_version_flips_to_needs_resigning(world, mayor_signed_with_bound_mandate, tmp_path):
@@ -183,8 +211,9 @@ def test_record_status_and_new_version_flips_to_needs_resigning(world, mayor_sig
     haarlem = next(p for p in after["partners"] if p["partner"] == "haarlem")
     assert haarlem["documents"]["convenant"]["state"] == "needs re-signing"
     assert haarlem["mandate"]["state"] == "does not cover current version"
-    found, indication = codes(verify(ws, [mayor_signed_with_bound_mandate]))
-    assert found["VERSION_NOT_CURRENT"] == "WARN" and indication is Indication.INDETERMINATE
+    batch = verify(ws, [mayor_signed_with_bound_mandate])
+    assert {f.code: f.level.value for f in batch.files[0].findings}["VERSION_SUPERSEDED"] == "WARN"
+    assert batch.files[0].status == "FAILED"
     from zvhsign.services.registry_access import open_registry
 
     events = [e.action for e in open_registry(ws).events()]

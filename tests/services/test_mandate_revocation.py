@@ -78,12 +78,21 @@ def test_signature_made_before_the_revocation_stays_covered(zandvoort):
     assert found["MANDATE_IN_FORCE"] == "INFO", found
     assert found["MANDATE_PRESENT"] == "INFO"
     assert indication is Indication.TOTAL_PASSED and fv.verified
-    # the revoked mandate no longer authorises a new signature
-    with pytest.raises(RefusedError, match="revoked"):
-        gov.mandate_binding(a.ws, mandate)
-    # nor can it be revoked twice
+    # until the revocation takes effect the mandate still authorises a new signature
+    assert gov.mandate_binding(a.ws, mandate)[0] == sha
+    # it can't be revoked twice, only corrected (logged)
     with pytest.raises(RefusedError, match="already revoked"):
         gov.revoke_mandate(a.ws, sha, effective, "again")
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    m = gov.revoke_mandate(a.ws, sha, past, "datum verbeterd", correct=True)
+    assert m.revoked_at == past
+    # now in effect: it no longer authorises a new signature, and sign refuses before signing
+    with pytest.raises(RefusedError, match="revoked"):
+        gov.mandate_binding(a.ws, mandate)
+    from zvhsign.services.registry_access import open_registry
+
+    corrected = [e for e in open_registry(a.ws).events() if e.action == "correct-revocation"]
+    assert corrected and corrected[-1].details["previous_revoked_at"] == effective.isoformat()
 
 
 def test_signature_made_after_the_revocation_took_effect_fails(zandvoort):
@@ -117,6 +126,8 @@ def test_cli_revoke_errors_and_status(zandvoort):
     assert "2027-01-01T08:30:00+00:00" in r.output  # 09:30 Amsterdam (CET)
     status = json.loads(run.invoke(cli, [*ws, "status", "--json"]).stdout)
     zv = next(p for p in status["partners"] if p["partner"] == "zandvoort")
-    assert zv["mandate"]["state"] == "revoked"
+    assert zv["mandate"]["state"] == "revoked from 2027-01-01"  # in force until then
+    human = run.invoke(cli, [*ws, "status"]).stdout
+    assert "ingetrokken per 2027-01-01" in human
     log = run.invoke(cli, [*ws, "log", "show", "--json"])
     assert "revoke-mandate" in log.stdout and "B&W-besluit 2026-12-20" in log.stdout

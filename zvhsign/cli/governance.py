@@ -165,6 +165,28 @@ def signatory_add(ctx, partner_key, name, role, certs, fingerprints):
     click.echo(f"registered {s.name} ({s.role}) for {s.partner_key} with {len(s.fingerprints)} certificate(s)")
 
 
+@signatory.command("retire")
+@click.argument("partner_key")
+@click.argument("name")
+@click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="From when they no longer sign, Dutch local time (YYYY-MM-DD means from 00:00).")
+@click.option("--reason", required=True, help="Why, e.g. \"nieuwe burgemeester per 2027-01-01\" (goes into the audit log).")
+@click.pass_context
+def signatory_retire(ctx, partner_key, name, effective, reason):
+    """Record that NAME no longer signs for PARTNER_KEY from --date on (logged).
+
+    Their signatures proven (by timestamp) to exist before then stay valid; later
+    ones fail as not authorised (SIGNER_RETIRED), and `sign` refuses them.
+
+    \b
+    Example:
+      zvhsign signatory retire haarlem "Willemijn Bosschaart" --date 2027-01-01 --reason "nieuwe burgemeester"
+    """
+    from ..services.governance import retire_signatory
+
+    s = retire_signatory(_workspace(ctx), partner_key, name, effective, reason)
+    click.echo(f"retired {s.name} ({s.role}, {s.partner_key}) from {s.retired_at.isoformat()}")
+
+
 @signatory.command("list")
 @click.option("--partner", help="Only this partner's signatories.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -283,27 +305,34 @@ def mandate_register(ctx, file):
 
 @mandate.command("revoke")
 @click.argument("sha256")
-@click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="When the revocation takes effect, Dutch local time (YYYY-MM-DD means from 00:00).")
+@click.option("--date", "effective", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="When the revocation takes effect, Dutch local time (YYYY-MM-DD means from 00:00); may lie in the future.")
 @click.option("--reason", required=True, help="Why: e.g. the College's decision that revokes it (goes into the audit log).")
+@click.option("--correct", is_flag=True, help="Correct an earlier revocation record: a new --date, or no --date (not revoked after all). Logged with the old value.")
 @click.pass_context
-def mandate_revoke(ctx, sha256, effective, reason):
+def mandate_revoke(ctx, sha256, effective, reason, correct):
     """Record that the College revoked the mandate SHA256 (a prefix of 8+ hex digits will do).
 
     Signatures proven to exist before the revocation took effect (by their
-    signature timestamp) stay covered; a signature that can't be proven earlier
-    is flagged by verify (MANDATE_REVOKED), and `sign --mandate` refuses it.
+    signature timestamp) stay covered; a signature made later fails
+    (MANDATE_REVOKED), one that can't be proven earlier is INDETERMINATE
+    (MANDATE_REVOCATION_ORDER_UNPROVEN). A date in the future takes effect on
+    that date: until then `sign` accepts the mandate and `status` says
+    "revoked from DATE".
 
     \b
-    Example:
+    Examples:
       zvhsign partner show haarlem          # lists the mandates and their SHA-256
       zvhsign mandate revoke 3f9a1c0e --date 2027-03-01 --reason "B&W-besluit 2027-02-14"
+      zvhsign mandate revoke 3f9a1c0e --correct --date 2027-04-01 --reason "datum verbeterd"
     """
     from ..services.governance import revoke_mandate
 
-    m = revoke_mandate(_workspace(ctx), sha256, effective, reason)
+    m = revoke_mandate(_workspace(ctx), sha256, effective, reason, correct=correct)
+    what = "corrected the revocation of" if correct else "revoked"
+    when = f"with effect from {m.revoked_at.isoformat()}" if m.revoked_at else "(not revoked)"
     click.echo(
-        f"revoked the mandate of {m.terms.municipality} of {m.terms.decision_date} for {m.terms.mayor} "
-        f"({m.sha256.short}) with effect from {m.revoked_at.isoformat()}"
+        f"{what} the mandate of {m.terms.municipality} of {m.terms.decision_date} for {m.terms.mayor} "
+        f"({m.sha256.short}) {when}"
     )
 
 
@@ -311,14 +340,16 @@ def mandate_revoke(ctx, sha256, effective, reason):
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.status/1).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.status/2).")
 @click.pass_context
 def status(ctx, as_json):
-    """The partner × document matrix: signed / missing / invalid / needs re-signing, and mandates.
+    """The partner × document matrix: signed / needs re-signing / indeterminate / invalid / missing.
 
-    Built from the copies recorded with `zvhsign verify --record`, judged against
-    the current approved versions (a new version turns earlier signatures into
-    "needs re-signing"). Exit 0 when every partner has signed everything, else 1.
+    Every copy recorded with `zvhsign verify --record` is judged now by the same
+    rules as `verify`, against the registry as it is now: a new approved version
+    turns earlier signatures into "needs re-signing"; a mandate revocation, a
+    retired signatory or changed trust settings change the verdict at once.
+    Exit 0 when every partner has signed everything, else 1.
 
     \b
     Example:
@@ -347,6 +378,10 @@ def render_status(m) -> str:
             c = r.cells[d]
             cells.append(f"{c.state + (f' ({c.version})' if c.version else ''):<22}")
         mand = r.mandate.state
+        if r.mandate.revoked_at is not None and r.mandate.state.startswith("revoked from"):
+            from zoneinfo import ZoneInfo
+
+            mand = f"ingetrokken per {r.mandate.revoked_at.astimezone(ZoneInfo('Europe/Amsterdam')):%Y-%m-%d}"
         if r.mandate.mayor:
             mand += f" ({r.mandate.mayor}, {r.mandate.decision_date})"
         lines.append(f"{r.partner.name:<36.36} " + " ".join(cells) + " " + mand)

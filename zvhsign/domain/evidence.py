@@ -139,6 +139,21 @@ class UsedRevocation:
 
 
 @dataclass(frozen=True)
+class SignatureBinding:
+    """What a signature itself says about its capacity (read from its signed attributes,
+    during the one examination of the file)."""
+
+    mandate_sha256: str | None = None  # SHA-256 of the signed mandate it is bound to
+    capacity: str | None = None  # e.g. "namens het college van burgemeester en wethouders van Haarlem"
+
+    def to_json(self) -> dict:
+        return {"mandate_sha256": self.mandate_sha256, "capacity": self.capacity}
+
+
+NO_BINDING = SignatureBinding()
+
+
+@dataclass(frozen=True)
 class SignatureEvidence:
     """What validating one embedded signature (or document timestamp) established."""
 
@@ -162,9 +177,26 @@ class SignatureEvidence:
     pades_level: str | None
     docmdp_permission: int | None = None
     has_embedded_revinfo: bool = False
-    properties: dict = field(default_factory=dict)
     timestamps_used: tuple[UsedTimestamp, ...] = ()
     revocation_used: tuple[UsedRevocation, ...] = ()
+    #: what the signature states about its capacity and mandate (signed attributes)
+    binding: SignatureBinding = field(default_factory=lambda: NO_BINDING)
+    #: pyHanko's difference analysis of the later revisions (its ModificationLevel name)
+    modification_level: str | None = None
+    #: pyHanko's DocMDP judgement of the later revisions (None: not applicable)
+    docmdp_ok: bool | None = None
+    #: the CMS carries a signature timestamp token, even if validation stopped before it
+    signature_timestamp_present: bool = False
+    #: the signer's own chain validated; what failed is the signature timestamp
+    failed_on_signature_timestamp: bool = False
+    #: the signature timestamp was validated in the past, at a later archive timestamp's time
+    signature_timestamp_past_validated: bool = False
+    #: a document timestamp judged at a later archive timestamp's time (``archive_validated_at``)
+    #: because it is INDETERMINATE now (``indeterminate_now``: the subindication now)
+    archive_validated_at: datetime | None = None
+    indeterminate_now: str | None = None
+    #: zvhsign's own correction of pyHanko's indication, and why (validity period vs proof of existence)
+    correction: str | None = None
 
 
 class ChangeKind(str, enum.Enum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .attribution import Attribution
 from .evidence import FileEvidence, Indication, SignatureEvidence, SignatureKind
 from .findings import Finding, Level
 
@@ -25,6 +26,7 @@ def _worst(findings: tuple[Finding, ...] | list[Finding]) -> Level | None:
 class SignatureVerdict:
     evidence: SignatureEvidence
     findings: tuple[Finding, ...]
+    who: Attribution | None = None  # who signed (partner signatures, with partners registered)
 
     @property
     def indication(self) -> Indication:
@@ -42,6 +44,9 @@ class SignatureVerdict:
     def ok(self) -> bool:
         return self.indication is Indication.TOTAL_PASSED
 
+    def blocking_codes(self) -> tuple[str, ...]:
+        return tuple(f.code for f in self.findings if f.level.blocks)
+
     def to_json(self) -> dict:
         ev = self.evidence
         return {
@@ -49,6 +54,8 @@ class SignatureVerdict:
             "kind": ev.kind.value,
             "revision": ev.revision,
             "signer": ev.signer.to_json() if ev.signer else None,
+            "signed_by": self.who.to_json() if self.who else None,
+            "binding": ev.binding.to_json(),
             "claimed_signing_time": (
                 ev.claimed_signing_time.isoformat() if ev.claimed_signing_time else None
             ),

@@ -21,11 +21,13 @@ from ..domain.evidence import (
     SignatureEvidence,
     SignatureKind,
     TimestampEvidence,
+    NO_BINDING,
     UsedTimestamp,
 )
 from ..errors import InputError
 from .certinfo import certificate_info
 from .fields import REPORT_FIELD
+from .mandate import binding_of
 from .revinfo_used import (
     file_revinfo_digests,
     path_certs,
@@ -289,7 +291,7 @@ async def _examine_document_timestamp(
     vc, st = await _validate_document_timestamp(embedded_sig, reader, env)
     ind, sub = _timestamp_indication(st)
     used = [UsedTimestamp("document", st.timestamp, embedded_sig.field_name)]
-    props = {}
+    archive_at = indeterminate_now = None
     if ind is Indication.INDETERMINATE:
         nxt, nxt_time = _next_document_timestamp(embedded_sig, reader)
         validation_time = env.moment or utcnow()
@@ -297,8 +299,7 @@ async def _examine_document_timestamp(
         if nxt is not None and nxt_time is not None and nxt_time <= validation_time:
             past_vc, past = await _validate_document_timestamp(embedded_sig, reader, env, moment=nxt_time)
             if _timestamp_indication(past)[0] is Indication.TOTAL_PASSED:
-                props["validated_at"] = nxt_time.isoformat()
-                props["indeterminate_now"] = sub
+                archive_at, indeterminate_now = nxt_time, sub
                 ind, sub, st, vc = Indication.TOTAL_PASSED, None, past, past_vc
                 used.append(UsedTimestamp("archive", nxt_time, nxt.field_name))
     revocation = revocation_used(
@@ -313,7 +314,8 @@ async def _examine_document_timestamp(
         indication=ind, subindication=sub, failure=None, subfilter=subfilter,
         signer=signer, claimed_signing_time=None, signature_timestamp=_ts_evidence(st),
         content_timestamp=None, best_signature_time=st.timestamp, pades_level=None,
-        timestamps_used=tuple(used), revocation_used=revocation, properties=props,
+        timestamps_used=tuple(used), revocation_used=revocation,
+        archive_validated_at=archive_at, indeterminate_now=indeterminate_now,
     )
 
 
@@ -341,6 +343,7 @@ async def _examine_signature(
         claimed = embedded_sig.self_reported_timestamp
     except Exception:
         pass
+    binding = binding_of(embedded_sig)
 
     if is_ts:
         try:
@@ -365,7 +368,7 @@ async def _examine_signature(
             # B-B/B-T/B-LT: validation with time, using the file's DSS as local knowledge
             result = await _with_time_validation(embedded_sig, spec, env)
     except Exception as exc:
-        return _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc)
+        return _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, binding)
     indication, sub = _indication(result.ades_subindic)
     st = result.api_status
     if etsi is not None and st is not None:
@@ -377,7 +380,8 @@ async def _examine_signature(
             indication=indication, subindication=sub, failure=result.failure_msg,
             subfilter=subfilter, signer=signer, claimed_signing_time=claimed,
             signature_timestamp=None, content_timestamp=None, best_signature_time=None,
-            pades_level=None, docmdp_permission=docmdp,
+            pades_level=None, docmdp_permission=docmdp, binding=binding,
+            signature_timestamp_present=_has_signature_timestamp(embedded_sig),
         )
     sig_ts = _ts_evidence(st.timestamp_validity)
     past_validated_ts = False
@@ -411,23 +415,15 @@ async def _examine_signature(
     best_time = getattr(result, "best_signature_time", None)
     indication, sub, corrected = _validity_period_check(indication, sub, signer, best_time, sig_ts)
     failure = result.failure_msg
-    props = {}
-    if integrity.get("modification_level") is not None:
-        props["pyhanko_modification_level"] = integrity["modification_level"].name
-    if integrity.get("docmdp_ok") is not None:
-        props["pyhanko_docmdp_ok"] = integrity["docmdp_ok"]
-    if past_validated_ts:
-        props["signature_timestamp_past_validated"] = True
+    modification = integrity.get("modification_level")
+    failed_on_ts = False
     if sig_ts is None and indication is not Indication.TOTAL_PASSED and _has_signature_timestamp(embedded_sig):
         # validation stopped at the signature timestamp or before it: judge the token
         # on its own, so the finding names the timestamp when that is what failed
         sig_ts = await _timestamp_alone(embedded_sig, reader, env, content=False)
         if sig_ts is not None and not sig_ts.ok and getattr(st, "validation_path", None) is not None:
-            props["failed_on"] = "signature_timestamp"  # the signer's own chain validated
-    if sig_ts is None and _has_signature_timestamp(embedded_sig):
-        props["signature_timestamp_present"] = True  # present, but validation stopped before it
+            failed_on_ts = True  # the signer's own chain validated
     if corrected:
-        props["zvhsign_correction"] = corrected
         failure = corrected
     used_ts = tuple(
         UsedTimestamp(role, t.time) for role, t in (("signature", sig_ts), ("content", content_ts)) if t
@@ -442,7 +438,13 @@ async def _examine_signature(
         signer=signer, claimed_signing_time=claimed, signature_timestamp=sig_ts,
         content_timestamp=content_ts,
         best_signature_time=best_time,
-        pades_level=level, docmdp_permission=docmdp, properties=props,
+        pades_level=level, docmdp_permission=docmdp, binding=binding,
+        modification_level=modification.name if modification is not None else None,
+        docmdp_ok=integrity.get("docmdp_ok"),
+        signature_timestamp_present=_has_signature_timestamp(embedded_sig),
+        failed_on_signature_timestamp=failed_on_ts,
+        signature_timestamp_past_validated=past_validated_ts,
+        correction=corrected,
     )
 
 
@@ -579,8 +581,9 @@ def _collect_signatures(reader, ends) -> tuple[list, list[SignatureEvidence]]:
     return good, bad
 
 
-def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc) -> SignatureEvidence:
+def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, binding=NO_BINDING) -> SignatureEvidence:
     return SignatureEvidence(
+        binding=binding,
         field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
         covers_whole_revision=False, intact=False, valid=False, trusted=False,
         indication=Indication.TOTAL_FAILED, subindication="FORMAT_FAILURE",

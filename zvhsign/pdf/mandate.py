@@ -28,13 +28,8 @@ import json
 from datetime import date
 
 from ..domain.documents import DocumentKind
-from ..domain.governance import (
-    BURGEMEESTER_FIELD,
-    MANDATE_FIELDS,
-    SECRETARIS_FIELD,
-    MandateTerms,
-    SignatureBinding,
-)
+from ..domain.evidence import SignatureBinding
+from ..domain.mandates import BURGEMEESTER_FIELD, MANDATE_FIELDS, SECRETARIS_FIELD, MandateTerms
 from ..errors import InputError
 
 INFO_KEY = "/ZVHMandate"

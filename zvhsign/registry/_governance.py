@@ -1,7 +1,7 @@
 """Governance storage: partners, signatories, mandates, recorded copies.
 
 Reached as ``registry.governance`` (a :class:`GovernanceStore` over the same
-database). Returns domain objects from ``zvhsign.domain.governance``; every
+database). Returns domain objects (``zvhsign.domain.parties``, ``.mandates``); every
 change appends an audit event in the same transaction as the change.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -18,15 +19,9 @@ from sqlalchemy.orm import Session
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import DocumentKind
 from zvhsign.domain.evidence import CertificateInfo, TimestampEvidence
-from zvhsign.domain.governance import (
-    Mandate,
-    MandateSignature,
-    MandateTerms,
-    Partner,
-    RecordedSignature,
-    Signatory,
-    normalise_name,
-)
+from zvhsign.domain.evidence import FileEvidence
+from zvhsign.domain.mandates import Mandate, MandateSignature, MandateTerms
+from zvhsign.domain.parties import Partner, Signatory, normalise_name
 from zvhsign.errors import RefusedError, UsageError
 
 from ._db import DuplicateError, NotFoundError
@@ -115,7 +110,20 @@ def _mandate(row: MandateRow) -> Mandate:
         terms=MandateTerms.from_json(json.loads(row.terms)), signatures=sigs,
         revision_sha256s=tuple(json.loads(row.revision_sha256s)),
         registered_at=row.registered_at, revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
     )
+
+
+@dataclass(frozen=True)
+class RecordedCopy:
+    """A copy recorded by ``verify --record``: its bytes are a blob; ``evidence`` the facts
+    established then (None: recorded before evidence was kept, examine it again)."""
+
+    sha256: str
+    recorded_at: datetime
+    status: str
+    evidence: FileEvidence | None
+    trust_sha256: str | None
 
 
 class GovernanceStore:
@@ -202,9 +210,29 @@ class GovernanceStore:
             for c in certs:
                 by_id.setdefault(c.signatory_id, []).append(c.fingerprint)
             return [
-                Signatory(r.partner_key, r.name, r.role, tuple(sorted(by_id.get(r.id, ()))))
+                Signatory(r.partner_key, r.name, r.role, tuple(sorted(by_id.get(r.id, ()))), r.retired_at)
                 for r in rows
             ]
+
+    def retire_signatory(self, partner_key: str, name: str, retired_at: datetime, *,
+                         reason: str, actor: str) -> Signatory:
+        """Record that ``name`` no longer signs for the partner from ``retired_at`` on."""
+        with self._reg.write(f"retiring signatory {name}") as tx:
+            s = tx.session
+            rows = [r for r in s.execute(select(SignatoryRow).where(SignatoryRow.partner_key == partner_key)).scalars()
+                    if normalise_name(r.name) == normalise_name(name)]
+            if not rows:
+                raise NotFoundError(f"no signatory {name!r} of {partner_key}",
+                                    hint="`zvhsign signatory list` shows them")
+            for r in rows:
+                r.retired_at = retired_at
+            s.flush()
+            tx.append(
+                "retire-signatory", f"{rows[0].name} ({partner_key}) retired", actor=actor,
+                details={"partner": partner_key, "name": rows[0].name,
+                         "retired_at": retired_at.isoformat(), "reason": reason},
+            )
+        return next(x for x in self.signatories(partner_key) if normalise_name(x.name) == normalise_name(name))
 
     # -- mandates --------------------------------------------------------------
 
@@ -253,24 +281,35 @@ class GovernanceStore:
             raise UsageError(f"{prefix}… matches {len(found)} mandates; give more digits")
         return found[0]
 
-    def revoke_mandate(self, sha256: Sha256, revoked_at: datetime, *, reason: str, actor: str) -> Mandate:
-        """Record that the College revoked the mandate with effect from ``revoked_at``."""
+    def revoke_mandate(self, sha256: Sha256, revoked_at: datetime | None, *, reason: str, actor: str,
+                       correct: bool = False) -> Mandate:
+        """Record that the College revoked the mandate with effect from ``revoked_at``
+        (``correct``: change an earlier record -- a new date, or None: not revoked after all;
+        logged with the old and the new value)."""
         with self._reg.write("revoking a mandate") as tx:
             s = tx.session
             row = s.get(MandateRow, sha256.hex)
             if row is None:
                 raise NotFoundError(f"no registered mandate {sha256.short}")
-            if row.revoked_at is not None:
+            before = row.revoked_at
+            if before is not None and not correct:
                 raise RefusedError(
-                    f"mandate {sha256.short} was already revoked with effect from {row.revoked_at.isoformat()}"
+                    f"mandate {sha256.short} was already revoked with effect from {before.isoformat()}",
+                    hint="to change that record, use `zvhsign mandate revoke --correct`",
                 )
+            if correct and before is None:
+                raise RefusedError(f"mandate {sha256.short} is not revoked; there is nothing to correct")
             row.revoked_at = revoked_at
+            row.revocation_reason = reason
             s.flush()
+            action = "correct-revocation" if correct else "revoke-mandate"
+            subject = (f"intrekking machtigingsbesluit {row.mayor} {row.decision_date} gecorrigeerd" if correct
+                       else f"machtigingsbesluit {row.mayor} {row.decision_date} ingetrokken")
             tx.append(
-                "revoke-mandate", f"machtigingsbesluit {row.mayor} {row.decision_date} ingetrokken",
-                actor=actor, object_sha256s=(sha256.hex,),
+                action, subject, actor=actor, object_sha256s=(sha256.hex,),
                 details={"partner": row.partner_key, "mayor": row.mayor,
-                         "revoked_at": revoked_at.isoformat(), "reason": reason},
+                         "revoked_at": revoked_at.isoformat() if revoked_at else None,
+                         "previous_revoked_at": before.isoformat() if before else None, "reason": reason},
             )
             return _mandate(row)
 
@@ -284,9 +323,14 @@ class GovernanceStore:
     # -- recorded copies -------------------------------------------------------
 
     def record_copy(
-        self, data: bytes, verdict_json: dict, signatures: Sequence[RecordedSignature], *, actor: str
+        self, data: bytes, verdict_json: dict, signatures: Sequence[dict], *, actor: str,
+        evidence: FileEvidence | None = None, trust_sha256: str | None = None,
     ) -> Sha256:
-        """Store a verified copy (content-addressed) with its verdict and its partner signatures."""
+        """Store a verified copy (content-addressed) with its verdict, the evidence it rests on,
+        and a row per partner signature (``signatures``: field, document, version,
+        approved_sha256, partner, signer_name, signer_fingerprint, indication, codes)."""
+        from .evidence_codec import dumps
+
         digest = Sha256.of(data)
         with self._reg.write(f"recording copy {digest.short}") as tx:
             s = tx.session
@@ -295,15 +339,16 @@ class GovernanceStore:
             row = RecordedCopyRow(
                 sha256=digest.hex, verdict=json.dumps(verdict_json, sort_keys=True, ensure_ascii=False),
                 status=str(verdict_json.get("status", "?")), recorded_at=now,
+                evidence=dumps(evidence) if evidence is not None else None, trust_sha256=trust_sha256,
             )
             s.add(row)
             s.flush()
             for r in signatures:
                 s.add(RecordedSignatureRow(
-                    copy_id=row.id, field_name=r.field_name, document=r.document.value, version=r.version,
-                    approved_sha256=r.approved_sha256, partner_key=r.partner_key, signer_name=r.signer_name,
-                    signer_fingerprint=r.signer_fingerprint, indication=r.indication,
-                    blocking_codes=json.dumps(list(r.blocking_codes)),
+                    copy_id=row.id, field_name=r["field"], document=r["document"], version=r["version"],
+                    approved_sha256=r["approved_sha256"], partner_key=r["partner"], signer_name=r["signer_name"],
+                    signer_fingerprint=r["signer_fingerprint"], indication=r["indication"],
+                    blocking_codes=json.dumps(list(r["codes"])),
                 ))
             s.flush()
             tx.append(
@@ -312,34 +357,25 @@ class GovernanceStore:
                 details={
                     "status": verdict_json.get("status"), "size": len(data),
                     "signatures": [
-                        {"field": r.field_name, "partner": r.partner_key, "indication": r.indication}
+                        {"field": r["field"], "partner": r["partner"], "indication": r["indication"]}
                         for r in signatures
                     ],
                 },
             )
         return digest
 
-    def recorded_signatures(self) -> list[RecordedSignature]:
-        with self._reg._read("reading recorded copies") as s:
-            q = select(RecordedSignatureRow, RecordedCopyRow).join(
-                RecordedCopyRow, RecordedSignatureRow.copy_id == RecordedCopyRow.id
-            ).order_by(RecordedCopyRow.id, RecordedSignatureRow.id)
-            return [
-                RecordedSignature(
-                    copy_sha256=c.sha256, field_name=r.field_name, document=DocumentKind(r.document),
-                    version=r.version, approved_sha256=r.approved_sha256, partner_key=r.partner_key,
-                    signer_name=r.signer_name, signer_fingerprint=r.signer_fingerprint,
-                    indication=r.indication, blocking_codes=tuple(json.loads(r.blocking_codes)),
-                    recorded_at=c.recorded_at,
-                )
-                for r, c in s.execute(q).all()
-            ]
+    def recorded_copies(self) -> list[RecordedCopy]:
+        """Every recorded copy once (its latest recording), oldest first."""
+        from .evidence_codec import loads
 
-    def recorded_copies(self) -> list[tuple[str, str, datetime]]:
-        """(sha256, status, recorded_at) of every recording, oldest first."""
         with self._reg._read("reading recorded copies") as s:
             rows = s.execute(select(RecordedCopyRow).order_by(RecordedCopyRow.id)).scalars()
-            return [(r.sha256, r.status, r.recorded_at) for r in rows]
+            latest = {r.sha256: r for r in rows}
+            return [
+                RecordedCopy(r.sha256, r.recorded_at, r.status, loads(r.evidence) if r.evidence else None,
+                             r.trust_sha256)
+                for r in sorted(latest.values(), key=lambda r: r.id)
+            ]
 
 
 def _put_blob(s: Session, data: bytes) -> None:

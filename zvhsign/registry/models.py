@@ -162,6 +162,7 @@ class SignatoryRow(Base):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(100), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SignatoryCertificateRow(Base):
@@ -187,6 +188,7 @@ class MandateRow(Base):
     revision_sha256s: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RecordedCopyRow(Base):
@@ -199,6 +201,8 @@ class RecordedCopyRow(Base):
     verdict: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (one file of zvhsign.verify/1)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of FileEvidence
+    trust_sha256: Mapped[str | None] = mapped_column(String(SHA256_LEN), nullable=True)
 
 
 class RecordedSignatureRow(Base):

@@ -15,9 +15,10 @@ from datetime import date, datetime
 
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Level
+from ..domain.mandates import capacity_text
+from ..domain.status import INDETERMINATE, INVALID, MISSING, NEEDS_RESIGNING, SIGNED, signature_state
 from ..domain.verdicts import FileVerdict, SignatureVerdict
-from ..domain.governance import capacity_text
-from ..services.reporting import PartnerFacts, ReportFacts, SignatoryFacts
+from ..services.reporting import PartnerFacts, ReportFacts
 
 SCHEMA = "zvhsign.report/1"
 NOT_REGISTERED = "niet geregistreerd"
@@ -130,6 +131,7 @@ class PartnerRow:
     signed: tuple[str, ...]
     missing: tuple[str, ...]
     registered: bool
+    states: tuple[str, ...] = ()  # per document: the state in the partner × document matrix
 
 
 @dataclass(frozen=True)
@@ -229,56 +231,27 @@ def _verdict(s: SignatureVerdict) -> str:
     return f"{_INDICATION[ind]} ({ind.value})"
 
 
-def _norm(text: str | None) -> str:
-    return " ".join((text or "").lower().split())
+def _mandate_text(m) -> str:  # noqa: ANN001
+    covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "—"
+    text = (
+        f"machtigingsbesluit van {fmt_date(m.terms.decision_date)} voor burgemeester "
+        f"{m.terms.mayor} (dekt {covers}; SHA-256 {m.sha256.short})"
+    )
+    if m.revoked_at:
+        text += f", ingetrokken per {fmt_date(m.revoked_at)}"
+    return text
 
 
-def _match_partner(
-    partners: tuple[PartnerFacts, ...] | None, cert
-) -> tuple[PartnerFacts | None, SignatoryFacts | None]:  # noqa: ANN001
-    """The registered partner (and signatory) a certificate belongs to.
-
-    By the certificate's fingerprint among registered signatories first, then by
-    organisationIdentifier (NTRNL-<KvK>), then by organisation name.
-    """
-    if not partners or cert is None:
-        return None, None
-    for p in partners:
-        for s in p.signatories:
-            if cert.fingerprint_sha256 in s.fingerprints:
-                return p, s
-    for p in partners:
-        if cert.organisation_identifier and p.organisation_identifier == cert.organisation_identifier:
-            return p, None
-    for p in partners:
-        if cert.organisation and _norm(p.name) == _norm(cert.organisation):
-            return p, None
-    return None, None
-
-
-def _mandate_text(p: PartnerFacts) -> str:
+def _partner_mandates(p: PartnerFacts) -> str:
     if p.municipality is None:
         return "n.v.t. (geen gemeente)"
-    if not p.mandates:
-        return NOT_REGISTERED
-    parts = []
-    for m in p.mandates:
-        covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "—"
-        text = (
-            f"machtigingsbesluit van {fmt_date(m.terms.decision_date)} voor burgemeester "
-            f"{m.terms.mayor} (dekt {covers}; SHA-256 {m.sha256.short})"
-        )
-        if m.revoked_at:
-            text += f", ingetrokken op {fmt_date(m.revoked_at)}"
-        parts.append(text)
-    return "; ".join(parts)
+    return "; ".join(_mandate_text(m) for m in p.mandates) or NOT_REGISTERED
 
 
-def _capacity(p: PartnerFacts) -> str:
-    if p.municipality is not None:
-        active = [m for m in p.mandates if m.revoked_at is None]
-        return capacity_text(p.municipality) if active else NOT_REGISTERED
-    return f"namens {p.name}"
+_STATE = {
+    SIGNED: "ondertekend", NEEDS_RESIGNING: "opnieuw ondertekenen", INDETERMINATE: "onbepaald",
+    INVALID: "ongeldig", MISSING: "ontbreekt",
+}
 
 
 def _time_source(s: SignatureVerdict) -> tuple[str, str, str]:
@@ -312,9 +285,7 @@ def _signature_row(
     ev = s.evidence
     c = ev.signer
     doc = f.evidence.approved.label if f.evidence and f.evidence.approved else "geen goedgekeurde versie"
-    partner, signatory = (
-        _match_partner(partners, c) if ev.kind is SignatureKind.SIGNATURE else (None, None)
-    )
+    who = s.who  # decided once, by the pipeline
     when, source, tsa = _time_source(s)
     cert = (
         CertificateRow(
@@ -343,8 +314,15 @@ def _signature_row(
     )
     if ev.kind is SignatureKind.CERTIFICATION:
         capacity, mandate = "secretariaat (goedkeuring namens de Bestuurlijke Regiegroep)", "n.v.t."
-    elif partner is not None:
-        capacity, mandate = _capacity(partner), _mandate_text(partner)
+    elif who is not None:
+        capacity = who.capacity + ("" if who.stated_capacity else " (niet in de handtekening vermeld)")
+        if not who.partner.is_municipality:
+            mandate = "n.v.t. (geen gemeente)"
+        elif who.mandate is None:
+            mandate = "geen geregistreerd machtigingsbesluit"
+        else:
+            how = "gebonden in de handtekening" if who.mandate_how == "bound" else "niet gebonden; geregistreerd"
+            mandate = f"{_mandate_text(who.mandate)} — {how}"
     else:
         capacity, mandate = NOT_REGISTERED, NOT_REGISTERED
     return SignatureRow(
@@ -353,13 +331,13 @@ def _signature_row(
         document=doc,
         field=ev.field_name,
         kind=_KIND.get(ev.kind, ev.kind.value),
-        signatory=(signatory.name if signatory else None)
+        signatory=(who.signatory.name if who else None)
         or (c.common_name if c else None)
         or UNKNOWN,
-        organisation=(partner.name if partner else None)
-        or (c.organisation if c else None)
+        organisation=(who.partner.name if who else None)
+        or (f"{c.organisation} (volgens certificaat; niet geregistreerd)" if c and c.organisation else None)
         or UNKNOWN,
-        role=(signatory.role if signatory else None)
+        role=(who.signatory.role if who else None)
         or (f"{c.title} (volgens certificaat)" if c and c.title else NOT_REGISTERED),
         capacity=capacity,
         mandate=mandate,
@@ -391,8 +369,7 @@ def build_report(facts: ReportFacts) -> Report:
     signatures: list[SignatureRow] = []
     files: list[FileRow] = []
     seen_cert: set[tuple[str, str, str]] = set()
-    signed_by: dict[str, set[str]] = {}  # partner/organisation -> labels signed validly
-    org_info: dict[str, SignatureRow] = {}
+    unregistered: dict[str, tuple[SignatureRow, set[str]]] = {}  # organisation -> (row, labels signed)
     per_version: dict[str, int] = {}
     for f in facts.copies.files:
         label = f.evidence.approved.label if f.evidence and f.evidence.approved else "—"
@@ -421,13 +398,12 @@ def build_report(facts: ReportFacts) -> Report:
             row = _signature_row(len(signatures) + 1, f, s, facts, partners)
             signatures.append(row)
             if ev.kind is SignatureKind.SIGNATURE:
-                per_version[label] = per_version.get(label, 0) + (1 if s.ok and f.verified else 0)
-                org = row.organisation
-                org_info.setdefault(org, row)
-                if s.ok and f.verified:
-                    signed_by.setdefault(org, set()).add(label)
-                else:
-                    signed_by.setdefault(org, set())
+                signed = signature_state(f, s) == SIGNED
+                per_version[label] = per_version.get(label, 0) + int(signed)
+                if s.who is None:
+                    _row, got = unregistered.setdefault(row.organisation, (row, set()))
+                    if signed:
+                        got.add(label)
 
     versions = tuple(
         VersionRow(
@@ -447,32 +423,34 @@ def build_report(facts: ReportFacts) -> Report:
     )
 
     partner_rows: list[PartnerRow] = []
-    if partners:
-        for p in partners:
-            got = signed_by.get(p.name, set())
-            seen = org_info.get(p.name)
-            partner_rows.append(
-                PartnerRow(
-                    name=p.name,
-                    kind=p.kind,
-                    signatory="; ".join(s.name for s in p.signatories)
-                    or (f"{seen.signatory} (alleen volgens certificaat)" if seen else NOT_REGISTERED),
-                    role="; ".join(s.role for s in p.signatories) or NOT_REGISTERED,
-                    capacity=_capacity(p),
-                    mandate=_mandate_text(p),
-                    organisation_identifier=_or(p.organisation_identifier),
-                    signed=tuple(sorted(got & set(current_labels))),
-                    missing=tuple(x for x in current_labels if x not in got),
-                    registered=True,
-                )
+    matrix = {r.partner.key: r for r in facts.status.rows} if facts.status else {}
+    for p in partners or ():
+        got = set()
+        states = []
+        for d, cell in (matrix[p.key].cells.items() if p.key in matrix else ()):
+            label = f"{d.value} {cell.version}" if cell.version else d.value
+            states.append(f"{label}: {_STATE.get(cell.state, cell.state)}")
+            if cell.state == SIGNED and cell.version:
+                got.add(f"{d.value} {cell.version}")
+        live = [m for m in p.mandates if m.revoked_at is None or m.revoked_at > facts.validated_at]
+        partner_rows.append(
+            PartnerRow(
+                name=p.name,
+                kind=p.kind,
+                signatory="; ".join(s.name for s in p.signatories) or NOT_REGISTERED,
+                role="; ".join(s.role for s in p.signatories) or NOT_REGISTERED,
+                capacity=(capacity_text(p.municipality) if p.municipality and live
+                          else NOT_REGISTERED if p.municipality else f"namens {p.name}"),
+                mandate=_partner_mandates(p),
+                organisation_identifier=_or(p.organisation_identifier),
+                signed=tuple(sorted(got & set(current_labels))),
+                missing=tuple(x for x in current_labels if x not in got),
+                registered=True,
+                states=tuple(states),
             )
-        registered_names = {p.name for p in partners}
-        extra = [o for o in signed_by if o not in registered_names]
-    else:
-        extra = list(signed_by)
-    for org in sorted(extra):
-        row = org_info[org]
-        got = signed_by[org]
+        )
+    for org in sorted(unregistered):
+        row, got = unregistered[org]
         partner_rows.append(
             PartnerRow(
                 name=org,

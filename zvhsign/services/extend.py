@@ -16,9 +16,8 @@ from pathlib import Path
 
 from ..domain.evidence import SignatureKind
 from ..domain.verdicts import FileVerdict
-from ..errors import UsageError, ZvhsignError
-from .files import read_input, write_atomic
-from .registry_access import open_registry
+from ..errors import InputError, UsageError, ZvhsignError
+from .files import write_atomic
 from .workspace import Workspace
 
 __all__ = ["ExtendResult", "extend", "NOT_BLOCKING_EXTEND"]
@@ -89,10 +88,8 @@ def extend(
 
     Each copy is replaced atomically (the same path: extending a copy is the
     point), or written as ``out_dir/<name>`` when ``out_dir`` is given."""
-    from ..domain.rules import RuleSet, VerifyPolicy
-    from ..pdf.examine import examine
     from ..pdf.extend import add_archive_timestamp, document_timestamp_count
-    from .runtime import open_runtime
+    from .pipeline import Copy, Pipeline
 
     if not paths:
         raise UsageError("no files to extend")
@@ -102,20 +99,21 @@ def extend(
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise UsageError("two inputs have the same file name; they would overwrite each other in -o")
-    registry = open_registry(ws)
-    sizes = registry.approved_sizes()
+    pipe = Pipeline(ws)
 
     async def run() -> list[ExtendResult]:
         results: list[ExtendResult] = []
-        async with open_runtime(ws) as rt:
-            policy = VerifyPolicy(rt.secretariat_fingerprints)
-            rules = RuleSet()
+        async with pipe.session() as rt:
+            await pipe.prepare(rt)
             spec = rt.env.signature_spec()
             for i, path in enumerate(paths, start=1):
                 try:
-                    data = read_input(path)
-                    ev = await examine(str(path), data, rt.env, lambda n: sizes.get(n, []), spec=spec)
-                    verdict = rules.evaluate(ev, policy)
+                    x = await pipe.examine(rt, Copy.of_path(path), keep_data=True, spec=spec)
+                    if x.evidence is None:
+                        raise InputError(x.error or "could not be examined")
+                    data, ev = x.data, x.evidence
+                    # the verdict `verify` gives this copy alone, from the one pipeline
+                    verdict = pipe.judge([x]).files[0]
                     why = _refusal(verdict)
                     if why:
                         n = sum(s.kind is SignatureKind.DOC_TIMESTAMP for s in ev.signatures)

@@ -12,44 +12,33 @@ import io
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..domain import catalogue as C
+from ..domain.attribution import GovernanceContext
 from ..domain.digests import Sha256
 from ..domain.documents import DocumentKind, PadesLevel
 from ..domain.evidence import SignatureKind
-from ..domain.findings import Level
-from ..domain.governance import (
-    BURGEMEESTER,
+from ..domain.mandates import (
     BURGEMEESTER_FIELD,
     MANDATE_FIELDS,
     SECRETARIS_FIELD,
-    GovernanceContext,
     Mandate,
     MandateCoverage,
     MandateSignature,
     MandateTerms,
-    Partner,
-    RecordedSignature,
-    Signatory,
-    StatusMatrix,
-    apply_governance,
     assess_mandate,
     capacity_text,
-    normalise_name,
-    status_matrix,
 )
-from ..domain.verdicts import BatchVerdict
+from ..domain.parties import BURGEMEESTER, Partner, Signatory, normalise_name
+from ..domain.status import StatusMatrix, status_matrix
 from ..errors import InputError, RefusedError, UsageError
 from .files import check_distinct, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import load_certs, open_runtime
 from .workspace import Workspace
-
-#: verify: an INFO finding on each partner signature when no partner is registered
-NOT_CONFIGURED = "GOVERNANCE_NOT_CONFIGURED"
-
 
 def _actor() -> str:
     from ..registry import current_os_user
@@ -221,6 +210,12 @@ def draft_mandate(
         raise UsageError(f"no partner {gemeente!r}", hint="register the municipality with `zvhsign partner add`")
     if not p.is_municipality:
         raise UsageError(f"{p.name} is not a municipality; only a College van B&W grants this mandate")
+    if decision_date > datetime.now(UTC).astimezone(_amsterdam()).date():
+        raise UsageError(
+            f"the decision date {decision_date.isoformat()} lies in the future; a mandate records a "
+            "decision the College has taken",
+            hint="draft it once the College has decided, with that date",
+        )
     covers = []
     if versions:
         for doc, v in versions:
@@ -315,10 +310,9 @@ def register_mandate(ws: Workspace, path: Path) -> Mandate:
     for c in m.terms.covers:
         av = reg.find_approved(c.approved_sha256)
         if av is None or av.document is not c.document or av.version != c.version:
-            problems.append(
-                _finding(f"the mandate covers {c.document.value} {c.version} ({c.approved_sha256.short}), "
-                         "which is not a registered approved version")
-            )
+            problems.append(C.MANDATE_COVERS_UNKNOWN_VERSION(
+                f"the mandate covers {c.document.value} {c.version} ({c.approved_sha256.short}), "
+                "which is not a registered approved version"))
     if problems:
         raise RefusedError(
             f"{path} is not a validly signed mandate: "
@@ -328,40 +322,54 @@ def register_mandate(ws: Workspace, path: Path) -> Mandate:
     return m
 
 
-def _finding(msg: str):
-    from ..domain.findings import fail
+def _amsterdam():
+    from zoneinfo import ZoneInfo
 
-    return fail("MANDATE_COVERS_UNKNOWN_VERSION", msg)
+    return ZoneInfo("Europe/Amsterdam")
 
 
 def dutch_time(local: datetime) -> datetime:
-    """A naive local time in the Netherlands as an aware datetime. Without the time
-    zone database, +02:00 (summer time): the earliest instant it can mean."""
-    if local.tzinfo is not None:
-        return local
-    try:
-        from zoneinfo import ZoneInfo
-
-        return local.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
-    except Exception:
-        return local.replace(tzinfo=timezone(timedelta(hours=2)))
+    """A naive local time in the Netherlands as an aware datetime (Europe/Amsterdam)."""
+    return local if local.tzinfo is not None else local.replace(tzinfo=_amsterdam())
 
 
-def revoke_mandate(ws: Workspace, sha_prefix: str, effective: datetime, reason: str) -> Mandate:
+def revoke_mandate(ws: Workspace, sha_prefix: str, effective: datetime | None, reason: str, *,
+                   correct: bool = False) -> Mandate:
     """Record the College's revocation of a registered mandate, with effect from
-    ``effective`` (a naive time is Dutch local time). Signatures proven to exist
-    before then stay covered; later ones are not (rule MANDATE_IN_FORCE)."""
+    ``effective`` (a naive time is Dutch local time; it may lie in the future: the
+    mandate is in force until then). Signatures proven to exist before then stay
+    covered; later ones are not (rule MANDATE_IN_FORCE). ``correct`` changes an
+    earlier record (``effective`` None: the mandate was not revoked after all); logged."""
     if not reason.strip():
-        raise UsageError("say why the mandate is revoked (--reason), e.g. the College's decision")
+        raise UsageError("say why (--reason), e.g. the College's decision")
     store = open_registry(ws).governance
     m = store.find_mandate(sha_prefix)
-    local = dutch_time(effective)
-    if local.date() < m.terms.decision_date:
-        raise UsageError(
-            f"the revocation ({local.date()}) can't take effect before the mandate's own decision "
-            f"date ({m.terms.decision_date})"
-        )
-    return store.revoke_mandate(m.sha256, local.astimezone(UTC), reason=reason.strip(), actor=_actor())
+    when = None
+    if effective is not None:
+        local = dutch_time(effective)
+        if local.date() < m.terms.decision_date:
+            raise UsageError(
+                f"the revocation ({local.date()}) can't take effect before the mandate's own decision "
+                f"date ({m.terms.decision_date})"
+            )
+        when = local.astimezone(UTC)
+    elif not correct:
+        raise UsageError("a revocation needs the date it takes effect (--date)")
+    return store.revoke_mandate(m.sha256, when, reason=reason.strip(), actor=_actor(), correct=correct)
+
+
+def retire_signatory(ws: Workspace, partner: str, name: str, effective: datetime, reason: str) -> Signatory:
+    """Record that ``name`` no longer signs for ``partner`` from ``effective`` (a naive
+    time is Dutch local time) on: signatures proven to exist before then stay
+    authorised; later ones fail (SIGNER_RETIRED)."""
+    if not reason.strip():
+        raise UsageError("say why (--reason), e.g. a new burgemeester took office")
+    store = open_registry(ws).governance
+    p = store.find_partner(partner)
+    if p is None:
+        raise UsageError(f"no partner {partner!r}", hint="list them with `zvhsign partner list`")
+    return store.retire_signatory(p.key, name, dutch_time(effective).astimezone(UTC),
+                                  reason=reason.strip(), actor=_actor())
 
 
 def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
@@ -376,7 +384,7 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
             "bound to a complete, registered machtigingsbesluit",
             hint="the secretariat registers it with `zvhsign mandate register`",
         )
-    if m.revoked_at is not None:
+    if m.revoked_by(datetime.now(UTC)):
         raise RefusedError(
             f"{path} is a mandate the College revoked with effect from {m.revoked_at.isoformat()}; "
             "it no longer authorises a signature",
@@ -384,129 +392,37 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
     return sha.hex, capacity_text(m.terms.municipality)
 
 
-def mandate_mismatch(registry, mandate_sha256: str, signer_name: str | None, approved) -> str | None:  # noqa: ANN001
-    """Why the registered mandate ``mandate_sha256`` can't cover this signature (another
-    person, a document version it doesn't cover), or None: checked before signing so a
-    burgemeester doesn't produce a copy verify would reject."""
-    m = next((x for x in registry.governance.mandates() if x.sha256.hex == mandate_sha256), None)
-    if m is None:
-        return None  # `sign --mandate` refuses it earlier (mandate_binding); verify judges the rest
-    if signer_name and normalise_name(m.terms.mayor) != normalise_name(signer_name):
-        return f"the mandate authorises {m.terms.mayor}, but your certificate names {signer_name}"
-    if approved is not None and not m.covers_sha(approved.approved_sha256):
-        covered = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "nothing"
-        return f"the mandate covers {covered}, not {approved.label}"
-    return None
-
-
-# -------------------------------------------------------------------------- verify
-
-
-def context(registry) -> GovernanceContext:
-    """The governance context from the registry (recorded covenant signatures included)."""
-    store = registry.governance
-    recorded = store.recorded_signatures()
-    covenant = frozenset(
-        r.partner_key for r in recorded
-        if r.partner_key and r.document is DocumentKind.CONVENANT and r.valid_apart_from_version
-    )
-    return GovernanceContext(
-        partners=tuple(store.partners()), signatories=tuple(store.signatories()),
-        mandates=tuple(store.mandates()), approved=tuple(registry.approved_versions()),
-        covenant_partners=covenant,
-    )
-
-
-def apply_to_batch(registry, batch: BatchVerdict) -> BatchVerdict:
-    """The governance pass over a verified batch (called by ``services.operations.verify``)."""
-    from dataclasses import replace
-
-    from ..domain.findings import info
-    from ..domain.verdicts import SignatureVerdict
-    from ..pdf.mandate import read_bindings
-
-    ctx = context(registry)
-    if not ctx.partners:
-        note = info(
-            NOT_CONFIGURED,
-            "no partners are registered: who signed, in what capacity and order was not checked "
-            "(register partners with `zvhsign partner import`)",
-        )
-        return BatchVerdict(tuple(
-            replace(fv, signatures=tuple(
-                SignatureVerdict(s.evidence, s.findings + (note,))
-                if s.evidence.kind is SignatureKind.SIGNATURE else s
-                for s in fv.signatures
-            ))
-            for fv in batch.files
-        ))
-    bindings = {}
-    for fv in batch.files:
-        if fv.evidence is None:
-            continue
-        try:
-            for field, b in read_bindings(read_input(Path(fv.path))).items():
-                bindings[(fv.path, field)] = b
-        except InputError:
-            pass  # the signatures are already judged unreadable
-    return apply_governance(batch, ctx, bindings)
-
-
-def record_batch(registry, batch: BatchVerdict) -> list[Sha256]:
-    """Store every judged copy (content-addressed) with its verdict (``verify --record``)."""
-    ctx = context(registry)
-    out = []
-    for fv in batch.files:
-        ev = fv.evidence
-        if ev is None:
-            continue
-        data = read_input(Path(fv.path))
-        if Sha256.of(data) != ev.sha256:
-            raise InputError(f"{fv.path} changed while it was verified; not recorded")
-        rows = []
-        if ev.approved is not None:
-            for sv in fv.partner_signatures:
-                placed = ctx.place(sv.evidence.signer)
-                codes = tuple(f.code for f in sv.findings if f.level.blocks)
-                codes += tuple(f.code for f in fv.findings if f.level is Level.FAIL)
-                rows.append(RecordedSignature(
-                    copy_sha256=ev.sha256.hex, field_name=sv.evidence.field_name,
-                    document=ev.approved.document, version=ev.approved.version,
-                    approved_sha256=ev.approved.approved_sha256.hex,
-                    partner_key=placed.partner.key if placed else None,
-                    signer_name=sv.evidence.signer.common_name if sv.evidence.signer else None,
-                    signer_fingerprint=sv.evidence.signer.fingerprint_sha256 if sv.evidence.signer else None,
-                    indication=sv.indication.value, blocking_codes=codes,
-                    recorded_at=ev_time(),
-                ))
-        out.append(registry.governance.record_copy(data, fv.to_json(), rows, actor=_actor()))
-    return out
-
-
-def ev_time():
-    from datetime import datetime
-
-    return datetime.now(UTC)
-
-
 # -------------------------------------------------------------------------- status
 
 
-def status(ws: Workspace) -> StatusMatrix:
-    reg = open_registry(ws)
-    return status_matrix(context(reg), reg.governance.recorded_signatures())
+def status(ws: Workspace, *, online: bool = True, progress=None) -> StatusMatrix:  # noqa: ANN001
+    """The partner × document matrix: every recorded copy judged now, through the one
+    pipeline, against the registry as it is now (revocations, supersessions, retired
+    signatories, trust settings)."""
+    from .pipeline import Pipeline
+
+    pipe = Pipeline(ws, online=online)
+    if pipe.governance is None:
+        return StatusMatrix((), {d: None for d in DocumentKind}, datetime.now(UTC))
+
+    async def run():
+        async with pipe.session() as rt:
+            batch, _ = await pipe.run(rt, pipe.recorded_copies(), progress=progress)
+            return batch
+
+    batch = asyncio.run(run())
+    return status_matrix(pipe.governance, batch, datetime.now(UTC))
 
 
 __all__ = [
     "BURGEMEESTER",
     "add_partner",
     "add_signatory",
-    "apply_to_batch",
     "draft_mandate",
     "import_partners",
     "mandate_binding",
-    "record_batch",
     "register_mandate",
+    "retire_signatory",
     "sign_mandate",
     "status",
 ]

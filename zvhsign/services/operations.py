@@ -13,15 +13,14 @@ from pathlib import Path
 
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label, version_key
-from ..domain.rules import RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
-from ..errors import InputError, UsageError, ZvhsignError
+from ..errors import InputError, UsageError
 
-__all__ = ["KeySource", "approve", "stamp", "verify", "verify_async"]
+__all__ = ["KeySource", "approve", "stamp", "verify"]
 from .files import check_distinct, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
-from .runtime import Runtime, open_runtime
+from .runtime import open_runtime
 from .workspace import Workspace
 
 
@@ -130,45 +129,6 @@ def approved_versions(ws: Workspace, document: DocumentKind | None = None) -> li
 ProgressFn = Callable[[int, int, FileVerdict], None]
 
 
-async def verify_async(
-    rt: Runtime,
-    paths: Sequence[Path],
-    approved_lookup: Callable[[int], list[ApprovedVersion]],
-    *,
-    rules: RuleSet | None = None,
-    progress: ProgressFn | None = None,
-    etsi_report: Path | None = None,
-    renew_within_days: int = 180,
-) -> BatchVerdict:
-    """``etsi_report``: also write one ETSI TS 119 102-2 XML validation report
-    covering every signature of every file (pyHanko's report generator)."""
-    from ..pdf.examine import etsi_report_xml, examine
-
-    rules = rules or RuleSet()
-    policy = VerifyPolicy(rt.secretariat_fingerprints, renew_within_days=renew_within_days)
-    spec = rt.env.signature_spec()
-    etsi: list | None = [] if etsi_report is not None else None
-    results: list[FileVerdict] = []
-    for i, path in enumerate(paths, start=1):
-        try:
-            data = read_input(path)
-            ev = await examine(str(path), data, rt.env, approved_lookup, spec=spec, etsi=etsi)
-            verdict = rules.evaluate(ev, policy)
-        except ZvhsignError as exc:
-            verdict = FileVerdict(evidence=None, path=str(path), findings=(), error=exc.message)
-        except Exception as exc:  # a file zvhsign can't judge must not stop the batch
-            verdict = FileVerdict(
-                evidence=None, path=str(path), findings=(),
-                error=f"could not be examined ({type(exc).__name__}: {exc})",
-            )
-        results.append(verdict)
-        if progress:
-            progress(i, len(paths), verdict)
-    if etsi_report is not None:
-        write_atomic(etsi_report, etsi_report_xml(etsi).encode("utf-8"))
-    return BatchVerdict(tuple(results))
-
-
 def verify(
     ws: Workspace,
     paths: Sequence[Path],
@@ -180,27 +140,26 @@ def verify(
     etsi_report: Path | None = None,
     renew_within_days: int = 180,
 ) -> BatchVerdict:
-    """Verify many copies in one process, sharing trust, HTTP session and fetched data.
+    """Verify many copies in one process through the one pipeline (services/pipeline.py):
+    each file read and examined once, judged by the one rule set against the registry
+    as it is now. ``record`` stores every judged copy with its verdict and evidence
+    (``verify --record``); ``etsi_report`` also writes one ETSI TS 119 102-2 XML
+    validation report covering every signature of every file."""
+    from .pipeline import Copy, Pipeline, write_etsi_report
 
-    A second pass over the whole batch adds the governance findings (who signed,
-    in what capacity and order: services/governance.py); ``record`` stores every
-    judged copy with its verdict in the registry (``verify --record``).
-    """
     if not paths:
         raise UsageError("no files to verify")
-    registry = open_registry(ws)
-    sizes = registry.approved_sizes()
+    pipe = Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days)
+    etsi: list | None = [] if etsi_report is not None else None
 
-    async def run() -> BatchVerdict:
-        async with open_runtime(ws, online=online, moment=at) as rt:
-            return await verify_async(
-                rt, paths, lambda n: sizes.get(n, []), progress=progress, etsi_report=etsi_report,
-                renew_within_days=renew_within_days,
-            )
+    async def run():
+        async with pipe.session() as rt:
+            return await pipe.run(rt, [Copy.of_path(p) for p in paths], keep_data=record,
+                                  progress=progress, etsi=etsi)
 
-    from .governance import apply_to_batch, record_batch
-
-    batch = apply_to_batch(registry, asyncio.run(run()))
+    batch, examined = asyncio.run(run())
+    if etsi_report is not None:
+        write_etsi_report(etsi_report, etsi)
     if record:
-        record_batch(registry, batch)
+        pipe.record(examined, batch, actor=_actor())
     return batch

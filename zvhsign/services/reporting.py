@@ -1,10 +1,12 @@
 """Facts for the audit report, and signing the report PDF with the secretariat key.
 
 :func:`gather` collects what the report shows, as domain objects: the approved
-versions, the verdicts of the signed copies (from the registry's recorded
-copies once recording exists, else the files given), the partners registered in
-the governance tables (when that module provides them), and the state of the
-audit log with its anchors. ``zvhsign.reports`` turns these facts into the
+versions, the verdicts of the signed copies (the files given, else the
+registry's recorded copies) made by the one verification pipeline
+(services/pipeline.py) -- integrity, trust, who signed, mandates and order --,
+the partner × document matrix rendered from those verdicts, the partners
+registered in the governance tables, and the state of the audit log with its
+anchors. Nothing here judges on its own. ``zvhsign.reports`` turns these facts into the
 Dutch report (HTML, PDF, JSON); :func:`sign_report_pdf` then signs and
 timestamps the PDF as the secretariat, in a new signature field.
 
@@ -16,7 +18,6 @@ geregistreerd" in the report.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,13 +25,13 @@ from pathlib import Path
 
 from ..domain.audit import Anchor
 from ..domain.documents import ApprovedVersion, PadesLevel
-from ..domain.governance import Mandate
+from ..domain.mandates import Mandate
+from ..domain.status import StatusMatrix, status_matrix
 from ..domain.verdicts import BatchVerdict
 from ..errors import ServiceError, UsageError
 from .auditlog import AnchorCheck, LogCheck, check_anchor
 from .keys import KeySource
-from .operations import verify_async
-from .registry_access import open_registry
+from .pipeline import Copy, Pipeline
 from .runtime import open_runtime
 from .workspace import Workspace
 
@@ -91,6 +92,7 @@ class ReportFacts:
     partners: tuple[PartnerFacts, ...] | None  # None: no governance data registered
     log: LogCheck
     trust: TrustFacts = TrustFacts(None, None)
+    status: StatusMatrix | None = None  # partner × document, from the same verdicts
 
 
 def _partners(reg) -> tuple[PartnerFacts, ...] | None:  # noqa: ANN001
@@ -121,19 +123,6 @@ def _partners(reg) -> tuple[PartnerFacts, ...] | None:  # noqa: ANN001
     )
 
 
-def _recorded(reg) -> list[tuple[str, bytes]]:  # noqa: ANN001
-    """(label, bytes) of every copy recorded in the registry (each content once)."""
-    gov = getattr(reg, "governance", None)
-    if gov is None:
-        return []
-    out: dict[str, tuple[str, bytes]] = {}
-    for sha, _status, recorded_at in gov.recorded_copies():
-        data = reg.get_blob(sha)
-        if data is not None:
-            out[sha] = (f"registry: kopie {sha[:12]}… (vastgelegd {recorded_at:%Y-%m-%d %H:%M} UTC)", data)
-    return list(out.values())
-
-
 def gather(
     ws: Workspace,
     files: Sequence[Path] = (),
@@ -141,66 +130,54 @@ def gather(
     responsible: str,
     online: bool = True,
 ) -> ReportFacts:
-    """Verify the signed copies and read the registry and audit log, at one moment."""
+    """Judge the signed copies through the pipeline and read the registry and audit log,
+    at one moment. Recorded copies are examined again (the report states a fresh
+    validation moment), from the bytes the registry keeps."""
     if not responsible.strip():
         raise UsageError("the official responsible for the validation can't be empty")
     validated_at = datetime.now(timezone.utc).replace(microsecond=0)
-    with open_registry(ws) as reg:
-        versions = tuple(reg.approved_versions())
-        sizes = reg.approved_sizes()
-        partners = _partners(reg)
-        recorded = _recorded(reg) if not files else []
-        events = reg.events()
-        problems = reg.verify_log()
-        head = reg.chain_head()
-        shown_url = reg.url
+    pipe = Pipeline(ws, online=online)
+    reg = pipe.registry
+    partners = _partners(reg)
+    events = reg.events()
+    problems = reg.verify_log()
+    head = reg.chain_head()
     anchors = [a for a in (Anchor.from_event(e) for e in events) if a is not None]
     if files:
-        source = "files"
-    elif recorded:
-        source = "registry"
+        source, copies = "files", [Copy.of_path(Path(f)) for f in files]
     else:
-        raise UsageError(
-            "no signed copies to report on: the registry holds no recorded copies",
-            hint="give the signed files, e.g. `zvhsign report --format html -o r.html signed/*.pdf`",
-        )
-
-    async def run(paths: list[Path]) -> tuple[BatchVerdict, list[AnchorCheck]]:
-        async with open_runtime(ws, online=online) as rt:
-            batch = await verify_async(rt, paths, lambda n: sizes.get(n, []))
-            checks = [await check_anchor(rt, a) for a in anchors]
-            return batch, checks
-
-    if source == "files":
-        batch, checks = asyncio.run(run([Path(f) for f in files]))
-    else:
-        with tempfile.TemporaryDirectory(prefix="zvhsign-report-") as tmp:
-            paths = []
-            for i, (label, data) in enumerate(recorded, start=1):
-                safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in label)[:80]
-                p = Path(tmp) / f"{i:03d}-{safe or 'copy'}.pdf"
-                p.write_bytes(data)
-                paths.append(p)
-            batch, checks = asyncio.run(run(paths))
-            # show the registry labels, not the temporary paths
-            batch = BatchVerdict(
-                tuple(
-                    type(f)(f.evidence, label, f.findings, f.signatures, f.error)
-                    for f, (label, _d) in zip(batch.files, recorded)
-                )
+        source, copies = "registry", []
+        for rc in reg.governance.recorded_copies():
+            data = reg.get_blob(rc.sha256)
+            if data is not None:
+                label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {rc.recorded_at:%Y-%m-%d %H:%M} UTC)"
+                copies.append(Copy(label, data=data))
+        if not copies:
+            raise UsageError(
+                "no signed copies to report on: the registry holds no recorded copies",
+                hint="give the signed files, e.g. `zvhsign report --format html -o r.html signed/*.pdf`",
             )
+
+    async def run() -> tuple[BatchVerdict, list[AnchorCheck]]:
+        async with pipe.session() as rt:
+            batch, _ = await pipe.run(rt, copies)
+            return batch, [await check_anchor(rt, a) for a in anchors]
+
+    batch, checks = asyncio.run(run())
     log = LogCheck(len(events), head, tuple(problems), tuple(checks))
+    status = status_matrix(pipe.governance, batch, validated_at) if pipe.governance else None
     return ReportFacts(
         validated_at=validated_at,
         responsible=responsible.strip(),
         workspace=str(ws.root),
-        registry_url=shown_url,
-        versions=versions,
+        registry_url=reg.url,
+        versions=pipe.approved,
         copies=batch,
         copies_source=source,
         partners=partners,
         log=log,
         trust=_trust(events),
+        status=status,
     )
 
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..domain.documents import ApprovedVersion, PadesLevel
+from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
-from ..domain.rules import RuleSet, VerifyPolicy
 from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
-from .files import check_distinct, read_input, write_atomic
+from .files import check_distinct, display_path, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -31,9 +31,14 @@ from .workspace import Workspace
 REQUIRED_KEY_USAGE = "non_repudiation"
 
 
-#: verify findings that don't stop a new signature (a superseded version is refused
-#: below, with a message naming the current version)
+#: findings about the copy that don't stop a new signature (a superseded version is
+#: refused below, with a message naming the current version)
 _NOT_BLOCKING_FOR_SIGNING = frozenset({"NO_PARTNER_SIGNATURE", "NO_SIGNATURE_TIMESTAMP", "VERSION_SUPERSEDED"})
+#: findings the would-be signature gets that are shown as warnings, not refused: the
+#: covenant signature lives in another copy (verify checks the order), and at an
+#: explicitly chosen level B-B the time evidence is missing by choice
+_WARN_ONLY = frozenset({"COVENANT_SIGNATURE_MISSING"})
+_WARN_ONLY_AT_B_B = frozenset({"NO_SIGNATURE_TIMESTAMP", "MANDATE_ORDER_UNPROVEN", "PROTOCOL_ORDER_UNPROVEN"})
 
 
 class SigningCancelled(ZvhsignError):
@@ -59,6 +64,9 @@ class Preflight:
     tsa_problem: str | None  # None: answers (or not needed)
     now: datetime
     warnings: tuple[str, ...] = ()
+    mandate_sha256: str | None = None  # the signed mandate the signature binds
+    #: the verdict verify will give the signature (the pipeline's rules, judged beforehand)
+    findings: tuple = ()
 
     @property
     def certificate_valid_now(self) -> bool:
@@ -169,6 +177,7 @@ def sign(
     if not dry_run and not Path(out).parent.is_dir() and str(Path(out).parent):
         raise UsageError(f"the output directory {Path(out).parent} does not exist")
     data = read_input(inp)
+    explicit_level = level is not None
     level = level or _default_level(ws)
     warnings: list[str] = []
     if not level.timestamped:
@@ -176,20 +185,25 @@ def sign(
             "no timestamp (level B-B): it can't be proven later when you signed, "
             "so ordering rules (e.g. mandate before signature) stay undecided"
         )
-    registry = open_registry(ws)
-    sizes = registry.approved_sizes()
+    from .pipeline import Copy, Pipeline
+
+    pipe = Pipeline(ws)
+    registry = pipe.registry
 
     async def run(signer) -> tuple[bytes | None, Preflight]:
         from ..pdf.appearance import Appearance
 
         cert = certificate_info(signer.signing_cert)
-        async with open_runtime(ws) as rt:
-            ev = await examine(str(inp), data, rt.env, lambda n: sizes.get(n, []))
-            verdict = RuleSet().evaluate(ev, VerifyPolicy(rt.secretariat_fingerprints))
-            blocking = [
-                f for f in verdict.all_findings()
-                if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING
-            ]
+        async with pipe.session() as rt:
+            await pipe.prepare(rt)
+            x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
+            if x.evidence is None:
+                raise RefusedError(f"{inp} can't be signed: {x.error}")
+            ev = x.evidence
+            verdict = pipe.judge([x]).files[0]
+            blocking = [f for f in verdict.findings if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING]
+            blocking += [f for sv in verdict.signatures for f in sv.findings
+                         if f.level.blocks and code(f.code).scope == "signature"]
             if blocking:
                 raise RefusedError(
                     f"{inp} is not an approved version with only signatures added, so it can't be signed: "
@@ -222,15 +236,12 @@ def sign(
                 tsa_problem=tsa_problem, now=datetime.now(timezone.utc), warnings=tuple(warnings),
             )
             refusal = _refusal(pf, level)
-            if refusal is None and mandate_sha256:
-                from .governance import mandate_mismatch
-
-                why = mandate_mismatch(registry, mandate_sha256, cert.common_name, approved)
-                if why:
-                    refusal = RefusedError(
-                        f"not signed: {why}",
-                        hint="check that you sign the right document with the right mandate",
-                    )
+            if refusal is None:
+                judged = await _judge_would_be(
+                    pipe, rt, ev, signer, cert, target, level, capacity, mandate_sha256, explicit_level)
+                pf = replace(pf, capacity=judged.capacity, mandate_sha256=judged.mandate_sha256,
+                             warnings=pf.warnings + judged.warnings, findings=judged.findings)
+                refusal = judged.refusal
             if show is not None:
                 show(pf)
             if refusal is not None:
@@ -243,14 +254,14 @@ def sign(
             if visible:
                 appearance = Appearance(
                     name=cert.common_name or cert.subject, role=cert.title,
-                    organisation=cert.organisation, capacity=capacity,
+                    organisation=cert.organisation, capacity=pf.capacity,
                 )
             signed = await add_signature(
                 data, signer, rt.env, level=level, field_name=target, reason=reason,
                 location=location, name=cert.common_name, appearance=appearance,
                 timestamper=timestamper,
-                # issue 3: bind the signed mandate (SHA-256) and the capacity into the signature
-                mandate_sha256=mandate_sha256, mandate_capacity=capacity,
+                # bind the signed mandate (SHA-256) and the capacity into the signature
+                mandate_sha256=pf.mandate_sha256, mandate_capacity=pf.capacity,
             )
             return signed, pf
 
@@ -265,3 +276,50 @@ def sign(
     return SignResult(
         Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
     )
+
+
+@dataclass(frozen=True)
+class WouldBe:
+    """The pre-flight's judgement of the signature about to be made."""
+
+    capacity: str | None
+    mandate_sha256: str | None
+    findings: tuple
+    warnings: tuple[str, ...]
+    refusal: ZvhsignError | None
+
+
+async def _judge_would_be(pipe, rt, ev, signer, cert, target, level, capacity, mandate_sha256,
+                          explicit_level) -> WouldBe:  # noqa: ANN001
+    """Judge the would-be signature with the pipeline's rules, as verify will judge it:
+    the signer's certificate validated now (trust, revocation), who signs and under
+    which mandate, the order rules. A mayor who names no mandate signs under the one
+    registered mandate that covers this version (bound into the signature)."""
+    from ..domain.attribution import attribute
+    from ..domain.mandates import capacity_text
+    from .preflight import would_be_evidence
+
+    sig = await would_be_evidence(ev, signer, rt.env, target, level, capacity, mandate_sha256)
+    gov = pipe.governance
+    if mandate_sha256 is None and gov is not None:
+        who = attribute(sig, ev, gov, sig.claimed_signing_time)
+        if who is not None and who.partner.is_municipality and who.mandate is not None:
+            mandate_sha256 = who.mandate.sha256.hex
+            capacity = capacity or capacity_text(who.mandate.terms.municipality)
+            sig = await would_be_evidence(ev, signer, rt.env, target, level, capacity, mandate_sha256)
+    fv = pipe.judge_one(replace(ev, signatures=ev.signatures + (sig,)), pipe.recorded_covenant())
+    verdict = fv.signatures[-1]
+    allowed = _WARN_ONLY | (_WARN_ONLY_AT_B_B if explicit_level and not level.timestamped else frozenset())
+    blocking = [f for f in verdict.findings if f.level.blocks]
+    refused = [f for f in blocking if f.code not in allowed]
+    warnings = tuple(f"verify will report {f.code}: {f.message}" for f in blocking if f.code in allowed
+                     and f.code != "NO_SIGNATURE_TIMESTAMP")
+    refusal = None
+    if refused:
+        first = refused[0]
+        refusal = RefusedError(
+            "not signed: verify would reject this signature: "
+            + "; ".join(f"{f.code}: {f.message}" for f in refused[:3]),
+            hint=first.hint,
+        )
+    return WouldBe(capacity, mandate_sha256, verdict.findings, warnings, refusal)

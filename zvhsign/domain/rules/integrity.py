@@ -1,58 +1,15 @@
-"""Verification rules: small objects that turn evidence into named findings.
-
-A :class:`RuleSet` fails closed: evaluating with no rules, or with a policy that
-names no secretariat certificate, is an error rather than a silent pass.
-"""
+"""Integrity and trust rules: is this an approved version with only signatures added,
+and is every signature intact, valid, trusted and timestamped?"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Protocol
 
-from ..errors import PolicyError
-from .evidence import (
-    ChangeKind,
-    FileEvidence,
-    Indication,
-    SignatureEvidence,
-    SignatureKind,
-    TimestampEvidence,
-)
-from .findings import Finding, fail, info, warn
-from .verdicts import FileVerdict, SignatureVerdict
-
-
-@dataclass(frozen=True)
-class VerifyPolicy:
-    """What the secretariat trusts. Trust roots themselves live in the PDF layer's
-    validation context; here: whose certification counts as an approval."""
-
-    secretariat_fingerprints: frozenset[str]
-    require_signature_timestamp: bool = True
-    renew_within_days: int = 180  # warn when a copy's last timestamp expires this soon
-
-    def __post_init__(self) -> None:
-        if not self.secretariat_fingerprints:
-            raise PolicyError(
-                "no secretariat certificate is configured, so no approval can be recognised",
-                hint="add the secretariat's certificate under [trust] in zvhsign.toml",
-            )
-
-
-class FileRule(Protocol):
-    name: str
-
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]: ...
-
-
-class SignatureRule(Protocol):
-    name: str
-
-    def check(
-        self, sig: SignatureEvidence, ev: FileEvidence, policy: VerifyPolicy
-    ) -> Iterable[Finding]: ...
+from .. import catalogue as C
+from ..evidence import ChangeKind, FileEvidence, Indication, SignatureKind, TimestampEvidence
+from ..findings import Finding
+from .base import Context, Scope, Subject
 
 
 # --------------------------------------------------------------------------- file rules
@@ -66,126 +23,119 @@ def is_audit_report(ev: FileEvidence) -> bool:
 
 class ApprovedVersionFound:
     name = "APPROVED_VERSION"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         if is_audit_report(ev):
             reports = [s for s in ev.signatures if s.kind is SignatureKind.REPORT]
             others = [s for s in ev.signatures if s.kind in (SignatureKind.SIGNATURE, SignatureKind.CERTIFICATION)]
             by = reports[0].signer
             if by is None or by.fingerprint_sha256 not in policy.secretariat_fingerprints:
                 who = by.subject if by else "an unknown signer"
-                yield fail(
-                    "REPORT_NOT_BY_SECRETARIAT",
-                    f"an audit report must be signed by the secretariat, this one is signed by {who}",
+                yield C.REPORT_NOT_BY_SECRETARIAT(f"an audit report must be signed by the secretariat, this one is signed by {who}",
                 )
             elif len(reports) > 1 or others:
-                yield fail("REPORT_SIGNATURES_UNEXPECTED", "an audit report carries exactly one signature")
+                yield C.REPORT_SIGNATURES_UNEXPECTED("an audit report carries exactly one signature")
             else:
-                yield info("AUDIT_REPORT", "an audit report signed by the secretariat")
+                yield C.AUDIT_REPORT("an audit report signed by the secretariat")
             return
         if ev.approved is None:
-            yield fail(
-                "APPROVED_VERSION_NOT_FOUND",
-                "no revision of this file is a registered approved version "
+            yield C.APPROVED_VERSION_NOT_FOUND("no revision of this file is a registered approved version "
                 "(the approved file was changed, rewritten or never approved)",
             )
         elif ev.approved.superseded_by:
-            yield warn(
-                "VERSION_SUPERSEDED",
-                f"signed on {ev.approved.label}, which is superseded by version "
+            yield C.VERSION_SUPERSEDED(f"signed on {ev.approved.label}, which is superseded by version "
                 f"{ev.approved.superseded_by}: a new signature is needed",
             )
         else:
-            yield info(
-                "APPROVED_VERSION",
-                f"contains approved {ev.approved.label} "
+            yield C.APPROVED_VERSION(f"contains approved {ev.approved.label} "
                 f"(decided on {ev.approved.decided_on.isoformat()})",
             )
 
 
 _CHANGE_CODES = {
-    ChangeKind.PAGE_CONTENT: "CONTENT_CHANGED_AFTER_APPROVAL",
-    ChangeKind.PAGES: "PAGES_CHANGED_AFTER_APPROVAL",
-    ChangeKind.ANNOTATION: "ANNOTATION_CHANGED_AFTER_APPROVAL",
-    ChangeKind.FORM: "FORM_CHANGED_AFTER_APPROVAL",
-    ChangeKind.SIGNATURE_FIELD: "SIGNATURE_FIELD_TAMPERED",
-    ChangeKind.CATALOG: "DOCUMENT_STRUCTURE_CHANGED",
-    ChangeKind.METADATA: "STAMP_METADATA_CHANGED",
+    ChangeKind.PAGE_CONTENT: C.CONTENT_CHANGED_AFTER_APPROVAL,
+    ChangeKind.PAGES: C.PAGES_CHANGED_AFTER_APPROVAL,
+    ChangeKind.ANNOTATION: C.ANNOTATION_CHANGED_AFTER_APPROVAL,
+    ChangeKind.FORM: C.FORM_CHANGED_AFTER_APPROVAL,
+    ChangeKind.SIGNATURE_FIELD: C.SIGNATURE_FIELD_TAMPERED,
+    ChangeKind.CATALOG: C.DOCUMENT_STRUCTURE_CHANGED,
+    ChangeKind.METADATA: C.STAMP_METADATA_CHANGED,
 }
 
 
 class OnlySignaturesAfterApproval:
     name = "ONLY_SIGNATURES_AFTER_APPROVAL"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         by_kind: dict[ChangeKind, list[str]] = {}
         for change in ev.changes:
             by_kind.setdefault(change.kind, []).append(
                 f"revision {change.revision + 1}: {change.description}"
             )
         for kind, details in by_kind.items():
-            yield fail(
-                _CHANGE_CODES[kind],
+            yield _CHANGE_CODES[kind](
                 f"changed after approval ({kind.value}); only signatures, document "
                 "timestamps and validation data may be added",
                 *details,
             )
         for problem in ev.structure_problems:
-            yield fail("MALFORMED_REVISION", problem)
+            yield C.MALFORMED_REVISION(problem)
 
 
 class NoTrailingData:
     name = "NO_TRAILING_DATA"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         if ev.trailing_bytes:
-            yield fail(
-                "TRAILING_DATA",
-                f"{ev.trailing_bytes} byte(s) follow the last revision; "
+            yield C.TRAILING_DATA(f"{ev.trailing_bytes} byte(s) follow the last revision; "
                 "other readers may show content no signature covers",
             )
 
 
 class ApprovalByCertification:
     name = "APPROVAL_CERTIFIED"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         if is_audit_report(ev):
             return
         certs = [s for s in ev.signatures if s.kind is SignatureKind.CERTIFICATION]
         if not certs:
-            yield fail("APPROVAL_SIGNATURE_MISSING", "no certification (approval) signature")
+            yield C.APPROVAL_SIGNATURE_MISSING("no certification (approval) signature")
             return
         if len(certs) > 1:
-            yield fail("APPROVAL_SIGNATURE_DUPLICATED", "more than one certification signature")
+            yield C.APPROVAL_SIGNATURE_DUPLICATED("more than one certification signature")
         cert = certs[0]
         fp = cert.signer.fingerprint_sha256 if cert.signer else None
         if fp not in policy.secretariat_fingerprints:
             who = cert.signer.subject if cert.signer else "unknown signer"
-            yield fail(
-                "APPROVAL_NOT_BY_SECRETARIAT",
-                f"the certification signature is by {who}, not a configured secretariat certificate",
+            yield C.APPROVAL_NOT_BY_SECRETARIAT(f"the certification signature is by {who}, not a configured secretariat certificate",
             )
         if cert.docmdp_permission not in (1, 2):
-            yield fail(
-                "APPROVAL_PERMITS_CHANGES",
-                f"the certification allows changes beyond signing (DocMDP P={cert.docmdp_permission})",
+            yield C.APPROVAL_PERMITS_CHANGES(f"the certification allows changes beyond signing (DocMDP P={cert.docmdp_permission})",
             )
         if ev.approved_revision is not None and cert.revision > ev.approved_revision:
-            yield fail(
-                "APPROVAL_SIGNATURE_MISPLACED",
-                "the certification signature was added after the approved version",
+            yield C.APPROVAL_SIGNATURE_MISPLACED("the certification signature was added after the approved version",
             )
 
 
 class HasPartnerSignature:
     name = "PARTNER_SIGNATURE_PRESENT"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         if is_audit_report(ev):
             return
         if not any(s.kind is SignatureKind.SIGNATURE for s in ev.signatures):
-            yield warn("NO_PARTNER_SIGNATURE", "approved copy without any partner signature")
+            yield C.NO_PARTNER_SIGNATURE("approved copy without any partner signature")
 
 
 # ---------------------------------------------------------------------- signature rules
@@ -193,73 +143,71 @@ class HasPartnerSignature:
 
 class SignatureIntegrity:
     name = "SIGNATURE_INTEGRITY"
+    scope = Scope.SIGNATURE
 
-    def check(self, sig, ev, policy):
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        sig, ev, policy = s.sig, s.file, ctx.policy
         if not sig.intact and sig.subindication == "FORMAT_FAILURE":
-            yield fail(
-                "SIGNATURE_MALFORMED",
-                sig.failure or "the signature can't be processed (damaged or forged structure)",
+            yield C.SIGNATURE_MALFORMED(sig.failure or "the signature can't be processed (damaged or forged structure)",
             )
         elif not sig.intact:
-            yield fail(
-                "SIGNATURE_NOT_INTACT",
-                "the signed bytes do not match the signature (changed after signing)",
+            yield C.SIGNATURE_NOT_INTACT("the signed bytes do not match the signature (changed after signing)",
             )
         elif not sig.valid:
-            yield fail("SIGNATURE_INVALID", sig.failure or "the signature value does not verify")
+            yield C.SIGNATURE_INVALID(sig.failure or "the signature value does not verify")
         if sig.intact and not sig.covers_whole_revision:
-            yield fail(
-                "SIGNATURE_COVERAGE_INCOMPLETE",
-                "the signature does not cover its whole revision",
+            yield C.SIGNATURE_COVERAGE_INCOMPLETE("the signature does not cover its whole revision",
             )
 
 
 _TRUST_CODES = {
-    "REVOKED": "SIGNER_REVOKED",
-    "REVOKED_NO_POE": "SIGNER_REVOKED",
-    "REVOKED_CA_NO_POE": "SIGNER_REVOKED",
-    "EXPIRED": "SIGNER_CERT_EXPIRED",
-    "OUT_OF_BOUNDS_NO_POE": "SIGNER_CERT_EXPIRED",
-    "OUT_OF_BOUNDS_NOT_REVOKED": "SIGNER_CERT_EXPIRED",
-    "NOT_YET_VALID": "SIGNER_CERT_NOT_YET_VALID",
-    "NO_CERTIFICATE_CHAIN_FOUND": "SIGNER_NOT_TRUSTED",
-    "CHAIN_CONSTRAINTS_FAILURE": "SIGNER_NOT_TRUSTED",
-    "TRY_LATER": "REVOCATION_UNKNOWN",
-    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "REVOCATION_UNKNOWN",
+    "REVOKED": C.SIGNER_REVOKED,
+    "REVOKED_NO_POE": C.SIGNER_REVOKED,
+    "REVOKED_CA_NO_POE": C.SIGNER_REVOKED,
+    "EXPIRED": C.SIGNER_CERT_EXPIRED,
+    "OUT_OF_BOUNDS_NO_POE": C.SIGNER_CERT_EXPIRED,
+    "OUT_OF_BOUNDS_NOT_REVOKED": C.SIGNER_CERT_EXPIRED,
+    "NOT_YET_VALID": C.SIGNER_CERT_NOT_YET_VALID,
+    "NO_CERTIFICATE_CHAIN_FOUND": C.SIGNER_NOT_TRUSTED,
+    "CHAIN_CONSTRAINTS_FAILURE": C.SIGNER_NOT_TRUSTED,
+    "TRY_LATER": C.REVOCATION_UNKNOWN,
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": C.REVOCATION_UNKNOWN,
 }
 
 
 class SignerTrusted:
     name = "SIGNER_TRUSTED"
+    scope = Scope.SIGNATURE
 
-    def check(self, sig, ev, policy):
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        sig, ev, policy = s.sig, s.file, ctx.policy
         if not (sig.intact and sig.valid):
             return  # integrity already failed; trust is moot
         if sig.indication is Indication.TOTAL_PASSED and sig.trusted:
             return
-        if sig.properties.get("failed_on") == "signature_timestamp":
+        if sig.failed_on_signature_timestamp:
             return  # the signer's chain is fine; SIGNATURE_TIMESTAMPED names the timestamp
         sub = sig.subindication or ""
-        code = _TRUST_CODES.get(sub, "SIGNATURE_NOT_VALIDATED")
+        code = _TRUST_CODES.get(sub, C.SIGNATURE_NOT_VALIDATED)
         what = "document timestamp" if sig.kind is SignatureKind.DOC_TIMESTAMP else "signer"
         msg = sig.failure or f"the {what} could not be validated"
-        yield fail(code, f"{msg} (ETSI {sig.indication.value}/{sub or '-'})")
+        yield code(f"{msg} (ETSI {sig.indication.value}/{sub or '-'})")
 
 
 class SignatureTimestamped:
     name = "SIGNATURE_TIMESTAMPED"
+    scope = Scope.SIGNATURE
 
-    def check(self, sig, ev, policy):
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        sig, ev, policy = s.sig, s.file, ctx.policy
         if sig.kind is SignatureKind.DOC_TIMESTAMP:
             return
         ts = sig.signature_timestamp
         if ts is None:
-            if sig.properties.get("signature_timestamp_present"):
+            if sig.signature_timestamp_present:
                 return  # there is one; the signature failed before it could be judged
             if policy.require_signature_timestamp:
-                yield warn(
-                    "NO_SIGNATURE_TIMESTAMP",
-                    "no signature timestamp: when it was signed can't be proven "
+                yield C.NO_SIGNATURE_TIMESTAMP("no signature timestamp: when it was signed can't be proven "
                     "(ordering rules stay undecided)",
                 )
         elif not ts.ok:
@@ -269,19 +217,19 @@ class SignatureTimestamped:
                 else f"comes from a TSA that could not be validated ({ts.tsa or 'unknown TSA'})"
             )
             sub = f" (ETSI {sig.indication.value}/{sig.subindication})" if sig.subindication else ""
-            yield fail("TIMESTAMP_INVALID", f"the signature timestamp {why}{sub}")
+            yield C.TIMESTAMP_INVALID(f"the signature timestamp {why}{sub}")
 
 
 class SignedAfterApproval:
     name = "SIGNED_AFTER_APPROVAL"
+    scope = Scope.SIGNATURE
 
-    def check(self, sig, ev, policy):
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        sig, ev, policy = s.sig, s.file, ctx.policy
         if sig.kind is SignatureKind.CERTIFICATION or ev.approved_revision is None:
             return
         if sig.revision <= ev.approved_revision:
-            yield fail(
-                "SIGNATURE_INSIDE_APPROVED_VERSION",
-                "a signature other than the approval is part of the approved version",
+            yield C.SIGNATURE_INSIDE_APPROVED_VERSION("a signature other than the approval is part of the approved version",
             )
 
 
@@ -291,17 +239,17 @@ class NoChangesAfterSigning:
     data and timestamps, nothing else (annotations, content, pages, catalog)."""
 
     name = "NO_CHANGES_AFTER_SIGNING"
+    scope = Scope.SIGNATURE
     _FORBIDDEN = ("ANNOTATIONS", "OTHER")
 
-    def check(self, sig, ev, policy):
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        sig, ev, policy = s.sig, s.file, ctx.policy
         if sig.kind is SignatureKind.DOC_TIMESTAMP or not sig.intact:
             return
-        level = sig.properties.get("pyhanko_modification_level")
-        docmdp_ok = sig.properties.get("pyhanko_docmdp_ok")
+        level = sig.modification_level
+        docmdp_ok = sig.docmdp_ok
         if level in self._FORBIDDEN or docmdp_ok is False:
-            yield fail(
-                "CHANGED_AFTER_SIGNING",
-                "a later revision changed the document beyond adding signatures, timestamps "
+            yield C.CHANGED_AFTER_SIGNING("a later revision changed the document beyond adding signatures, timestamps "
                 f"and validation data (difference analysis: {level or 'not permitted'}"
                 + (", violates the certification's DocMDP permissions" if docmdp_ok is False else "")
                 + ")",
@@ -330,8 +278,10 @@ class ArchiveTimestampFresh:
     before its TSA certificate expires, or the evidence it carries can't be proven."""
 
     name = "ARCHIVE_TIMESTAMP_FRESH"
+    scope = Scope.FILE
 
-    def check(self, ev: FileEvidence, policy: VerifyPolicy) -> Iterable[Finding]:
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        ev, policy = s.file, ctx.policy
         if ev.validated_at is None:
             return
         horizon = ev.validated_at + timedelta(days=policy.renew_within_days)
@@ -341,46 +291,24 @@ class ArchiveTimestampFresh:
             if not (ts.intact and ts.valid) or ts.tsa_not_after is None or ts.tsa_not_after > horizon:
                 continue
             verb = "expired" if ts.tsa_not_after <= ev.validated_at else "expires"
-            yield warn(
-                "ARCHIVE_TIMESTAMP_EXPIRING",
-                f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that {verb} on "
+            yield C.ARCHIVE_TIMESTAMP_EXPIRING(f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that {verb} on "
                 f"{ts.tsa_not_after:%Y-%m-%d}; run `zvhsign extend {ev.path}` to add a new "
                 "archive timestamp before then",
             )
 
 
-DEFAULT_FILE_RULES: tuple[FileRule, ...] = (
+
+
+RULES = (
     ApprovedVersionFound(),
     OnlySignaturesAfterApproval(),
     NoTrailingData(),
     ApprovalByCertification(),
     HasPartnerSignature(),
     ArchiveTimestampFresh(),
-)
-DEFAULT_SIGNATURE_RULES: tuple[SignatureRule, ...] = (
     SignatureIntegrity(),
     SignerTrusted(),
     SignatureTimestamped(),
     SignedAfterApproval(),
     NoChangesAfterSigning(),
 )
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    file_rules: Sequence[FileRule] = DEFAULT_FILE_RULES
-    signature_rules: Sequence[SignatureRule] = DEFAULT_SIGNATURE_RULES
-
-    def __post_init__(self) -> None:
-        if not self.file_rules or not self.signature_rules:
-            raise PolicyError("empty rule set: refusing to verify with nothing to check")
-
-    def evaluate(self, ev: FileEvidence, policy: VerifyPolicy) -> FileVerdict:
-        file_findings = tuple(f for rule in self.file_rules for f in rule.check(ev, policy))
-        sigs = tuple(
-            SignatureVerdict(
-                s, tuple(f for rule in self.signature_rules for f in rule.check(s, ev, policy))
-            )
-            for s in ev.signatures
-        )
-        return FileVerdict(evidence=ev, path=ev.path, findings=file_findings, signatures=sigs)

@@ -1,0 +1,272 @@
+"""The one verification pipeline: every verdict zvhsign shows is made here.
+
+``verify``, ``verify --record``, ``status``, ``report`` (every format), ``extend``
+and the pre-flight of ``sign`` all judge through :class:`Pipeline`:
+
+1. each copy is read once and examined once (``pdf.examine``: revisions, the
+   approved version, every signature validated the ETSI way, and what each
+   signature binds -- mandate and capacity -- in the same pass); a copy recorded
+   earlier is not examined again: its stored evidence is re-judged, unless the
+   trust settings changed since (then its stored bytes are examined again);
+2. the registry's facts are read once, as they are *now* (partners,
+   signatories, mandates and revocations, approved versions and supersessions);
+3. one rule set (``domain.rules.DEFAULT_RULES``) judges every copy against
+   them. Who signed is decided once per signature (``domain.attribution``).
+
+Covenant participation (only covenant partners sign the Privacy Protocol) comes
+from the covenant signatures that are valid now: those of the recorded copies,
+and those of the batch's own copies where they are valid. A covenant copy's own
+verdict never depends on other files.
+
+The pipeline owns the resources it opens: the registry for the command, and the
+runtime (HTTP session, test PKI) for as long as :meth:`Pipeline.session` lasts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..domain.attribution import CovenantSignature, GovernanceContext
+from ..domain.documents import ApprovedVersion, DocumentKind
+from ..domain.evidence import FileEvidence
+from ..domain.findings import Level
+from ..domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
+from ..domain.verdicts import BatchVerdict, FileVerdict
+from ..errors import ZvhsignError
+from .files import display_path, read_input, write_atomic
+from .registry_access import open_registry, trust_snapshot
+from .runtime import Runtime, open_runtime
+from .workspace import Workspace
+
+ProgressFn = Callable[[int, int, FileVerdict], None]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One copy to judge: a file (``path``), bytes already in hand (``data``), or a
+    recorded copy's stored ``evidence`` (re-judged without reading the PDF)."""
+
+    label: str
+    path: Path | None = None
+    data: bytes | None = None
+    evidence: FileEvidence | None = None
+
+    @classmethod
+    def of_path(cls, path: Path) -> Copy:
+        return cls(display_path(path), path=Path(path))
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A copy after step 1: its evidence, or why it could not be examined."""
+
+    copy: Copy
+    evidence: FileEvidence | None
+    data: bytes | None  # kept only when the caller records the copy
+    error: str | None = None
+
+
+def governance_context(registry) -> GovernanceContext | None:  # noqa: ANN001
+    """The registry's governance facts now; None when no partner is registered."""
+    store = registry.governance
+    partners = tuple(store.partners())
+    if not partners:
+        return None
+    return GovernanceContext(
+        partners=partners, signatories=tuple(store.signatories()), mandates=tuple(store.mandates()),
+        approved=tuple(registry.approved_versions()),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def covenant_signatures(verdicts: Sequence[FileVerdict]) -> tuple[CovenantSignature, ...]:
+    """The valid partner signatures on approved covenant versions among ``verdicts``."""
+    out = []
+    for fv in verdicts:
+        ev = fv.evidence
+        if ev is None or ev.approved is None or ev.approved.document is not DocumentKind.CONVENANT:
+            continue
+        if any(f.level is Level.FAIL for f in fv.findings):
+            continue
+        for sv in fv.partner_signatures:
+            if sv.ok and sv.who is not None:
+                out.append(CovenantSignature(
+                    sv.who.partner.key, fv.path, sv.evidence.signature_timestamp, sv.evidence.content_timestamp,
+                ))
+    return tuple(out)
+
+
+class Pipeline:
+    """One command's judgement: registry facts read once, each copy examined once,
+    every verdict made by one rule set."""
+
+    def __init__(self, ws: Workspace, *, online: bool = True, at: datetime | None = None,
+                 renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES) -> None:
+        from ..pdf.trust import load_certs
+
+        self.ws, self.online, self.at, self.rules = ws, online, at, rules
+        self.registry = open_registry(ws)
+        self.sizes = self.registry.approved_sizes()
+        self.approved = tuple(self.registry.approved_versions())
+        self.governance = governance_context(self.registry)
+        self.policy = VerifyPolicy(
+            frozenset(c.sha256.hex() for c in load_certs(ws.config.secretariat_certs)),
+            renew_within_days=renew_within_days,
+        )
+        self.trust_sha256 = trust_snapshot(ws)["trust_sha256"]
+        self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
+
+    # ------------------------------------------------------------------ resources
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Runtime]:
+        """The runtime (HTTP session, trust, test PKI) for examining copies."""
+        async with open_runtime(self.ws, online=self.online, moment=self.at) as rt:
+            yield rt
+
+    # ------------------------------------------------------------- step 1: examine
+
+    async def examine(self, rt: Runtime, copy: Copy, *, keep_data: bool = False,
+                      etsi: list | None = None, spec=None) -> Examined:  # noqa: ANN001
+        """Read and examine one copy (once). A copy that can't be examined gets an error,
+        never an exception: one bad file does not stop a batch."""
+        from ..pdf.examine import examine
+
+        if copy.evidence is not None:
+            return Examined(copy, copy.evidence, copy.data)
+        try:
+            data = copy.data if copy.data is not None else read_input(copy.path)
+            ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi)
+            return Examined(copy, ev, data if keep_data else None)
+        except ZvhsignError as exc:
+            return Examined(copy, None, None, exc.message)
+        except Exception as exc:  # a file zvhsign can't judge must not stop the batch
+            return Examined(copy, None, None, f"could not be examined ({type(exc).__name__}: {exc})")
+
+    # --------------------------------------------------------------- step 3: judge
+
+    def _approved_now(self, ev: FileEvidence) -> FileEvidence:
+        """The evidence with its approved version as the registry holds it now."""
+        if ev.approved is None:
+            return ev
+        now: ApprovedVersion = next(
+            (a for a in self.approved if a.approved_sha256 == ev.approved.approved_sha256), ev.approved)
+        return replace(ev, approved=now) if now != ev.approved else ev
+
+    def _context(self, covenant: tuple[CovenantSignature, ...] = ()) -> Context:
+        gov = self.governance
+        if gov is not None:
+            gov = replace(gov, covenant=covenant)
+        return Context(self.policy, gov, _now())
+
+    def judge_one(self, ev: FileEvidence, covenant: tuple[CovenantSignature, ...] = ()) -> FileVerdict:
+        return self.rules.judge(self._approved_now(ev), self._context(covenant))
+
+    async def prepare(self, rt: Runtime) -> None:
+        """Judge the recorded covenant copies now (once per command): their valid signatures
+        are the partners' covenant participation. Stored evidence is re-judged; a copy
+        recorded under other trust settings is examined again from its stored bytes."""
+        if self._recorded_covenant is not None:
+            return
+        found = []
+        if self.governance is not None:
+            for copy in self.recorded_copies():
+                ev = copy.evidence
+                if ev is not None and (ev.approved is None or ev.approved.document is not DocumentKind.CONVENANT):
+                    continue
+                x = await self.examine(rt, copy)
+                if x.evidence is not None and x.evidence.approved is not None \
+                        and x.evidence.approved.document is DocumentKind.CONVENANT:
+                    found.append(self.judge_one(x.evidence))
+        self._recorded_covenant = covenant_signatures(found)
+
+    def recorded_covenant(self) -> tuple[CovenantSignature, ...]:
+        if self._recorded_covenant is None:
+            raise RuntimeError("Pipeline.prepare() must run first")  # pragma: no cover
+        return self._recorded_covenant
+
+    def judge(self, examined: Sequence[Examined]) -> BatchVerdict:
+        """Verdicts for examined copies. Covenant copies are judged first; their valid
+        signatures (and the recorded ones) count for the Privacy Protocol copies."""
+        first = [self.judge_one(x.evidence) for x in examined if x.evidence is not None]
+        covenant = self.recorded_covenant() + covenant_signatures(first) if self.governance else ()
+        # (the batch's covenant copies are judged alone first: their verdicts depend on no other file)
+        out = []
+        for x in examined:
+            if x.evidence is None:
+                out.append(FileVerdict(evidence=None, path=x.copy.label, findings=(), error=x.error))
+            else:
+                out.append(self.judge_one(x.evidence, covenant))
+        return BatchVerdict(tuple(out))
+
+    # ------------------------------------------------------------------- together
+
+    async def run(self, rt: Runtime, copies: Sequence[Copy], *, keep_data: bool = False,
+                  progress: ProgressFn | None = None, etsi: list | None = None) -> tuple[BatchVerdict, list[Examined]]:
+        await self.prepare(rt)
+        spec = rt.env.signature_spec()
+        examined = []
+        for i, copy in enumerate(copies, start=1):
+            x = await self.examine(rt, copy, keep_data=keep_data, etsi=etsi, spec=spec)
+            examined.append(x)
+            if progress:
+                # the verdict shown while working: integrity and governance, before
+                # the batch's own covenant signatures are known
+                fv = (FileVerdict(None, x.copy.label, (), error=x.error) if x.evidence is None
+                      else self.judge_one(x.evidence, self.recorded_covenant()))
+                progress(i, len(copies), fv)
+        return self.judge(examined), examined
+
+    def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
+        """Store every examined copy with its verdict and evidence (``verify --record``)."""
+        from ..domain.digests import Sha256
+        from ..errors import InputError
+
+        for x, fv in zip(examined, batch.files):
+            ev = x.evidence
+            if ev is None or x.data is None:
+                continue
+            if Sha256.of(x.data) != ev.sha256:
+                raise InputError(f"{fv.path} changed while it was verified; not recorded")
+            rows = []
+            if ev.approved is not None:
+                for sv in fv.partner_signatures:
+                    signer = sv.evidence.signer
+                    rows.append({
+                        "field": sv.evidence.field_name, "document": ev.approved.document.value,
+                        "version": ev.approved.version, "approved_sha256": ev.approved.approved_sha256.hex,
+                        "partner": sv.who.partner.key if sv.who else None,
+                        "signer_name": signer.common_name if signer else None,
+                        "signer_fingerprint": signer.fingerprint_sha256 if signer else None,
+                        "indication": sv.indication.value,
+                        "codes": [f.code for f in fv.findings if f.level.blocks] + list(sv.blocking_codes()),
+                    })
+            self.registry.governance.record_copy(
+                x.data, fv.to_json(), rows, actor=actor, evidence=ev, trust_sha256=self.trust_sha256)
+
+    def recorded_copies(self) -> list[Copy]:
+        """The recorded copies as copies to judge: stored evidence when it was established
+        under the current trust settings, else the stored bytes (examined again)."""
+        out = []
+        for rc in self.registry.governance.recorded_copies():
+            label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {rc.recorded_at:%Y-%m-%d %H:%M} UTC)"
+            if rc.evidence is not None and rc.trust_sha256 == self.trust_sha256:
+                out.append(Copy(label, evidence=replace(rc.evidence, path=label)))
+            else:
+                data = self.registry.get_blob(rc.sha256)
+                if data is not None:
+                    out.append(Copy(label, data=data))
+        return out
+
+
+def write_etsi_report(path: Path, parts: list) -> None:
+    from ..pdf.examine import etsi_report_xml
+
+    write_atomic(path, etsi_report_xml(parts).encode("utf-8"))
