@@ -107,8 +107,10 @@ def test_unreadable_copy_exits_3_and_others_are_still_verified(
 
 def test_unreadable_copy_message_in_table(approved, truncated_copy, signed_convenant):
     result = CliRunner().invoke(
-        cli, ["-w", str(approved.ws.root), "verify", str(truncated_copy), str(signed_convenant)]
+        cli, ["-w", str(approved.ws.root), "verify", str(truncated_copy), str(signed_convenant)],
+        env={"COLUMNS": "300"},
     )
     assert result.exit_code == 3
-    assert f"ERR  {truncated_copy}: " in result.stdout and "truncated" in result.stdout
+    row = next(line for line in result.stdout.split("Not verified:")[1].splitlines() if str(truncated_copy) in line)
+    assert row.split()[:2] == ["ERROR", str(truncated_copy)] and "truncated" in row
     assert "1 of 2 file(s) verified, 1 could not be read" in result.stdout

@@ -33,13 +33,19 @@ def _argv_of_all_processes() -> list[bytes]:
 
 def _run_watching_ps(argv: list[str], env: dict, secret: str) -> tuple[subprocess.CompletedProcess, int]:
     """Run ``argv``; while it runs, look at every process's argv for ``secret``."""
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    looks, seen = 0, []
-    while proc.poll() is None:
-        looks += 1
-        seen += [c for c in _argv_of_all_processes() if secret.encode() in c]
-        time.sleep(0.05)
-    stdout, stderr = proc.communicate()
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # files, not pipes: a chatty debug log can't fill a pipe and stall the process
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        looks, seen = 0, []
+        while proc.poll() is None:
+            looks += 1
+            seen += [c for c in _argv_of_all_processes() if secret.encode() in c]
+            time.sleep(0.05)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     assert not seen, f"the secret is in a process list entry: {seen[:1]!r}"
     return subprocess.CompletedProcess(argv, proc.returncode, stdout.decode(), stderr.decode()), looks
 

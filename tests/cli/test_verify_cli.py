@@ -32,10 +32,12 @@ def test_json_schema_and_exit_0(approved, signed_convenant):
 
 
 def test_table_output(approved, signed_convenant):
-    result = invoke(approved.ws, signed_convenant)
+    result = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "verify", str(signed_convenant)],
+                                env={"COLUMNS": "300"})
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"OK   {signed_convenant}  [convenant 1.0; 1 partner signature(s)]")
-    assert "Saskia Terpstra (Openbaar Ministerie)" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if str(signed_convenant) in line)
+    assert row.split()[:2] == ["VERIFIED", str(signed_convenant)]
+    assert "convenant 1.0" in row and "Saskia Terpstra (Openbaar Ministerie)" in row
     assert "1 of 1 file(s) verified" in result.stdout
 
 

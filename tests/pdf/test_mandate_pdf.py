@@ -10,7 +10,7 @@ import pytest
 
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import DocumentKind
-from zvhsign.domain.governance import (
+from zvhsign.domain.mandates import (
     BURGEMEESTER_FIELD,
     SECRETARIS_FIELD,
     MandateCoverage,

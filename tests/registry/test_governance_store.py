@@ -9,17 +9,15 @@ import pytest
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import DocumentKind
 from zvhsign.domain.evidence import TimestampEvidence
-from zvhsign.domain.governance import (
+from zvhsign.domain.mandates import (
     BURGEMEESTER_FIELD,
     SECRETARIS_FIELD,
     Mandate,
     MandateCoverage,
     MandateSignature,
     MandateTerms,
-    Partner,
-    RecordedSignature,
-    Signatory,
 )
+from zvhsign.domain.parties import Partner, Signatory
 from zvhsign.registry import DuplicateError, NotFoundError, Registry
 
 AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -81,11 +79,12 @@ def test_mandate_and_recorded_copy_are_stored_content_addressed(reg):
         store.add_mandate(m, pdf, actor="tester")
 
     copy = b"%PDF-1.7 a signed copy %%EOF"
-    rec = RecordedSignature(Sha256.of(copy).hex, "ZVH_Handtekening_01", DocumentKind.CONVENANT, "1.0",
-                            "a" * 64, "haarlem", "Willemijn Bosschaart", "ab" * 32, "TOTAL-PASSED", (), AT)
-    store.record_copy(copy, {"status": "VERIFIED"}, [rec], actor="tester")
-    [got] = store.recorded_signatures()
-    assert (got.partner_key, got.document, got.indication) == ("haarlem", DocumentKind.CONVENANT, "TOTAL-PASSED")
+    rec = {"field": "ZVH_Handtekening_01", "document": "convenant", "version": "1.0", "approved_sha256": "a" * 64,
+           "partner": "haarlem", "signer_name": "Willemijn Bosschaart", "signer_fingerprint": "ab" * 32,
+           "indication": "TOTAL-PASSED", "codes": []}
+    store.record_copy(copy, {"status": "VERIFIED"}, [rec], actor="tester", trust_sha256="c" * 64)
+    [got] = store.recorded_copies()
+    assert (got.sha256, got.status, got.trust_sha256, got.evidence) == (Sha256.of(copy).hex, "VERIFIED", "c" * 64, None)
     assert reg.get_blob(Sha256.of(copy)) == copy
     assert [e.action for e in reg.events()][-2:] == ["register-mandate", "record-copy"]
     assert reg.verify_log() == []

@@ -84,10 +84,6 @@ def test_a_directory_in_a_verify_batch_is_its_own_error(approved, signed_convena
     assert statuses == {str(tmp_path): "ERROR", str(signed_convenant): "VERIFIED"}
 
 
-@pytest.mark.xfail(
-    reason="needs services/operations.py verify_async to name files with files.display_path(path) "
-    "(FileVerdict.path and examine's name), not str(path) -- the lead's file", strict=False,
-)
 def test_non_utf8_file_name_gives_valid_utf8_json(approved, signed_convenant, tmp_path):
     name = os.fsdecode(os.fsencode(tmp_path) + b"/kopie-\xff.pdf")
     shutil.copyfile(signed_convenant, name)

@@ -127,8 +127,8 @@ def test_renewal_with_a_longer_lived_tsa_verifies_again_after_the_first_tsa_expi
     first_ts, renewal_ts = doc_timestamps(after)
     assert "Authority 2" in renewal_ts.signer.common_name
     # the first TSA's timestamp is proven by the renewal timestamp, at its time
-    assert first_ts.properties["validated_at"] == renewal_ts.best_signature_time.isoformat()
+    assert first_ts.archive_validated_at == renewal_ts.best_signature_time
     assert [u.role for u in first_ts.timestamps_used] == ["document", "archive"]
     partner = next(s.evidence for s in after.signatures if s.evidence.kind is SignatureKind.SIGNATURE)
-    assert partner.properties.get("signature_timestamp_past_validated") is True
+    assert partner.signature_timestamp_past_validated is True
     assert partner.best_signature_time < datetime(2027, 1, 1, tzinfo=timezone.utc)

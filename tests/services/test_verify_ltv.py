@@ -79,7 +79,7 @@ def test_evidence_used_names_timestamps_and_revocation_sources(approved, signed_
         assert {r.kind for r in used} <= {"ocsp", "crl"}
     partner = [s for s in off.signatures if s.evidence.kind.value == "signature"][0]
     roles = [t.role for t in partner.evidence.timestamps_used]
-    assert roles == ["signature", "document"]
+    assert roles == ["signature", "content", "document"]  # the content timestamp: a lower bound on signing
     doc = [t for t in partner.evidence.timestamps_used if t.role == "document"][0]
     assert doc.field and doc.time >= partner.evidence.signature_timestamp.time
     js = partner.to_json()["evidence_used"]

@@ -376,7 +376,7 @@ def render_status(m) -> str:
         cells = []
         for d in DocumentKind:
             c = r.cells[d]
-            cells.append(f"{c.state + (f' ({c.version})' if c.version else ''):<22}")
+            cells.append(f"{c.state.value + (f' ({c.version})' if c.version else ''):<22}")
         mand = r.mandate.state
         if r.mandate.revoked_at is not None and r.mandate.state.startswith("revoked from"):
             from zoneinfo import ZoneInfo

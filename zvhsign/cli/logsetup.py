@@ -20,6 +20,9 @@ LIBRARY_LOGGERS = (
     "aiohttp", "certomancer", "werkzeug", "urllib3", "PIL", "alembic", "sqlalchemy",
     "pkcs11", "tinycss2", "cssselect2", "py.warnings",
 )
+#: libraries whose DEBUG/INFO records say nothing about a verdict (font subsetting, SQL
+#: mapper set-up): warnings only, also in the debug log
+_CHATTY = frozenset({"fontTools", "PIL", "sqlalchemy", "alembic", "tinycss2", "cssselect2"})
 DEBUG_LOG_VAR = "ZVHSIGN_DEBUG_LOG"
 _FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 _installed: list[logging.Handler] = []
@@ -66,7 +69,8 @@ def configure_logging(environ=None) -> str | None:
     detail = bool(log_file or on_terminal)
     root.setLevel(logging.DEBUG if detail else logging.WARNING)
     for name in LIBRARY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG if detail else logging.CRITICAL + 1)
+        level = logging.DEBUG if name not in _CHATTY else logging.WARNING
+        logging.getLogger(name).setLevel(level if detail else logging.CRITICAL + 1)
     logging.captureWarnings(True)  # warnings.warn(...) of libraries → logger py.warnings
     if not on_terminal:
         sys.unraisablehook = _unraisable_to_log  # "Exception ignored in …" → the log

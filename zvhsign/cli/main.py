@@ -79,15 +79,11 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 
 
 def _quiet_libraries() -> None:
-    """pyHanko and friends log validation details and tracebacks as warnings;
-    zvhsign reports its own findings instead. ZVHSIGN_DEBUG=1 shows them."""
-    import logging
+    """Library loggers stay off the terminal (cli/logsetup.py); ZVHSIGN_DEBUG_LOG=FILE
+    or ZVHSIGN_DEBUG=1 shows their detail."""
+    from .logsetup import configure_logging
 
-    if os.environ.get("ZVHSIGN_DEBUG"):
-        logging.basicConfig(level=logging.DEBUG)
-        return
-    for name in ("pyhanko", "pyhanko_certvalidator", "certomancer", "aiohttp", "werkzeug"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    configure_logging()
 
 
 # ------------------------------------------------------------------------------- init
@@ -123,6 +119,10 @@ def init(directory, test_pki, trust_roots, secretariat, intermediates, tsa_url, 
             other_certs=list(intermediates), tsa_url=tsa_url, database_url=database_url,
         )
     click.echo(f"workspace ready: {ws.root} (config {ws.config_path.name})")
+    from ..services.setup import workspace_notes
+
+    for note in workspace_notes(ws):
+        click.echo(f"note: {note}")
 
 
 # ------------------------------------------------------------------------------ stamp
@@ -231,8 +231,10 @@ def versions(ctx, as_json):
 @click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")
+@click.option("-v", "--verbose", is_flag=True, help="Show each signature of each file with its findings (default: one line per file).")
+@click.option("--no-color", "no_color", is_flag=True, help="No colour in the output (also when NO_COLOR is set).")
 @click.pass_context
-def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within):
+def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, verbose, no_color):
     """Verify signed copies: approved version + signatures only, every signature valid and trusted.
 
     For each FILE: finds the approved version it was made from (by hash), checks
@@ -240,9 +242,15 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within):
     and validates every signature (ETSI indication). Many files share one process.
 
     \b
+    With registered partners it also judges who signed, in what capacity, under
+    which mandate and in what order -- the same verdict `status`, `report` and the
+    pre-flight of `sign` show. Every finding code: docs/findings.md.
+
+    \b
     Exit: 0 every file verified, 1 any finding, 3 a file could not be read.
     Example:
       zvhsign verify signed/*.pdf
+      zvhsign verify -v signed/x.pdf                 each signature in detail
       zvhsign verify --json signed/*.pdf > report.json
       zvhsign verify --record signed/*.pdf && zvhsign status
       zvhsign verify --offline signed/*.pdf          only the files' own validation data
@@ -267,7 +275,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within):
     if as_json:
         click.echo(render_batch_json(batch))
     else:
-        click.echo(render_batch_table(batch))
+        click.echo(render_batch_table(batch, verbose=verbose, no_color=no_color))
     if batch.any_incomplete:
         ctx.exit(EXIT_INCOMPLETE)
     ctx.exit(EXIT_OK if batch.all_verified else EXIT_FINDINGS)

@@ -36,6 +36,8 @@ def render_preflight(pf) -> str:
     row("", ", ".join(x for x in (cert.title, cert.organisation, cert.organisation_identifier) if x))
     if pf.capacity:
         row("capacity", pf.capacity)
+    if pf.mandate_sha256:
+        row("mandate", f"SHA-256 {pf.mandate_sha256[:16]}… (bound into the signature)")
     valid = f"valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
     row("certificate", valid + ("" if pf.certificate_valid_now else "  -- NOT valid now"), ok=pf.certificate_valid_now)
     usage = ", ".join(cert.key_usage) or "(not restricted)"
@@ -51,6 +53,13 @@ def render_preflight(pf) -> str:
     else:
         row("timestamp", f"TSA {pf.tsa_url} answers")
     row("output", str(pf.out))
+    # the verdict verify will give the signature (judged beforehand by the same rules)
+    checks = [f for f in pf.findings if f.level.value != "INFO"]
+    passed = [f.code for f in pf.findings if f.level.value == "INFO"]
+    if passed:
+        row("checks", ", ".join(passed))
+    for f in checks:
+        row(f.code, f.message, ok=False)
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ happens to the co-signers.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,18 +21,24 @@ from .mandates import assess_mandate
 from .parties import Partner
 from .verdicts import BatchVerdict, FileVerdict, SignatureVerdict
 
-SIGNED = "signed"
-NEEDS_RESIGNING = "needs re-signing"
-INDETERMINATE = "indeterminate"
-INVALID = "invalid"
-MISSING = "missing"
+class CellState(str, enum.Enum):
+    """A partner's state for one document (best first)."""
+
+    SIGNED = "signed"
+    NEEDS_RESIGNING = "needs re-signing"  # valid, but on a superseded version
+    INDETERMINATE = "indeterminate"  # not proven valid nor invalid (e.g. order unproven)
+    INVALID = "invalid"
+    MISSING = "missing"
+
+
+SIGNED, NEEDS_RESIGNING, INDETERMINATE, INVALID, MISSING = CellState
 #: best first: a partner's cell shows the best state among its signatures
 _ORDER = (SIGNED, NEEDS_RESIGNING, INDETERMINATE, INVALID, MISSING)
 #: the copy is of a superseded version: valid apart from that, the partner must sign again
 _VERSION_CODES = frozenset({"VERSION_SUPERSEDED"})
 
 
-def signature_state(fv: FileVerdict, sv: SignatureVerdict) -> str:
+def signature_state(fv: FileVerdict, sv: SignatureVerdict) -> CellState:
     """The state of one partner signature: its own verdict plus its copy's file findings."""
     file_blocking = {f.code for f in fv.findings if f.level.blocks}
     file_fail = any(f.level is Level.FAIL for f in fv.findings)
@@ -53,7 +60,7 @@ class CellSignature:
     field: str
     version: str
     signer: str | None
-    state: str
+    state: CellState
     indication: str
     codes: tuple[str, ...]  # blocking finding codes (the signature's and its copy's)
     signed_at: datetime | None  # the signature timestamp's time (proof, not a claim)
@@ -61,7 +68,7 @@ class CellSignature:
     def to_json(self) -> dict:
         return {
             "copy": self.copy, "copy_sha256": self.copy_sha256, "field": self.field,
-            "version": self.version, "signer": self.signer, "state": self.state,
+            "version": self.version, "signer": self.signer, "state": self.state.value,
             "indication": self.indication, "codes": list(self.codes),
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
         }
@@ -69,13 +76,13 @@ class CellSignature:
 
 @dataclass(frozen=True)
 class StatusCell:
-    state: str
+    state: CellState
     version: str | None = None
     copies: tuple[str, ...] = ()  # SHA-256 of the copies in the best state
     signatures: tuple[CellSignature, ...] = ()
 
     def to_json(self) -> dict:
-        return {"state": self.state, "version": self.version, "copies": list(self.copies),
+        return {"state": self.state.value, "version": self.version, "copies": list(self.copies),
                 "signatures": [s.to_json() for s in self.signatures]}
 
 

@@ -466,6 +466,28 @@ def _with_document_timestamps(signatures: list[SignatureEvidence]) -> list[Signa
     return out
 
 
+def _require_archive_proof(signatures: list[SignatureEvidence]) -> list[SignatureEvidence]:
+    """zvhsign's own check of past validation: a signature timestamp that can't be trusted at
+    the validation time (its TSA certificate expired) counts only with proof that it existed
+    before then -- a later document timestamp that is itself TOTAL-PASSED (possibly through
+    the next archive timestamp). pyHanko 0.38 passes such a signature when it also carries a
+    content timestamp of the same expired TSA, without that proof."""
+    doc_ts = [s for s in signatures if s.kind is SignatureKind.DOC_TIMESTAMP]
+    out = []
+    for sig in signatures:
+        proven = any(d.revision > sig.revision and d.indication is Indication.TOTAL_PASSED for d in doc_ts)
+        if sig.signature_timestamp_past_validated and not proven:
+            why = ("the signature timestamp's TSA certificate has expired, and no valid later "
+                   "document timestamp proves the signature existed before then")
+            sig = dataclasses.replace(
+                sig, indication=Indication.INDETERMINATE, subindication="NO_POE", trusted=False,
+                signature_timestamp=dataclasses.replace(sig.signature_timestamp, trusted=False),
+                signature_timestamp_past_validated=False, failure=why, correction=why,
+            )
+        out.append(sig)
+    return out
+
+
 def _validity_period_check(indication, sub, signer, best_time, sig_ts):
     """zvhsign's own check of the signer certificate's validity period against the
     proof of existence (EN 319 102-1 §5.5: a signature proven to exist only after its
@@ -645,7 +667,7 @@ async def examine(
         signatures.append(await _examine_signature(embedded_sig, ends, reader, env, spec, etsi))
     signatures.extend(unprocessable)
     signatures.sort(key=lambda s: s.revision)
-    signatures = _with_document_timestamps(signatures)
+    signatures = _require_archive_proof(_with_document_timestamps(signatures))
     return FileEvidence(
         path=path,
         size=len(data),

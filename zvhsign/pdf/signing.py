@@ -71,8 +71,8 @@ async def add_signature(
         embed_validation_info=long_term,
         use_pades_lta=level is PadesLevel.B_LTA,
         validation_context=env.validation_context(for_signing=True) if long_term else None,
-        # a mayor signing under mandate: capacity + the signed mandate's SHA-256 as a CAdES
-        # claimed role, and a content timestamp (see zvhsign/pdf/mandate.py)
+        # a content timestamp (lower bound on signing), and for a mayor signing under mandate:
+        # capacity + the signed mandate's SHA-256 as a CAdES claimed role (zvhsign/pdf/mandate.py)
         cades_signed_attr_spec=_mandate_attrs(mandate_sha256, mandate_capacity, level),
     )
     if level.timestamped and timestamper is None:
@@ -112,7 +112,9 @@ async def add_signature(
 
 
 def _mandate_attrs(mandate_sha256: str | None, capacity: str | None, level: PadesLevel):
-    if not mandate_sha256:
+    """Signed attributes: a content timestamp on every timestamped signature (a lower bound
+    on when it was made: the order rules need it), plus a mayor's capacity and mandate."""
+    if not mandate_sha256 and not capacity and not level.timestamped:
         return None
     from .mandate import binding_attributes
 

@@ -166,7 +166,7 @@ def _walk_fields(canon: _Canon, nodes, out: dict, depth=0) -> None:
 def _model(pdf) -> _DocModel:
     import pikepdf
 
-    from .stamp import DOCINFO_KEYS, XMP_NS, XMP_PREFIX
+    from .stamp import DOCINFO_KEYS
 
     canon = _Canon()
     root = pdf.Root
@@ -195,13 +195,10 @@ def _model(pdf) -> _DocModel:
     xmp_stamp: tuple = ()
     if "/Metadata" in root:
         try:
-            from pikepdf.models.metadata import PdfMetadata
+            from .stamp import xmp_stamp_fields
 
-            PdfMetadata.register_xml_namespace(XMP_NS, XMP_PREFIX)
-            meta = pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False)
-            xmp_stamp = tuple(
-                str(meta.get(f"{{{XMP_NS}}}{k}", "")) for k in ("DocumentId", "Version", "SourceSHA256")
-            )
+            # read with a decompression cap: a Flate bomb in the XMP is not inflated
+            xmp_stamp = xmp_stamp_fields(pdf) or ()
         except Exception:  # unreadable XMP is itself a change worth reporting
             xmp_stamp = ("<unreadable XMP>",)
     return _DocModel(

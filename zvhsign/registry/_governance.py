@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zvhsign.domain.digests import Sha256
-from zvhsign.domain.documents import DocumentKind
 from zvhsign.domain.evidence import CertificateInfo, TimestampEvidence
 from zvhsign.domain.evidence import FileEvidence
 from zvhsign.domain.mandates import Mandate, MandateSignature, MandateTerms

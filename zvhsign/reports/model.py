@@ -335,7 +335,7 @@ def _signature_row(
         or (c.common_name if c else None)
         or UNKNOWN,
         organisation=(who.partner.name if who else None)
-        or (f"{c.organisation} (volgens certificaat; niet geregistreerd)" if c and c.organisation else None)
+        or (c.organisation if c else None)
         or UNKNOWN,
         role=(who.signatory.role if who else None)
         or (f"{c.title} (volgens certificaat)" if c and c.title else NOT_REGISTERED),
@@ -429,7 +429,7 @@ def build_report(facts: ReportFacts) -> Report:
         states = []
         for d, cell in (matrix[p.key].cells.items() if p.key in matrix else ()):
             label = f"{d.value} {cell.version}" if cell.version else d.value
-            states.append(f"{label}: {_STATE.get(cell.state, cell.state)}")
+            states.append(f"{label}: {_STATE.get(cell.state, cell.state.value)}")
             if cell.state == SIGNED and cell.version:
                 got.add(f"{d.value} {cell.version}")
         live = [m for m in p.mandates if m.revoked_at is None or m.revoked_at > facts.validated_at]

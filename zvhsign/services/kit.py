@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from datetime import datetime, timezone
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,17 +359,23 @@ def _copy_governance(source, kit, work: Path, partner=None) -> list[Path]:  # no
     src, dst = source.governance, kit.governance
     for p in src.partners():
         dst.add_partner(p, actor=_actor())
+    now = datetime.now(timezone.utc)
     for sig in src.signatories():
         dst.add_signatory(sig, actor=_actor())
+        if sig.retired_at is not None:  # the kit's pre-flight refuses them as verify will
+            dst.retire_signatory(sig.partner_key, sig.name, sig.retired_at,
+                                 reason="retired in the secretariat's registry", actor=_actor())
     for m in src.mandates():
         pdf = source.get_blob(m.sha256)
         if pdf is None:
             raise RegistryError(f"the registry lacks the PDF of mandate {m.sha256.short}")
         dst.add_mandate(m, pdf, actor=_actor())
-        if m.revoked_at is not None:
-            dst.revoke_mandate(m.sha256, m.revoked_at, reason="revoked in the secretariat's registry",
+        if m.revoked_at is not None:  # also one that takes effect later: the kit knows when
+            dst.revoke_mandate(m.sha256, m.revoked_at, reason=m.revocation_reason or "revoked in the secretariat's registry",
                                actor=_actor())
-        elif partner is None or m.partner_key == partner.key:
+        if m.revoked_by(now):
+            continue  # no longer in force: not offered for --mandate
+        if partner is None or m.partner_key == partner.key:
             name = Path("mandates") / _mandate_file_name(m)
             (work / "mandates").mkdir(exist_ok=True)
             (work / name).write_bytes(pdf)

@@ -23,8 +23,6 @@ from ..domain.evidence import CertificateInfo
 from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from .files import check_distinct, display_path, read_input, write_atomic
 from .keys import KeySource
-from .registry_access import open_registry
-from .runtime import open_runtime
 from .workspace import Workspace
 
 #: key usage a signing certificate must carry (as pyHanko's validator requires)
@@ -169,7 +167,6 @@ def sign(
     signs under -- goes into the signature's signed attributes (zvhsign/pdf/mandate.py).
     """
     from ..pdf.certinfo import certificate_info
-    from ..pdf.examine import examine
     from ..pdf.fields import PARTNER_FIELD_PREFIX
     from ..pdf.signing import add_signature, check_timestamper, free_signature_fields, retrying
 

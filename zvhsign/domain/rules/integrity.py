@@ -70,7 +70,7 @@ class OnlySignaturesAfterApproval:
     scope = Scope.FILE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        ev, policy = s.file, ctx.policy
+        ev = s.file
         by_kind: dict[ChangeKind, list[str]] = {}
         for change in ev.changes:
             by_kind.setdefault(change.kind, []).append(
@@ -91,7 +91,7 @@ class NoTrailingData:
     scope = Scope.FILE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        ev, policy = s.file, ctx.policy
+        ev = s.file
         if ev.trailing_bytes:
             yield C.TRAILING_DATA(f"{ev.trailing_bytes} byte(s) follow the last revision; "
                 "other readers may show content no signature covers",
@@ -131,7 +131,7 @@ class HasPartnerSignature:
     scope = Scope.FILE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        ev, policy = s.file, ctx.policy
+        ev = s.file
         if is_audit_report(ev):
             return
         if not any(s.kind is SignatureKind.SIGNATURE for s in ev.signatures):
@@ -146,7 +146,7 @@ class SignatureIntegrity:
     scope = Scope.SIGNATURE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        sig, ev, policy = s.sig, s.file, ctx.policy
+        sig = s.sig
         if not sig.intact and sig.subindication == "FORMAT_FAILURE":
             yield C.SIGNATURE_MALFORMED(sig.failure or "the signature can't be processed (damaged or forged structure)",
             )
@@ -180,7 +180,7 @@ class SignerTrusted:
     scope = Scope.SIGNATURE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        sig, ev, policy = s.sig, s.file, ctx.policy
+        sig = s.sig
         if not (sig.intact and sig.valid):
             return  # integrity already failed; trust is moot
         if sig.indication is Indication.TOTAL_PASSED and sig.trusted:
@@ -199,7 +199,7 @@ class SignatureTimestamped:
     scope = Scope.SIGNATURE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        sig, ev, policy = s.sig, s.file, ctx.policy
+        sig, policy = s.sig, ctx.policy
         if sig.kind is SignatureKind.DOC_TIMESTAMP:
             return
         ts = sig.signature_timestamp
@@ -225,7 +225,7 @@ class SignedAfterApproval:
     scope = Scope.SIGNATURE
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        sig, ev, policy = s.sig, s.file, ctx.policy
+        sig, ev = s.sig, s.file
         if sig.kind is SignatureKind.CERTIFICATION or ev.approved_revision is None:
             return
         if sig.revision <= ev.approved_revision:
@@ -243,7 +243,7 @@ class NoChangesAfterSigning:
     _FORBIDDEN = ("ANNOTATIONS", "OTHER")
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
-        sig, ev, policy = s.sig, s.file, ctx.policy
+        sig = s.sig
         if sig.kind is SignatureKind.DOC_TIMESTAMP or not sig.intact:
             return
         level = sig.modification_level

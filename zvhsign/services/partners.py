@@ -1,0 +1,191 @@
+"""Partners and the people who sign for them (``zvhsign partner|signatory``).
+
+Registering, importing (TOML or CSV, docs/partners-import.md), listing and
+retiring signatories; every change is logged in the registry's audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..domain.mandates import Mandate
+from ..domain.parties import Partner, Signatory, normalise_name
+from ..errors import InputError, UsageError
+from .files import read_input
+from .registry_access import open_registry
+from .runtime import load_certs
+from .workspace import Workspace
+
+
+def _actor() -> str:
+    from ..registry import current_os_user
+
+    return current_os_user()
+
+
+def _usage(exc: ValueError) -> UsageError:
+    return UsageError(str(exc))
+
+
+# ------------------------------------------------------------------------ partners
+
+
+def add_partner(ws: Workspace, partner: Partner) -> Partner:
+    open_registry(ws).governance.add_partner(partner, actor=_actor())
+    return partner
+
+
+def make_partner(key, name, kind, oin=None, kvk=None, signing_roles=()) -> Partner:
+    try:
+        return Partner(key=key, name=name, kind=kind, oin=oin or None, kvk=kvk or None,
+                       signing_roles=tuple(signing_roles))
+    except ValueError as exc:
+        raise _usage(exc) from None
+
+
+def list_partners(ws: Workspace) -> list[Partner]:
+    return open_registry(ws).governance.partners()
+
+
+def show_partner(ws: Workspace, key: str) -> tuple[Partner, list[Signatory], list[Mandate]]:
+    store = open_registry(ws).governance
+    p = store.find_partner(key)
+    if p is None:
+        raise UsageError(f"no partner {key!r}", hint="list them with `zvhsign partner list`")
+    return p, store.signatories(p.key), store.mandates(p.key)
+
+
+def fingerprints_of(cert_files: Sequence[Path]) -> tuple[str, ...]:
+    """SHA-256 fingerprints of the certificates in PEM/DER files."""
+    out = []
+    for f in cert_files:
+        if not Path(f).is_file():
+            raise UsageError(f"certificate file {f} does not exist")
+        certs = load_certs([f])
+        if not certs:
+            raise InputError(f"{f} holds no certificate")
+        out.extend(c.sha256.hex() for c in certs[:1])  # the first certificate is the signer's
+    return tuple(out)
+
+
+def make_signatory(partner_key, name, role, fingerprints=(), cert_files=()) -> Signatory:
+    try:
+        return Signatory(partner_key, name, role, tuple(fingerprints) + fingerprints_of(cert_files))
+    except ValueError as exc:
+        raise _usage(exc) from None
+
+
+def add_signatory(ws: Workspace, sig: Signatory) -> Signatory:
+    store = open_registry(ws).governance
+    p = store.find_partner(sig.partner_key)
+    if p is None:
+        raise UsageError(f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`")
+    sig = Signatory(p.key, sig.name, sig.role, sig.fingerprints)
+    store.add_signatory(sig, actor=_actor())
+    return sig
+
+
+def list_signatories(ws: Workspace, partner: str | None = None) -> list[tuple[Partner, Signatory]]:
+    store = open_registry(ws).governance
+    partners = {p.key: p for p in store.partners()}
+    key = None
+    if partner:
+        p = store.find_partner(partner)
+        if p is None:
+            raise UsageError(f"no partner {partner!r}")
+        key = p.key
+    return [(partners[s.partner_key], s) for s in store.signatories(key)]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    partners: tuple[Partner, ...]
+    signatories: tuple[Signatory, ...]
+    skipped: tuple[str, ...]
+
+
+def parse_import(path: Path) -> tuple[list[Partner], list[Signatory]]:
+    """Read a partners file (TOML or CSV; see docs/partners-import.md)."""
+    text = read_input(path).decode("utf-8-sig")
+    base = Path(path).parent
+    partners: list[Partner] = []
+    sigs: list[Signatory] = []
+    try:
+        if Path(path).suffix.lower() == ".toml":
+            doc = tomllib.loads(text)
+            for i, p in enumerate(doc.get("partner", []), start=1):
+                partners.append(make_partner(
+                    p["key"], p["name"], p["kind"], p.get("oin"), p.get("kvk"), p.get("signing_roles", ())
+                ))
+                for s in p.get("signatory", []):
+                    certs = [base / c for c in s.get("certificates", [])]
+                    sigs.append(make_signatory(p["key"], s["name"], s["role"], s.get("fingerprints", ()), certs))
+        elif Path(path).suffix.lower() == ".csv":
+            seen: dict[str, Partner] = {}
+            for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                key = row["partner_key"]
+                if key not in seen:
+                    roles = [r.strip() for r in row.get("signing_roles", "").split(";") if r.strip()]
+                    seen[key] = make_partner(key, row["partner_name"], row["kind"], row.get("oin"), row.get("kvk"), roles)
+                    partners.append(seen[key])
+                if row.get("signatory_name"):
+                    fps = [f for f in row.get("fingerprint", "").split(";") if f.strip()]
+                    certs = [base / c for c in row.get("certificate", "").split(";") if c.strip()]
+                    sigs.append(make_signatory(key, row["signatory_name"], row["role"], fps, certs))
+        else:
+            raise UsageError(f"{path}: use a .toml or .csv file (see docs/partners-import.md)")
+    except KeyError as exc:
+        raise UsageError(f"{path}: missing field {exc.args[0]!r} (see docs/partners-import.md)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    return partners, sigs
+
+
+def import_partners(ws: Workspace, path: Path) -> ImportResult:
+    """Add the partners and signatories of a file; those already registered are skipped."""
+    partners, sigs = parse_import(path)
+    store = open_registry(ws).governance
+    have = {p.key for p in store.partners()}
+    have_sigs = {(s.partner_key, normalise_name(s.name), s.role): s for s in store.signatories()}
+    added_p, added_s, skipped = [], [], []
+    for p in partners:
+        if p.key in have:
+            skipped.append(f"partner {p.key} (already registered)")
+            continue
+        store.add_partner(p, actor=_actor())
+        added_p.append(p)
+    for s in sigs:
+        old = have_sigs.get((s.partner_key, normalise_name(s.name), s.role))
+        if old is not None and set(s.fingerprints) <= set(old.fingerprints):
+            skipped.append(f"signatory {s.name} (already registered)")
+            continue
+        store.add_signatory(s, actor=_actor())
+        added_s.append(s)
+    return ImportResult(tuple(added_p), tuple(added_s), tuple(skipped))
+
+
+def retire_signatory(ws: Workspace, partner: str, name: str, effective: datetime, reason: str) -> Signatory:
+    """Record that ``name`` no longer signs for ``partner`` from ``effective`` (a naive
+    time is Dutch local time) on: signatures proven to exist before then stay
+    authorised; later ones fail (SIGNER_RETIRED)."""
+    if not reason.strip():
+        raise UsageError("say why (--reason), e.g. a new burgemeester took office")
+    store = open_registry(ws).governance
+    p = store.find_partner(partner)
+    if p is None:
+        raise UsageError(f"no partner {partner!r}", hint="list them with `zvhsign partner list`")
+    return store.retire_signatory(p.key, name, _dutch_time(effective).astimezone(UTC),
+                                  reason=reason.strip(), actor=_actor())
+
+
+def _dutch_time(local: datetime) -> datetime:
+    from .mandates import dutch_time
+
+    return dutch_time(local)
