@@ -1,0 +1,177 @@
+"""What the page shows of a verdict, in Dutch: rendering only.
+
+Every state, code, message and hint comes from the verdict objects the pipeline
+made (domain/verdicts.py); this module only chooses words for them. The three
+outcomes mirror ``zvhsign verify``'s table: VERIFIED is "Geaccepteerd", a FAIL
+finding or a TOTAL-FAILED signature (or a file that could not be judged) is
+"Niet geaccepteerd", otherwise (INDETERMINATE, a warning) "Nog niet te
+beoordelen".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..domain.evidence import Indication, SignatureKind
+from ..domain.findings import Finding, Level
+from ..domain.status import CellState
+from ..domain.verdicts import FileVerdict, SignatureVerdict
+
+ACCEPTED, REJECTED, PENDING = "geaccepteerd", "niet-geaccepteerd", "nog-niet"
+_AMS = ZoneInfo("Europe/Amsterdam")
+
+INDICATION_NL = {
+    Indication.TOTAL_PASSED: "geldig",
+    Indication.TOTAL_FAILED: "ongeldig",
+    Indication.INDETERMINATE: "onbepaald",
+}
+LEVEL_NL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
+KIND_NL = {
+    SignatureKind.SIGNATURE: "ondertekening partner",
+    SignatureKind.CERTIFICATION: "goedkeuring secretariaat",
+    SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
+    SignatureKind.REPORT: "ondertekening auditrapport",
+}
+CELL_NL = {
+    CellState.SIGNED: "getekend",
+    CellState.NEEDS_RESIGNING: "opnieuw tekenen",
+    CellState.INDETERMINATE: "onbepaald",
+    CellState.INVALID: "ongeldig",
+    CellState.MISSING: "ontbreekt",
+}
+MANDATE_NL = {
+    "registered": "geregistreerd",
+    "missing": "ontbreekt",
+    "revoked": "ingetrokken",
+    "does not cover current version": "dekt de huidige versie niet",
+    "n/a": "n.v.t.",
+}
+
+
+def when(dt: datetime | None) -> str:
+    """A moment in Dutch local time."""
+    if dt is None:
+        return "—"
+    return dt.astimezone(_AMS).strftime("%d-%m-%Y %H:%M")
+
+
+def mandate_text(state: str) -> str:
+    if state.startswith("revoked from "):
+        return f"ingetrokken per {state.removeprefix('revoked from ')}"
+    return MANDATE_NL.get(state, state)
+
+
+def outcome(fv: FileVerdict) -> str:
+    if not fv.completed:
+        return REJECTED
+    if fv.verified:
+        return ACCEPTED
+    if any(f.level is Level.FAIL for f in fv.all_findings()):
+        return REJECTED
+    indications = {s.indication for s in fv.signatures}
+    if Indication.TOTAL_FAILED in indications:
+        return REJECTED
+    if Indication.INDETERMINATE in indications:
+        return PENDING
+    return REJECTED  # blocked by a file-level warning: the verdict's own status is FAILED
+
+
+def first_blocking(fv: FileVerdict) -> Finding | None:
+    """The finding that says best why a copy is not accepted (first FAIL, else first WARN)."""
+    findings = fv.all_findings()
+    for level in (Level.FAIL, Level.WARN):
+        for f in findings:
+            if f.level is level:
+                return f
+    return None
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    field: str
+    kind: str
+    who: str
+    capacity: str | None
+    indication: str
+    indication_code: str
+    time: str
+    level: str | None
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class CopyView:
+    index: int
+    label: str
+    outcome: str
+    heading: str
+    reason_code: str | None
+    reason: str | None
+    hint: str | None
+    document: str | None
+    sha256: str | None
+    signers: tuple[str, ...]
+    file_findings: tuple[Finding, ...]
+    signatures: tuple[SignatureView, ...]
+    error: str | None
+    not_pdf: bool
+
+
+def _who(sv: SignatureVerdict) -> str:
+    if sv.who is not None:
+        return f"{sv.who.signatory.name} ({sv.who.signatory.role}, {sv.who.partner.name})"
+    signer = sv.evidence.signer
+    if signer is None:
+        return "onbekend"
+    return signer.common_name or signer.subject
+
+
+def _signature(sv: SignatureVerdict) -> SignatureView:
+    ev = sv.evidence
+    ts = ev.signature_timestamp
+    return SignatureView(
+        field=ev.field_name, kind=KIND_NL.get(ev.kind, ev.kind.value), who=_who(sv),
+        capacity=sv.who.capacity if sv.who is not None else None,
+        indication=INDICATION_NL[sv.indication], indication_code=sv.indication.value,
+        time=when(ts.time) if ts is not None and ts.ok else "geen bewezen tijdstip",
+        level=ev.pades_level, findings=sv.findings,
+    )
+
+
+def copy_view(index: int, fv: FileVerdict, data: bytes | None) -> CopyView:
+    state = outcome(fv)
+    not_pdf = data is not None and b"%PDF-" not in data[:1024]
+    code = reason = hint = None
+    if not fv.completed:
+        if not_pdf:
+            heading = "Niet geaccepteerd: dit bestand is geen PDF"
+            reason = "Alleen ondertekende PDF-kopieën van het convenant of het privacyprotocol kunnen worden beoordeeld."
+        else:
+            heading = "Niet geaccepteerd: het bestand kon niet worden beoordeeld"
+            reason = fv.error
+    elif state == ACCEPTED:
+        heading = "Geaccepteerd"
+    else:
+        f = first_blocking(fv)
+        if f is not None:
+            code, reason, hint = f.code, f.message, f.hint
+        else:
+            s = next((s for s in fv.signatures if s.indication is not Indication.TOTAL_PASSED), None)
+            if s is not None:
+                code = s.evidence.subindication or s.indication.value
+                reason = s.evidence.failure or f"{s.evidence.field_name}: {s.indication.value}"
+        prefix = "Niet geaccepteerd" if state == REJECTED else "Nog niet te beoordelen"
+        heading = f"{prefix}: {code}" if code else prefix
+    ev = fv.evidence
+    document = None
+    if ev is not None and ev.approved is not None:
+        document = f"{ev.approved.document.title} {ev.approved.version}"
+    signers = tuple(_who(s) for s in fv.partner_signatures)
+    return CopyView(
+        index=index, label=fv.path, outcome=state, heading=heading, reason_code=code, reason=reason,
+        hint=hint, document=document, sha256=ev.sha256.hex if ev is not None else None, signers=signers,
+        file_findings=fv.findings, signatures=tuple(_signature(s) for s in fv.signatures),
+        error=fv.error, not_pdf=not_pdf,
+    )
