@@ -128,82 +128,154 @@ def _link_fd(fd: int, name: Path) -> bool:
         return False
 
 
-def _write_unnamed(path: Path, directory: Path, data: bytes) -> bool:
-    """Linux: write into an unnamed file (O_TMPFILE) and give it a name only when complete.
-
-    A process killed (even SIGKILL) while writing leaves nothing behind: the
-    kernel drops the unnamed file. Returns False where O_TMPFILE is unsupported.
-    """
-    flag = getattr(os, "O_TMPFILE", None)
-    if flag is None or not Path("/proc/self/fd").is_dir():
-        return False
+def _unlink_quietly(name: Path | str | None) -> None:
+    if name is None:
+        return
     try:
-        fd = os.open(directory, flag | os.O_WRONLY, 0o600)  # as mkstemp below
+        os.unlink(name)
     except OSError:
-        return False  # file system without O_TMPFILE support
-    # a failing write (disk full, quota, file size limit, I/O error) is raised: the
-    # unnamed file vanishes with its descriptor, nothing is left behind
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-        tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial"
-        # the data is complete and on disk before the file gets any name
-        if not _link_fd(fh.fileno(), tmp):
-            return False
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(directory)
-    return True
+        pass
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
-
-    A failed write (no space left, quota, read-only file system, permissions) is one
-    :class:`~zvhsign.errors.ZvhsignError` (exit 3); no partial file is left behind."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"the output directory {display_path(directory)} does not exist")
-    try:
-        _write_atomic(path, directory, data)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        hint = None
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            hint = "free some space (or choose another output folder) and run the command again"
-        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            hint = "choose an output folder you can write to"
-        raise OutputError(
-            f"can't write {display_path(path)}: {reason}; nothing was written", hint=hint
-        ) from None
+def _output_error(path: Path, exc: OSError, *, nothing_written: bool = True) -> "OutputError":
+    reason = exc.strerror or type(exc).__name__
+    hint = None
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = "free some space (or choose another output folder) and run the command again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "choose an output folder you can write to"
+    tail = "; nothing was written" if nothing_written else ""
+    return OutputError(f"can't write {display_path(path)}: {reason}{tail}", hint=hint)
 
 
 class OutputError(ZvhsignError):
     """An output file can't be written (exit 3). Nothing half-written is left."""
 
 
-def _write_atomic(path: Path, directory: Path, data: bytes) -> None:
-    if _write_unnamed(path, directory, data):
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+class StagedOutput:
+    """An output file written completely (and fsynced) but not yet visible under its name.
+
+    ``stage_output`` writes the data -- where a full disk, a quota or a size limit
+    shows -- and :meth:`publish` gives it its name in one rename. Until then nothing
+    is visible: on Linux the data sits in an unnamed file (O_TMPFILE) that the
+    kernel drops if the process dies, even by SIGKILL; elsewhere in a hidden
+    ``.NAME.*.partial`` file next to the target that :meth:`discard` (or leaving
+    the ``with`` block without publishing, also by Ctrl-C or SIGTERM) removes.
+
+    Lets a command do something irreversible (commit a registration) only once
+    the output is known to fit, and publish it right after.
+    """
+
+    def __init__(self, path: Path, directory: Path) -> None:
+        self.path = path
+        self.directory = directory
+        self._fd: int | None = None  # the unnamed file (O_TMPFILE)
+        self._tmp: str | None = None  # the named temporary file (fallback)
+        self.published = False
+
+    def _write(self, data: bytes) -> None:
+        flag = getattr(os, "O_TMPFILE", None)
+        if flag is not None and Path("/proc/self/fd").is_dir():
+            try:
+                self._fd = os.open(self.directory, flag | os.O_WRONLY, 0o600)
+            except OSError:
+                self._fd = None  # file system without O_TMPFILE support
+        if self._fd is None:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
+                                             dir=self.directory)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            return
+        _write_all(self._fd, data)
+
+    def publish(self) -> None:
+        """Give the staged file its name (replacing an older file of that name atomically)."""
+        if self.published:
+            return
+        tmp = self._tmp
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+            if self._fd is not None:
+                tmp = str(self.directory / f".{self.path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
+                if not _link_fd(self._fd, Path(tmp)):
+                    raise OSError(errno.EPERM, "the finished file could not be given a name")
+                self._tmp = tmp
+            os.replace(tmp, self.path)
+            self._tmp = None
+            self.published = True
+        finally:
+            if not self.published:
+                self.discard()
+            else:
+                self._close()
+        _fsync_dir(self.directory)
+
+    def _close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def discard(self) -> None:
+        """Drop the staged file; nothing of it remains."""
+        self._close()
+        tmp, self._tmp = self._tmp, None
+        _unlink_quietly(tmp)
+
+    def __enter__(self) -> "StagedOutput":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.published:
+            self.discard()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view[: 1 << 20])
+        view = view[n:]
+    os.fsync(fd)
+
+
+def _output_dir(path: Path) -> Path:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"the output directory {display_path(directory)} does not exist")
+    return directory
+
+
+def stage_output(path: Path, data: bytes) -> StagedOutput:
+    """Write ``data`` for ``path`` completely, but not yet under that name (see
+    :class:`StagedOutput`; use it as a context manager and call ``publish()``).
+
+    A failed write (no space left, quota, size limit, read-only file system,
+    permissions) is one :class:`OutputError` (exit 3) and leaves nothing behind."""
+    path = Path(path)
+    staged = StagedOutput(path, _output_dir(path))
+    try:
+        staged._write(data)
+    except OSError as exc:
+        staged.discard()
+        raise _output_error(path, exc) from None
+    except BaseException:  # Ctrl-C, SIGTERM: nothing half-written stays behind
+        staged.discard()
         raise
-    _fsync_dir(directory)
+    return staged
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    A failed write (no space left, quota, read-only file system, permissions) is one
+    :class:`~zvhsign.errors.ZvhsignError` (exit 3); no partial file is left behind,
+    also when the command is interrupted (Ctrl-C, SIGTERM) or killed."""
+    path = Path(path)
+    with stage_output(path, data) as staged:
+        try:
+            staged.publish()
+        except OSError as exc:
+            raise _output_error(path, exc) from None

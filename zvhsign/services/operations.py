@@ -17,7 +17,7 @@ from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, UsageError
 
 __all__ = ["KeySource", "approve", "stamp", "verify"]
-from .files import check_distinct, read_input, write_atomic
+from .files import OutputError, check_distinct, display_path, read_input, stage_output, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -107,14 +107,26 @@ def approve(
         approved_at=datetime.now(timezone.utc),
         approver_fingerprint=cert.fingerprint_sha256,
     )
-    # register first (one transaction), then publish the file: a crash in between
-    # leaves a registered version whose bytes are in the database, never a file
-    # that looks approved but isn't registered.
-    # approving a new version supersedes the older ones: they can no longer be signed
-    registry.add_approved_version(
-        av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256, supersede_older=True
-    )
-    write_atomic(out, approved_bytes)
+    # The output is written first (completely, fsynced, not yet under its name): a
+    # full disk or a size limit fails here, before anything is registered. Then the
+    # version is registered (one transaction; approving a new version supersedes the
+    # older ones: they can no longer be signed), then the file gets its name. A failed
+    # approve leaves nothing registered and nothing written, so it can simply be run
+    # again; a crash after the commit leaves a registered version whose bytes are in
+    # the registry, never a file that looks approved but isn't registered.
+    with stage_output(out, approved_bytes) as staged:
+        registry.add_approved_version(
+            av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256,
+            supersede_older=True,
+        )
+        try:
+            staged.publish()
+        except OSError as exc:  # the rename, after the commit: practically never
+            raise OutputError(
+                f"{av.label} is registered, but {display_path(out)} could not be written: "
+                f"{exc.strerror or type(exc).__name__}",
+                hint="the approved PDF is stored in the registry: `zvhsign kit` exports it",
+            ) from None
     return av
 
 
