@@ -1,9 +1,11 @@
 """The package's dependency direction (README "Architecture"), checked on the source:
 
     errors <- domain <- {pdf, registry} <- services <- {reports, cli}
+    services, reports <- web <- cli
 
 ``domain`` is pure Python; pyHanko, pikepdf, asn1crypto and cryptography are wrapped by
-``pdf``; SQLAlchemy and Alembic by ``registry``; click is imported by ``cli`` only."""
+``pdf``; SQLAlchemy and Alembic by ``registry``; click is imported by ``cli`` only; the web
+page (Starlette, argon2) by ``web``, served by uvicorn from ``cli``."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ ALLOWED = {
     "testpki": set(),
     "services": {"errors", "domain", "pdf", "registry", "testpki"},
     "reports": {"errors", "domain", "services"},
-    "cli": {"errors", "domain", "pdf", "registry", "services", "reports", "testpki"},
+    "web": {"errors", "domain", "services", "reports"},
+    "cli": {"errors", "domain", "pdf", "registry", "services", "reports", "testpki", "web"},
 }
 # third-party top-level modules -> the packages that may import them
 OWNED = {
@@ -36,6 +39,10 @@ OWNED = {
     "certomancer": {"testpki"},
     "sqlalchemy": {"registry"},
     "alembic": {"registry"},
+    "starlette": {"web"},
+    "argon2": {"web"},
+    "anyio": {"web"},
+    "uvicorn": {"cli"},
 }
 
 
