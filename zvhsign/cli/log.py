@@ -71,11 +71,13 @@ def show(ctx, as_json, last):
 @click.option("--offline", is_flag=True, help="Check anchor tokens without fetching OCSP/CRL.")
 @click.pass_context
 def verify_cmd(ctx, as_json, offline):
-    """Recompute the hash chain and check every anchor; exit 1 on any problem.
+    """Recompute the hash chain, check every anchor and the stored files; exit 1 on any problem.
 
     Reports events that were altered, deleted, inserted or reordered, a chain
-    rewritten after it was anchored, and anchor tokens that are not valid RFC 3161
-    timestamps from a trusted TSA over the anchored hash.
+    rewritten after it was anchored, anchor tokens that are not valid RFC 3161
+    timestamps from a trusted TSA over the anchored hash, stored files (approved
+    PDFs, mandates, recorded copies) whose bytes no longer have their recorded
+    SHA-256, and a failed database integrity check (SQLite; skipped on PostgreSQL).
 
     \b
     Exit: 0 intact, 1 problems found, 3 the registry could not be read.
@@ -96,8 +98,18 @@ def verify_cmd(ctx, as_json, offline):
             f"at {_time(la.time)} by {la.tsa or '?'}"
             if la else "; never anchored (run `zvhsign log anchor`)"
         )
+        st = check.storage
+        if st is not None:
+            for note in st.notes:
+                click.echo(f"note: {note}")
         state = "intact" if check.intact else "NOT intact"
         click.echo(f"audit log {state}: {check.events} event(s), {len(check.anchors)} anchor(s){anchor}")
+        if st is not None:
+            integrity = ("; database integrity check " + ("passed" if not any(
+                p.kind == "database-integrity" for p in st.problems) else "FAILED")
+                if st.integrity_checked else "")
+            state = "verified" if st.intact else f"{len(st.problems)} problem(s)"
+            click.echo(f"stored files: {st.blobs} re-hashed, {state}{integrity}")
     ctx.exit(EXIT_OK if check.intact else EXIT_FINDINGS)
 
 

@@ -40,16 +40,23 @@ class AnchorCheck:
 
 @dataclass(frozen=True)
 class LogCheck:
-    """The state of the audit log: chain problems, anchors, recorded head."""
+    """The state of the audit log: chain problems, anchors, recorded head, and the
+    evidence at rest (``storage``: every stored file re-hashed, the database's own
+    integrity check; a ``StorageCheck`` of the registry, None when not checked)."""
 
     events: int
     head: ChainHead | None
     problems: tuple[ChainProblem, ...]
     anchors: tuple[AnchorCheck, ...]
+    storage: object | None = None
+
+    @property
+    def storage_problems(self) -> tuple:
+        return tuple(self.storage.problems) if self.storage is not None else ()
 
     @property
     def intact(self) -> bool:
-        return not self.problems and all(a.token_ok for a in self.anchors)
+        return not self.problems and all(a.token_ok for a in self.anchors) and not self.storage_problems
 
     @property
     def last_anchor(self) -> AnchorCheck | None:
@@ -60,6 +67,7 @@ class LogCheck:
         for a in self.anchors:
             if not a.token_ok:
                 out.append(f"{ANCHOR_MISMATCH}: anchor event #{a.anchor.seq}: {a.problem}")
+        out.extend(str(p) for p in self.storage_problems)
         return out
 
     def to_json(self) -> dict:
@@ -84,6 +92,16 @@ class LogCheck:
                 for a in self.anchors
             ],
             "last_anchor_seq": la.anchor.seq if la else None,
+            "storage": None if self.storage is None else {
+                "intact": not self.storage_problems,
+                "blobs": self.storage.blobs,
+                "database_integrity_checked": self.storage.integrity_checked,
+                "problems": [
+                    {"kind": p.kind, "object": p.object, "message": p.message}
+                    for p in self.storage.problems
+                ],
+                "notes": list(self.storage.notes),
+            },
         }
 
 
@@ -116,12 +134,15 @@ async def check_anchor(rt: Runtime, anchor: Anchor) -> AnchorCheck:
     return AnchorCheck(anchor, not problems, tsa, gen_time, "; ".join(problems) or None)
 
 
-def verify(ws: Workspace, *, online: bool = True) -> LogCheck:
-    """Recompute the chain and validate every anchor."""
+def verify(ws: Workspace, *, online: bool = True, storage: bool = True) -> LogCheck:
+    """Recompute the chain, validate every anchor and (``storage``) check the evidence
+    at rest: every stored file (approved PDFs, mandates, recorded copies) re-hashed
+    against its recorded SHA-256, and the database's own integrity check."""
     with open_registry(ws) as reg:
         evs = reg.events()
         problems = reg.verify_log()
         head = reg.chain_head()
+        stored = reg.check_storage() if storage else None
     anchors = [a for a in (Anchor.from_event(e) for e in evs) if a is not None]
     checks: list[AnchorCheck] = []
     if anchors:
@@ -131,7 +152,7 @@ def verify(ws: Workspace, *, online: bool = True) -> LogCheck:
                 return [await check_anchor(rt, a) for a in anchors]
 
         checks = asyncio.run(run())
-    return LogCheck(len(evs), head, tuple(problems), tuple(checks))
+    return LogCheck(len(evs), head, tuple(problems), tuple(checks), stored)
 
 
 @dataclass(frozen=True)
