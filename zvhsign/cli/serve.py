@@ -10,6 +10,8 @@ from .main import _workspace, cli
 
 
 @cli.command()
+@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path),
+              help="Workspace folder (as `zvhsign --workspace`).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but the loopback address needs --accounts.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
@@ -22,7 +24,7 @@ from .main import _workspace, cli
 @click.option("--hash-password", "hash_pw", is_flag=True,
               help="Ask for a password and print its argon2 hash for the accounts file, then stop.")
 @click.pass_context
-def serve(ctx, host, port, accounts_file, ssl_certfile, ssl_keyfile, hash_pw):
+def serve(ctx, workspace, host, port, accounts_file, ssl_certfile, ssl_keyfile, hash_pw):
     """Serve the web page: upload signed copies and see their verdict, the status, the report.
 
     Every verdict is the one `zvhsign verify` gives. On 127.0.0.1 without --accounts the
@@ -59,6 +61,8 @@ def serve(ctx, host, port, accounts_file, ssl_certfile, ssl_keyfile, hash_pw):
     check_bind(host, accounts)
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise UsageError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    if workspace is not None:
+        ctx.obj["workspace"] = workspace
     ws = _workspace(ctx)
 
     import uvicorn
