@@ -231,10 +231,12 @@ def versions(ctx, as_json):
 @click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Worker processes examining the files of a large batch (default: one per core). Same verdicts, same order.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Examine every file again, even when an earlier run examined the same bytes under the same trust settings today.")
 @click.option("-v", "--verbose", is_flag=True, help="Show each signature of each file with its findings (default: one line per file).")
 @click.option("--no-color", "no_color", is_flag=True, help="No colour in the output (also when NO_COLOR is set).")
 @click.pass_context
-def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, verbose, no_color):
+def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, jobs, no_cache, verbose, no_color):
     """Verify signed copies: approved version + signatures only, every signature valid and trusted.
 
     For each FILE: finds the approved version it was made from (by hash), checks
@@ -251,6 +253,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
     Example:
       zvhsign verify signed/*.pdf
       zvhsign verify -v signed/x.pdf                 each signature in detail
+      zvhsign verify --jobs 2 --no-cache signed/*.pdf  two worker processes, examine everything again
       zvhsign verify --json signed/*.pdf > report.json
       zvhsign verify --record signed/*.pdf && zvhsign status
       zvhsign verify --offline signed/*.pdf          only the files' own validation data
@@ -259,6 +262,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
       zvhsign verify --renew-within 365 archive/*.pdf  warn a year before timestamps expire
     """
     from ..services.operations import verify as do_verify
+    from .logsetup import configure_logging
 
     ws = _workspace(ctx)
     moment = at.replace(tzinfo=timezone.utc) if at else None
@@ -270,7 +274,8 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
 
     batch = do_verify(
         ws, list(files), online=not offline, at=moment, progress=progress, record=record,
-        etsi_report=etsi_report, renew_within_days=renew_within,
+        etsi_report=etsi_report, renew_within_days=renew_within, jobs=jobs, worker_setup=configure_logging,
+        cache=not no_cache,
     )
     if as_json:
         click.echo(render_batch_json(batch))

@@ -9,10 +9,12 @@ line, e.g. when the database can't be reached, is locked, has no schema
 
 from __future__ import annotations
 
+from ._cache import EvidenceCache
 from ._db import ConflictError, DuplicateError, NotFoundError
 from ._registry import Registry, WriteTx, current_os_user
 
 __all__ = [
+    "EvidenceCache",
     "Registry",
     "WriteTx",
     "DuplicateError",

@@ -221,3 +221,16 @@ class RecordedSignatureRow(Base):
     signer_fingerprint: Mapped[str | None] = mapped_column(String(SHA256_LEN), nullable=True)
     indication: Mapped[str] = mapped_column(String(32), nullable=False)
     blocking_codes: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list
+
+
+class EvidenceCacheRow(Base):
+    """A cache of examinations (``verify``): the facts established about a file, under a key
+    of everything they rest on. An optimisation, never evidence: not in the audit log, and
+    ``verify --no-cache`` gives the same verdicts."""
+
+    __tablename__ = "evidence_cache"
+
+    key: Mapped[str] = mapped_column(String(SHA256_LEN), primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(String(SHA256_LEN), nullable=False, index=True)
+    examined_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of FileEvidence

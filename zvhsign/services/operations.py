@@ -151,17 +151,25 @@ def verify(
     record: bool = False,
     etsi_report: Path | None = None,
     renew_within_days: int = 180,
+    jobs: int | None = 1,
+    worker_setup=None,  # noqa: ANN001
+    cache: bool = False,
 ) -> BatchVerdict:
-    """Verify many copies in one process through the one pipeline (services/pipeline.py):
+    """Verify many copies through the one pipeline (services/pipeline.py):
     each file read and examined once, judged by the one rule set against the registry
     as it is now. ``record`` stores every judged copy with its verdict and evidence
     (``verify --record``); ``etsi_report`` also writes one ETSI TS 119 102-2 XML
-    validation report covering every signature of every file."""
+    validation report covering every signature of every file. ``jobs``: worker
+    processes examining files of a large batch (None: one per core; the verdicts and
+    their order are the same); ``worker_setup``: called in each worker first; ``cache``:
+    reuse examinations stored by earlier runs when nothing they rest on changed (the
+    verdict is always made anew against the registry as it is now)."""
     from .pipeline import Copy, Pipeline, write_etsi_report
 
     if not paths:
         raise UsageError("no files to verify")
-    pipe = Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days)
+    pipe = Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days, jobs=jobs,
+                    worker_setup=worker_setup, cache=cache)
     etsi: list | None = [] if etsi_report is not None else None
 
     async def run():

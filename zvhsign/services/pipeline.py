@@ -37,6 +37,8 @@ from ..domain.findings import Level
 from ..domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import ZvhsignError
+from ..registry import EvidenceCache
+from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
 from .files import display_path, read_input, write_atomic
 from .registry_access import open_registry, trust_snapshot
 from .runtime import Runtime, open_runtime
@@ -108,10 +110,12 @@ class Pipeline:
     every verdict made by one rule set."""
 
     def __init__(self, ws: Workspace, *, online: bool = True, at: datetime | None = None,
-                 renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES) -> None:
-        from ..pdf.trust import load_certs
+                 renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES,
+                 jobs: int | None = 1, worker_setup=None, cache: bool = False) -> None:  # noqa: ANN001
+        from ..pdf.trust import certificate_fingerprints, load_certs
 
         self.ws, self.online, self.at, self.rules = ws, online, at, rules
+        self.jobs, self.worker_setup = jobs, worker_setup  # None: one worker per core
         self.registry = open_registry(ws)
         self.sizes = self.registry.approved_sizes()
         self.approved = tuple(self.registry.approved_versions())
@@ -122,6 +126,16 @@ class Pipeline:
         )
         self.trust_sha256 = trust_snapshot(ws)["trust_sha256"]
         self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
+        # the evidence cache: examinations reused when nothing they rest on changed
+        self.cache = EvidenceCache(self.registry) if cache else None
+        cfg = ws.config
+        self._cache_base = "|".join([
+            EVIDENCE_SCHEMA, "online" if online else "offline", at.isoformat() if at else "now",
+            *(",".join(certificate_fingerprints(paths)) for paths in
+              (cfg.trust_roots, cfg.secretariat_certs, cfg.other_certs)),
+            str(cfg.tsa_url), str(cfg.test_pki_clock),
+            *sorted(a.approved_sha256.hex + (a.superseded_by or "") for a in self.approved),
+        ])
 
     # ------------------------------------------------------------------ resources
 
@@ -143,12 +157,39 @@ class Pipeline:
             return Examined(copy, copy.evidence, copy.data)
         try:
             data = copy.data if copy.data is not None else read_input(copy.path)
+            key = self._cache_key(data) if self.cache is not None and etsi is None else None
+            ev = self.cache.get(key) if key else None
+            if ev is not None:
+                return Examined(copy, replace(ev, path=copy.label), data if keep_data else None)
             ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi)
+            if key:
+                self.cache.put(key, ev.sha256.hex, ev)
             return Examined(copy, ev, data if keep_data else None)
         except ZvhsignError as exc:
             return Examined(copy, None, None, exc.message)
         except Exception as exc:  # a file zvhsign can't judge must not stop the batch
             return Examined(copy, None, None, f"could not be examined ({type(exc).__name__}: {exc})")
+
+    def _cached(self, copy: Copy, keep_data: bool) -> Examined | None:
+        """The cached examination of a file, or None (no cache, a miss, or unreadable: the
+        examination says why)."""
+        if self.cache is None:
+            return None
+        try:
+            data = read_input(copy.path)
+        except ZvhsignError:
+            return None
+        ev = self.cache.get(self._cache_key(data))
+        return Examined(copy, replace(ev, path=copy.label), data if keep_data else None) if ev else None
+
+    def _cache_key(self, data: bytes) -> str:
+        """Everything an examination rests on: the file, the trust settings, online or not,
+        the validation time (``--at``, or today: revocation data is fetched again each day),
+        the approved versions registered and the evidence schema."""
+        import hashlib
+
+        day = "" if self.at else _now().date().isoformat()
+        return hashlib.sha256(f"{hashlib.sha256(data).hexdigest()}|{self._cache_base}|{day}".encode()).hexdigest()
 
     # --------------------------------------------------------------- step 3: judge
 
@@ -211,10 +252,10 @@ class Pipeline:
     async def run(self, rt: Runtime, copies: Sequence[Copy], *, keep_data: bool = False,
                   progress: ProgressFn | None = None, etsi: list | None = None) -> tuple[BatchVerdict, list[Examined]]:
         await self.prepare(rt)
-        spec = rt.env.signature_spec()
         examined = []
-        for i, copy in enumerate(copies, start=1):
-            x = await self.examine(rt, copy, keep_data=keep_data, etsi=etsi, spec=spec)
+        i = 0
+        async for x in self._examined(rt, copies, keep_data, etsi):
+            i += 1
             examined.append(x)
             if progress:
                 # the verdict shown while working: integrity and governance, before
@@ -223,6 +264,32 @@ class Pipeline:
                       else self.judge_one(x.evidence, self.recorded_covenant()))
                 progress(i, len(copies), fv)
         return self.judge(examined), examined
+
+    async def _examined(self, rt: Runtime, copies: Sequence[Copy], keep_data: bool, etsi: list | None):
+        """Step 1 for every copy, in order, as each is done: in this process, or (large
+        batches of files, no ETSI report) in a pool of worker processes (services/parallel.py)."""
+        from .parallel import examine_in_pool, jobs_for
+
+        files = all(c.path is not None and c.data is None and c.evidence is None for c in copies)
+        jobs = jobs_for(len(copies), self.jobs) if files and etsi is None else 1
+        if jobs > 1:
+            hits = {i: x for i, x in ((i, self._cached(c, keep_data)) for i, c in enumerate(copies)) if x}
+            misses = [c for i, c in enumerate(copies) if i not in hits]
+            pooled = examine_in_pool(self.ws, misses, jobs=jobs, online=self.online, at=self.at,
+                                     sizes=self.sizes, keep_data=keep_data or self.cache is not None,
+                                     setup=self.worker_setup) if misses else iter(())
+            for i, c in enumerate(copies):
+                if i in hits:
+                    yield hits[i]
+                    continue
+                c, ev, data, err = next(pooled)
+                if ev is not None and self.cache is not None and data is not None:
+                    self.cache.put(self._cache_key(data), ev.sha256.hex, ev)
+                yield Examined(c, ev, data if keep_data else None, err)
+            return
+        spec = rt.env.signature_spec()
+        for c in copies:
+            yield await self.examine(rt, c, keep_data=keep_data, etsi=etsi, spec=spec)
 
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
         """Store every examined copy with its verdict and evidence (``verify --record``)."""

@@ -1,0 +1,108 @@
+"""zvhsign verify against a naive in-process pyHanko loop, in one run, on the same copies.
+
+Usage:
+    python benchmarks/verify_vs_pyhanko.py                       # makes a demo workspace (~3 min)
+    python benchmarks/verify_vs_pyhanko.py --demo DIR -n 100 -n 500 --jobs 2
+
+For each N the demo's signed copies are repeated (as distinct files) until there are N.
+Both sides run as their own process, measured from outside (wall time, CPU time of the
+process and its children, peak RSS):
+
+* zvhsign: ``zvhsign verify --json --jobs J FILES`` -- the whole verification (approved
+  version by hash, revision analysis, ETSI validation with the embedded validation data
+  and online revocation where needed, governance rules);
+* peer: a naive in-process pyHanko loop -- trust root, embedded validation data (the DSS),
+  no fetching, ``validate_pdf_signature`` for every signature of every file.
+
+Printed: per file CPU and wall, peak RSS, and the ratios zvhsign / peer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PEER = r"""
+import sys
+from pathlib import Path
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+root = load_cert_from_pemder(sys.argv[1])
+ok = bad = 0
+for name in sys.argv[2:]:
+    with open(name, "rb") as fh:
+        reader = PdfFileReader(fh)
+        dss = DocumentSecurityStore.read_dss(reader)
+        vc_kwargs = {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "soft-fail"}
+        for sig in reader.embedded_regular_signatures:
+            vc = dss.as_validation_context(dict(vc_kwargs))
+            status = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
+            ok += bool(status.bottom_line)
+            bad += not status.bottom_line
+print(ok, bad)
+"""
+
+
+def _measure(argv: list[str], env: dict) -> tuple[float, float, float, str]:
+    """(wall s, CPU s, peak RSS MiB, stdout) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    # a fresh measuring process per run, so RUSAGE_CHILDREN's peak is this run's
+    wrapper = [sys.executable, "-c",
+               "import resource,subprocess,sys;r=subprocess.run(sys.argv[1:],capture_output=True);"
+               "sys.stdout.buffer.write(r.stdout);"
+               "print('\\nPEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *argv]
+    out = subprocess.run(wrapper, env=env, capture_output=True, text=True, check=False).stdout
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    text, _, peak = out.rpartition("\nPEAK ")
+    return wall, cpu, int(peak or 0) / 1024, text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--demo", type=Path, help="a folder made by `zvhsign demo` (default: make one)")
+    ap.add_argument("-n", type=int, action="append", help="batch sizes (default: 12 and 48)")
+    ap.add_argument("--jobs", type=int, default=None, help="zvhsign --jobs (default: one per core)")
+    args = ap.parse_args()
+    sizes = args.n or [12, 48]
+    exe = str(Path(sys.executable).with_name("zvhsign"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = args.demo
+        if demo is None:
+            demo = Path(tmp) / "demo"
+            subprocess.run([exe, "demo", str(demo)], check=True, capture_output=True)
+        signed = sorted((demo / "signed").glob("*.pdf"))
+        root = next((demo / "trust").glob("*root*.pem"), None) or next((demo / "trust").glob("*.pem"))
+        print(f"{'N':>5} {'side':<8} {'wall/file':>10} {'CPU/file':>10} {'peak RSS':>10}")
+        for n in sizes:
+            batch = Path(tmp) / f"batch-{n}"
+            batch.mkdir()
+            paths = []
+            for i in range(n):
+                dst = batch / f"{i:05d}-{signed[i % len(signed)].name}"
+                shutil.copyfile(signed[i % len(signed)], dst)
+                paths.append(str(dst))
+            jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+            z = _measure([exe, "-w", str(demo), "verify", "--json", *jobs, *paths], env)
+            p = _measure([sys.executable, "-c", PEER, str(root), *paths], env)
+            for side, (wall, cpu, peak, _out) in (("zvhsign", z), ("pyhanko", p)):
+                print(f"{n:>5} {side:<8} {wall / n * 1000:>8.0f}ms {cpu / n * 1000:>8.0f}ms {peak:>8.0f}MB")
+            print(f"{n:>5} {'ratio':<8} {z[0] / p[0]:>9.2f}x {z[1] / p[1]:>9.2f}x {z[2] / p[2]:>9.2f}x"
+                  "   (zvhsign / pyhanko; below 1: zvhsign is faster/smaller)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

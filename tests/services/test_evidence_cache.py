@@ -1,0 +1,102 @@
+"""The evidence cache: a re-verify of unchanged copies reuses the examination, gives the same
+verdicts as --no-cache, and never hides a change the verdict rests on."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pytest
+
+from zvhsign.pdf import examine as examine_module
+from zvhsign.services.operations import verify
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    calls = []
+    real = examine_module.examine
+
+    async def counting(path, *a, **kw):
+        calls.append(path)
+        return await real(path, *a, **kw)
+
+    monkeypatch.setattr(examine_module, "examine", counting)
+    return calls
+
+
+def _verdicts(batch):
+    return [(f.status, [(s.evidence.field_name, s.indication.value, s.blocking_codes()) for s in f.signatures])
+            for f in batch.files]
+
+
+def test_cached_reverify_gives_the_verdicts_of_no_cache(approved, signed_convenant, tmp_path, counted):
+    copy = tmp_path / "c.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    first = verify(approved.ws, [copy], cache=True)
+    assert len(counted) == 1
+    again = verify(approved.ws, [copy], cache=True)
+    assert len(counted) == 1  # not examined again: a hash, a lookup, the rules
+    fresh = verify(approved.ws, [copy], cache=False)
+    assert len(counted) == 2
+    assert _verdicts(first) == _verdicts(again) == _verdicts(fresh)
+    assert again.files[0].path == str(copy)
+
+
+def test_a_trust_change_or_another_moment_is_not_served_from_the_cache(approved, signed_convenant, tmp_path, counted):
+    from datetime import datetime, timezone
+
+    copy = tmp_path / "c.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    verify(approved.ws, [copy], cache=True)
+    n = len(counted)
+    verify(approved.ws, [copy], cache=True, online=False)  # offline rests on other facts
+    assert len(counted) == n + 1
+    verify(approved.ws, [copy], cache=True, at=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    assert len(counted) == n + 2
+    # other trust settings: only the secretariat as root, nothing else trusted
+    other = dataclasses.replace(approved.ws, config=dataclasses.replace(
+        approved.ws.config, trust_roots=approved.ws.config.secretariat_certs))
+    (f,) = verify(other, [copy], cache=True).files
+    assert len(counted) == n + 3 and not f.verified
+
+
+def test_a_mandate_revocation_changes_a_cached_verdict(tmp_path, passphrase, counted, unchecked_signer):
+    """Only the examination is cached; the verdict is made anew against the registry."""
+    import importlib.util
+    import sys
+    from datetime import UTC, date, datetime, timedelta
+    from pathlib import Path
+
+    from zvhsign.domain.digests import Sha256
+    from zvhsign.services import governance as gov
+    from zvhsign.services.keys import KeySource
+    from zvhsign.testpki import certs_dir
+
+    spec = importlib.util.spec_from_file_location("zvh_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+    shared = sys.modules.get(spec.name)
+    if shared is None:
+        shared = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = shared
+        spec.loader.exec_module(shared)
+    a = shared.make_approved_workspace(tmp_path, passphrase)
+
+    def key(label):
+        return KeySource(pkcs12=certs_dir() / "out" / f"{label}.p12", passphrase=passphrase)
+
+    gov.write_test_pki_partners(tmp_path / "partners.toml", certs_dir() / "out")
+    gov.import_partners(a.ws, tmp_path / "partners.toml")
+    gov.draft_mandate(a.ws, "Haarlem", "Willemijn Bosschaart", date(2026, 11, 10), tmp_path / "m0.pdf")
+    gov.sign_mandate(a.ws, tmp_path / "m0.pdf", key("haarlem-secretaris"), tmp_path / "m1.pdf", as_role="secretaris")
+    gov.sign_mandate(a.ws, tmp_path / "m1.pdf", key("haarlem-burgemeester"), tmp_path / "m2.pdf", as_role="burgemeester")
+    gov.register_mandate(a.ws, tmp_path / "m2.pdf")
+    sha = Sha256.of_file(tmp_path / "m2.pdf").hex
+    copy = unchecked_signer(a.ws, a.convenant, key("haarlem-burgemeester"), tmp_path / "c.pdf", mandate_sha256=sha,
+                            capacity="namens het college van burgemeester en wethouders van Haarlem")
+    assert verify(a.ws, [copy], cache=True).all_verified
+    n = len(counted)
+    # revoked with effect from before the signature was made (its content timestamp proves it)
+    gov.revoke_mandate(a.ws, sha, datetime.now(UTC) - timedelta(hours=1), "B&W-besluit")
+    (f,) = verify(a.ws, [copy], cache=True).files
+    assert len(counted) == n  # the cached examination
+    assert "MANDATE_REVOKED" in {x.code for s in f.signatures for x in s.findings}

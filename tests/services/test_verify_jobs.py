@@ -1,0 +1,68 @@
+"""`verify --jobs N`: files examined by N worker processes, the same verdicts in the same order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from zvhsign.cli.main import cli
+from zvhsign.services.operations import verify
+
+
+def _mixed_batch(signed, tmp_path):
+    files = []
+    for i in range(4):
+        files.append(tmp_path / f"valid-{i}.pdf")
+        shutil.copyfile(signed, files[-1])
+    data = bytearray(signed.read_bytes())
+    data[len(data) // 3] ^= 0x01  # inside the signed range
+    for i in range(2):
+        files.append(tmp_path / f"tampered-{i}.pdf")
+        files[-1].write_bytes(bytes(data))
+    for i in range(2):
+        files.append(tmp_path / f"unreadable-{i}.pdf")
+        files[-1].write_bytes(b"not a pdf at all")
+    return files
+
+
+def _verdicts(doc: dict) -> list:
+    """Everything but what differs between any two runs: the evidence each validation fetched
+    itself (which OCSP response), and a best signature time that is the validation time
+    (nothing proves an earlier one, e.g. on a tampered copy)."""
+    for f in doc["files"]:
+        for s in f.get("signatures", []):
+            s.pop("evidence_used", None)
+            if s["indication"] != "TOTAL-PASSED":
+                s.pop("best_signature_time", None)
+    return doc["files"]
+
+
+def _flat(o, path=""):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            yield from _flat(v, f"{path}.{k}")
+    elif isinstance(o, list):
+        for i, v in enumerate(o):
+            yield from _flat(v, f"{path}[{i}]")
+    else:
+        yield path, o
+
+
+def test_jobs_2_gives_the_verdicts_of_one_process(approved, signed_convenant, tmp_path):
+    files = _mixed_batch(signed_convenant, tmp_path)
+    one = verify(approved.ws, files, jobs=1)
+    two = verify(approved.ws, files, jobs=2)
+    assert [f.path for f in two.files] == [str(f) for f in files]
+    a, b = dict(_flat(_verdicts(one.to_json()))), dict(_flat(_verdicts(two.to_json())))
+    assert {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)} == {}
+    assert [f.status for f in two.files] == ["VERIFIED"] * 4 + ["FAILED"] * 2 + ["ERROR"] * 2
+
+
+def test_cli_jobs_option(approved, signed_convenant, tmp_path):
+    files = _mixed_batch(signed_convenant, tmp_path)
+    r = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "verify", "--json", "--jobs", "2", *map(str, files)])
+    assert r.exit_code == 3, r.output  # some files could not be read
+    doc = json.loads(r.stdout)
+    assert [f["status"] for f in doc["files"]] == ["VERIFIED"] * 4 + ["FAILED"] * 2 + ["ERROR"] * 2
