@@ -172,10 +172,11 @@ def account_site(web_world, accounts):
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(web_world, local_site, account_site):
-    """Chromium, started after the world is built: Playwright's sync API keeps an event loop
-    running in this thread, where asyncio.run (the services) can't run any more."""
+    """Chromium, started after the world is built and stopped after each module: while
+    Playwright's sync API runs it keeps an event loop running in this thread, where
+    asyncio.run (the services, other tests on this worker) can't run."""
     exe = chromium_path()
     if exe is None:
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does)")
