@@ -8,9 +8,10 @@ For each N the demo's signed copies are repeated (as distinct files) until there
 Both sides run as their own process, measured from outside (wall time, CPU time of the
 process and its children, peak RSS):
 
-* zvhsign: ``zvhsign verify --json --jobs J FILES`` -- the whole verification (approved
+* zvhsign: ``zvhsign verify --json --jobs J --no-cache FILES`` -- the whole verification (approved
   version by hash, revision analysis, ETSI validation with the embedded validation data
-  and online revocation where needed, governance rules);
+  and online revocation where needed, governance rules); "cached": the same command again
+  without ``--no-cache`` after a first run (a re-verify of unchanged copies);
 * peer: a naive in-process pyHanko loop -- trust root, embedded validation data (the DSS),
   no fetching, ``validate_pdf_signature`` for every signature of every file.
 
@@ -95,12 +96,16 @@ def main() -> int:
                 shutil.copyfile(signed[i % len(signed)], dst)
                 paths.append(str(dst))
             jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-            z = _measure([exe, "-w", str(demo), "verify", "--json", *jobs, *paths], env)
+            verify = [exe, "-w", str(demo), "verify", "--json", *jobs]
+            z = _measure([*verify, "--no-cache", *paths], env)  # every file examined
+            _measure([*verify, *paths], env)  # fills the evidence cache
+            warm = _measure([*verify, *paths], env)  # a re-verify of unchanged copies
             p = _measure([sys.executable, "-c", PEER, str(root), *paths], env)
-            for side, (wall, cpu, peak, _out) in (("zvhsign", z), ("pyhanko", p)):
+            for side, (wall, cpu, peak, _out) in (("zvhsign", z), ("cached", warm), ("pyhanko", p)):
                 print(f"{n:>5} {side:<8} {wall / n * 1000:>8.0f}ms {cpu / n * 1000:>8.0f}ms {peak:>8.0f}MB")
-            print(f"{n:>5} {'ratio':<8} {z[0] / p[0]:>9.2f}x {z[1] / p[1]:>9.2f}x {z[2] / p[2]:>9.2f}x"
-                  "   (zvhsign / pyhanko; below 1: zvhsign is faster/smaller)")
+            for side, m in (("zvhsign", z), ("cached", warm)):
+                print(f"{n:>5} {'ratio':<8} {m[0] / p[0]:>9.2f}x {m[1] / p[1]:>9.2f}x {m[2] / p[2]:>9.2f}x"
+                      f"   ({side} / pyhanko; below 1: zvhsign is faster/smaller)")
     return 0
 
 

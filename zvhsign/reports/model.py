@@ -135,6 +135,20 @@ class PartnerRow:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    state: str  # signed, needs re-signing, indeterminate, invalid, missing (the status matrix)
+    label: str  # Dutch, e.g. "ondertekend (1.0)"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One partner's row of the partner × document matrix on page 1."""
+
+    partner: str
+    cells: tuple[MatrixCell, ...]
+
+
+@dataclass(frozen=True)
 class FileRow:
     file: str
     sha256: str
@@ -209,6 +223,9 @@ class Report:
     chain: ChainRow
     trust: TrustRow | None = None
     summary: tuple[str, ...] = field(default=())
+    matrix_documents: tuple[str, ...] = ()
+    matrix: tuple[MatrixRow, ...] = ()
+    matrix_counts: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         """Plain JSON values (lists, not tuples), schema ``zvhsign.report/1``."""
@@ -509,7 +526,9 @@ def build_report(facts: ReportFacts) -> Report:
         f"{sum(1 for s in signatures if s.ok)} van {len(signatures)} handtekeningen geldig",
         f"auditlog: {chain.state}, {chain.events} gebeurtenissen, {chain.anchors} verankering(en)",
     )
+    matrix_documents, matrix, counts = _matrix(facts)
     return Report(
+        matrix_documents=matrix_documents, matrix=matrix, matrix_counts=counts,
         title="Auditrapport ondertekening Samenwerkingsconvenant en Privacy Protocol",
         generated_at=fmt_time(facts.validated_at),
         responsible=facts.responsible,
@@ -531,3 +550,21 @@ def build_report(facts: ReportFacts) -> Report:
         trust=_trust_row(facts.trust),
         summary=summary,
     )
+
+
+def _matrix(facts: ReportFacts) -> tuple[tuple[str, ...], tuple[MatrixRow, ...], tuple[str, ...]]:
+    """Page 1: the partner × document matrix as the status shows it (rendered from the
+    same verdicts), and how many cells are in each state."""
+    if facts.status is None:
+        return (), (), ()
+    docs = tuple(d.title for d in facts.status.current)
+    rows, tally = [], {}
+    for r in facts.status.rows:
+        cells = []
+        for cell in r.cells.values():
+            label = _STATE.get(cell.state, cell.state.value) + (f" ({cell.version})" if cell.version else "")
+            cells.append(MatrixCell(cell.state.value, label))
+            tally[cell.state] = tally.get(cell.state, 0) + 1
+        rows.append(MatrixRow(r.partner.name, tuple(cells)))
+    counts = tuple(f"{_STATE[s]}: {tally[s]}" for s in _STATE if s in tally)
+    return docs, tuple(rows), counts
