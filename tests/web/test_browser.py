@@ -115,6 +115,13 @@ def test_partner_cannot_record_nor_see_other_partners_uploads(browser, account_s
     sec = browser.new_context().new_page()
     ui.login(sec, account_site, "secretariaat")
     assert sec.goto(om_intake).status == 200
+    # and downloads the audit report of the recorded copies (services.reporting + zvhsign.reports)
+    sec.goto(f"{account_site.url}/rapport")
+    report = sec.request.get(f"{account_site.url}/rapport.json")
+    assert report.status == 200 and "attachment" in report.headers["content-disposition"]
+    assert json.loads(report.text())["schema"] == "zvhsign.report/1"
+    html = sec.request.get(f"{account_site.url}/rapport.html")
+    assert html.status == 200 and "secretariaat (via zvhsign serve)" in html.text()
     for p in (om, politie, sec):
         p.context.close()
 
