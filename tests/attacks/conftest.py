@@ -145,3 +145,72 @@ document_timestamp_added_later = _fixture(
 validation_data_added_later = _fixture(
     "validation_data_added_later", lambda r: _forger(r).add_validation_data(_signed(r))
 )
+
+# issue 11: zvhsign's own analysis names every class (also without an approved version)
+form_field_added_after_signing = _fixture(
+    "form_field_added_after_signing", lambda r: make.form_field_added_after_signing(_signed(r))
+)
+widget_added_to_signed_field = _fixture(
+    "widget_added_to_signed_field", lambda r: make.widget_added_to_signed_field(_signed(r))
+)
+empty_invisible_signature_field_added = _fixture(
+    "empty_invisible_signature_field_added",
+    lambda r: make.empty_invisible_signature_field_added(_signed(r)),
+)
+new_visible_signature_field_signed = _fixture(
+    "new_visible_signature_field_signed",
+    lambda r: make.new_visible_signature_field_signed(_approved(r), _forger(r)),
+)
+dss_removed_after_signing = _fixture(
+    "dss_removed_after_signing", lambda r: make.dss_removed_after_signing(_signed(r))
+)
+dss_emptied_after_signing = _fixture(
+    "dss_emptied_after_signing", lambda r: make.dss_emptied_after_signing(_signed(r))
+)
+document_info_changed_after_signing = _fixture(
+    "document_info_changed_after_signing",
+    lambda r: make.document_info_changed_after_signing(_signed(r)),
+)
+xmp_title_changed_after_signing = _fixture(
+    "xmp_title_changed_after_signing", lambda r: make.xmp_title_changed_after_signing(_signed(r))
+)
+byte_range_null = _fixture("byte_range_null", lambda r: make.byte_range_null(_signed(r)))
+byte_range_three_numbers = _fixture(
+    "byte_range_three_numbers", lambda r: make.byte_range_three_numbers(_signed(r))
+)
+byte_range_overlapping = _fixture(
+    "byte_range_overlapping", lambda r: make.byte_range_overlapping(_signed(r))
+)
+byte_range_with_gap = _fixture("byte_range_with_gap", lambda r: make.byte_range_with_gap(_signed(r)))
+contents_not_a_string = _fixture(
+    "contents_not_a_string", lambda r: make.contents_not_a_string(_signed(r))
+)
+objects_appended_without_eof = _fixture(
+    "objects_appended_without_eof", lambda r: make.objects_appended_without_eof(_signed(r))
+)
+
+
+@pytest.fixture(scope="session")
+def form_field_filled_after_signing(approved, forger, attack_dir, tmp_path_factory):
+    """A stamped document with an empty text field, signed (no approval registered for it),
+    then the field filled with a value over page 1 in an unsigned update."""
+    from zvhsign.domain.documents import DocumentKind
+    from zvhsign.services.operations import stamp
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    stamped = tmp_path_factory.mktemp("form") / "stamped.pdf"
+    stamp(fixtures / "samenwerkingsconvenant-1.0.pdf", DocumentKind.CONVENANT, "9.9", stamped)
+    base = make.with_empty_text_field(stamped.read_bytes())
+    signed = forger.sign(base, "secretariaat", field_name="ZVH_Goedkeuring", certify=True)
+    path = attack_dir / "form_field_filled_after_signing.pdf"
+    path.write_bytes(make.form_field_filled_after_signing(signed))
+    return path
+
+
+@pytest.fixture(scope="session")
+def unregistered_ws(tmp_path_factory):
+    """A workspace on the same test PKI in which no version is approved: every copy fails
+    the approval check, so what remains are zvhsign's own integrity findings."""
+    from zvhsign.services.setup import init_test_workspace
+
+    return init_test_workspace(tmp_path_factory.mktemp("unregistered") / "ws")

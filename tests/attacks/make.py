@@ -42,14 +42,15 @@ class Forger:
         field_name: str | None = None,
         level: str = "B-T",
         certify: bool = False,
+        box: tuple | None = None,
     ) -> bytes:
         """Sign ``data`` as ``label``; ``prepare(writer)`` may change the document in
         the same incremental update before the signature is added."""
-        return asyncio.run(self._sign(data, label, prepare, field_name, level, certify))
+        return asyncio.run(self._sign(data, label, prepare, field_name, level, certify, box))
 
-    async def _sign(self, data, label, prepare, field_name, level, certify):
+    async def _sign(self, data, label, prepare, field_name, level, certify, box=None):
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-        from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+        from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
         from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 
         from zvhsign.pdf.signing import free_signature_fields
@@ -77,7 +78,8 @@ class Forger:
                 prepare(writer)
             timestamper = rt.env.timestamper if level != "B-B" else None
             out = io.BytesIO()
-            await PdfSigner(meta, signer, timestamper=timestamper).async_sign_pdf(
+            new_field = SigFieldSpec(field_name, box=box, on_page=-1) if box else None
+            await PdfSigner(meta, signer, timestamper=timestamper, new_field_spec=new_field).async_sign_pdf(
                 writer, output=out
             )
             return out.getvalue()
@@ -422,3 +424,233 @@ def signature_removed_from_field(signed: bytes) -> bytes:
 
 def not_a_pdf() -> bytes:
     return b"Dit is geen PDF, maar een tekstbestand met de naam convenant.pdf.\n"
+
+
+# ------------------------------------- issue 11: zvhsign's own analysis names every class
+
+
+def _fields(writer):
+    return [ref.get_object() for ref in writer.root["/AcroForm"]["/Fields"]]
+
+
+def _ref(obj):
+    return obj.reference if hasattr(obj, "reference") else obj
+
+
+def _text_field(writer, name: str, value: str | None, rect=(72, 600, 522, 660), page_ix: int = 0):
+    """A text field with a visible widget on a page (its value shown in its appearance)."""
+    from pyhanko.pdf_utils import generic
+
+    ap = writer.add_object(generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (0, 0, rect[2] - rect[0], rect[3] - rect[1])]),
+        },
+        stream_data=RED_BOX if value else b"",
+    ))
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    field = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Annot"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+        generic.NameObject("/FT"): generic.NameObject("/Tx"),
+        generic.NameObject("/T"): generic.TextStringObject(name),
+        generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in rect]),
+        generic.NameObject("/F"): generic.NumberObject(4),
+        generic.NameObject("/P"): page_ref,
+        generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): ap}),
+    })
+    if value is not None:
+        field[generic.NameObject("/V")] = generic.TextStringObject(value)
+    ref = writer.add_object(field)
+    writer.register_annotation(page_ref, ref)
+    writer.root["/AcroForm"]["/Fields"].append(ref)
+    writer.update_container(writer.root["/AcroForm"]["/Fields"])
+    return ref
+
+
+def with_empty_text_field(data: bytes) -> bytes:
+    """An (unsigned) document with an empty text field: the base of a form-filling attack."""
+    return incremental(data, lambda w: _text_field(w, "Opmerking", None))
+
+
+def form_field_filled_after_signing(signed: bytes) -> bytes:
+    """Shadow 'replace' through a form: a text field that was empty when signed gets a
+    value (and an appearance over page 1) in a later, unsigned update."""
+    from pyhanko.pdf_utils import generic
+
+    def change_by_ref(w):
+        from pyhanko.pdf_utils import generic as g
+
+        for ref in w.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if str(field.get("/T")) == "Opmerking":
+                field["/V"] = g.TextStringObject("NIET GELDIG")
+                ap = w.add_object(g.StreamObject(stream_data=RED_BOX))
+                field["/AP"] = g.DictionaryObject({g.NameObject("/N"): ap})
+                w.mark_update(_ref(ref))
+
+    return incremental(signed, change_by_ref)
+
+
+def form_field_added_after_signing(signed: bytes) -> bytes:
+    """Form overlay: a new text field with a value and a visible appearance over page 1."""
+    return incremental(signed, lambda w: _text_field(w, "Overlay", "NIET GELDIG"))
+
+
+def widget_added_to_signed_field(signed: bytes) -> bytes:
+    """A second widget for the partner's signed field, with a forged appearance over page 1
+    (hangs off the field through /Parent only: the field itself is untouched)."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        fields = w.root["/AcroForm"]["/Fields"]
+        target = next(fields.raw_get(i) for i in range(len(fields))
+                      if str(fields[i].get("/T")) == "ZVH_Handtekening_01")
+        ap = w.add_object(generic.StreamObject(
+            {generic.NameObject("/Type"): generic.NameObject("/XObject"),
+             generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+             generic.NameObject("/BBox"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 450, 60)])},
+            stream_data=RED_BOX))
+        page_ref, _ = w.find_page_for_modification(0)
+        widget = w.add_object(generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+            generic.NameObject("/Parent"): target,
+            generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (72, 600, 522, 660)]),
+            generic.NameObject("/F"): generic.NumberObject(4),
+            generic.NameObject("/P"): page_ref,
+            generic.NameObject("/AP"): generic.DictionaryObject({generic.NameObject("/N"): ap}),
+        }))
+        w.register_annotation(page_ref, widget)
+
+    return incremental(signed, change)
+
+
+def empty_invisible_signature_field_added(signed: bytes) -> bytes:
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    return incremental(signed, lambda w: append_signature_field(w, SigFieldSpec("Leeg")))
+
+
+def dss_removed_after_signing(signed: bytes) -> bytes:
+    def change(w):
+        del w.root["/DSS"]
+        w.update_root()
+
+    return incremental(signed, change)
+
+
+def dss_emptied_after_signing(signed: bytes) -> bytes:
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        dss = w.root["/DSS"]
+        for key in ("/Certs", "/OCSPs", "/CRLs"):
+            if key in dss:
+                dss[key] = generic.ArrayObject()
+        w.update_container(dss)
+
+    return incremental(signed, change)
+
+
+def document_info_changed_after_signing(signed: bytes) -> bytes:
+    """An unsigned trailing update changes the document's /Title."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        info = w.trailer["/Info"]
+        info[generic.NameObject("/Title")] = generic.TextStringObject("Convenant (NIET GELDIG)")
+        w.mark_update(w.trailer.raw_get("/Info"))
+
+    return incremental(signed, change)
+
+
+def xmp_title_changed_after_signing(signed: bytes) -> bytes:
+    """An unsigned trailing update rewrites the XMP dc:title (the stamp's entries kept)."""
+    from pyhanko.pdf_utils import generic
+
+    def change(w):
+        meta = w.root["/Metadata"]
+        xml = meta.data
+        new = re.sub(rb"(<dc:title[^>]*>.*?<rdf:li[^>]*>)([^<]*)", rb"\1Convenant (NIET GELDIG)", xml, flags=re.S)
+        assert new != xml, "no dc:title in the XMP"
+        from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
+
+        ref = w.add_object(MetadataStream(
+            {generic.NameObject("/Type"): generic.NameObject("/Metadata"),
+             generic.NameObject("/Subtype"): generic.NameObject("/XML")}, stream_data=new))
+        w.root["/Metadata"] = ref
+        w.update_root()
+
+    return incremental(signed, change)
+
+
+def _patch_partner_sig_dict(signed: bytes, replace: Callable[[bytes], bytes]) -> bytes:
+    """Rewrite the partner signature's /ByteRange array in place, keeping its length."""
+    ms = list(re.finditer(rb"/ByteRange\s*\[[^\]]*\]", signed))
+    m = ms[1]
+    new = replace(m.group(0))
+    assert len(new) <= len(m.group(0))
+    new = new.ljust(len(m.group(0)))
+    return signed[: m.start()] + new + signed[m.end():]
+
+
+def byte_range_null(signed: bytes) -> bytes:
+    return _patch_partner_sig_dict(signed, lambda old: b"/ByteRange null")
+
+
+def byte_range_three_numbers(signed: bytes) -> bytes:
+    def rep(old):
+        nums = re.findall(rb"\d+", old)
+        return b"/ByteRange [" + b" ".join(nums[:3]) + b"]"
+
+    return _patch_partner_sig_dict(signed, rep)
+
+
+def byte_range_overlapping(signed: bytes) -> bytes:
+    """The second range starts inside the first (overlap)."""
+    def rep(old):
+        a, b, c, d = (int(x) for x in re.findall(rb"\d+", old))
+        return b"/ByteRange [%d %d %d %d]" % (a, b, b - 10, d + 10)
+
+    return _patch_partner_sig_dict(signed, rep)
+
+
+def byte_range_with_gap(signed: bytes) -> bytes:
+    """The unsigned gap is larger than /Contents: bytes after it are not signed."""
+    def rep(old):
+        a, b, c, d = (int(x) for x in re.findall(rb"\d+", old))
+        return b"/ByteRange [%d %d %d %d]" % (a, b, c + 40, d - 40)
+
+    return _patch_partner_sig_dict(signed, rep)
+
+
+def contents_not_a_string(signed: bytes) -> bytes:
+    """The partner's /Contents replaced by a number (same length: spaces)."""
+    a, b = _partner_contents_span(signed)
+    return signed[:a] + b"0" + b" " * (b - a - 1) + signed[b:]
+
+
+def objects_appended_without_eof(signed: bytes) -> bytes:
+    """ISA-3: a complete object redefinition appended after the last %%EOF, with no xref and
+    no end-of-file marker (poppler rebuilds the xref and shows the forged page)."""
+    return signed + b"\n4 0 obj\n<< /Type /Page /Contents 99 0 R >>\nendobj\n99 0 obj\n<< /Length 31 >>\nstream\n" \
+        + RED_BOX[:31] + b"\nendstream\nendobj\n"
+
+
+def linearized(data: bytes) -> bytes:
+    qpdf = shutil.which("qpdf")
+    assert qpdf, "qpdf is needed for this fixture"
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = Path(d, "in.pdf"), Path(d, "out.pdf")
+        src.write_bytes(data)
+        subprocess.run([qpdf, "--linearize", str(src), str(dst)], check=True)
+        return dst.read_bytes()
+
+
+def new_visible_signature_field_signed(approved: bytes, forger: Forger) -> bytes:
+    """What Acrobat does when a user draws a signature field: a new, visible field on the
+    last page, created and signed in one update."""
+    return forger.sign(approved, "om", field_name="Getekend_in_Acrobat", box=(72, 100, 272, 160))

@@ -29,6 +29,39 @@ ATTACKS = [
 ]
 BENIGN = ["document_timestamp_added_later", "validation_data_added_later"]
 
+# issue 11: each class named by zvhsign's own analysis (a file- or signature-level integrity
+# finding), on the approved copy and again in a workspace where no version is approved (the
+# approval check fails there, so the integrity finding has to stand on its own)
+OWN = [
+    ("form_field_added_after_signing", "FORM_CHANGED_AFTER_APPROVAL"),
+    ("form_field_filled_after_signing", "FORM_CHANGED_AFTER_APPROVAL"),
+    ("widget_added_to_signed_field", "SIGNATURE_FIELD_TAMPERED"),
+    ("empty_invisible_signature_field_added", "SIGNATURE_FIELD_TAMPERED"),
+    ("empty_visible_signature_field_added", "SIGNATURE_FIELD_TAMPERED"),
+    ("new_visible_signature_field_signed", "SIGNATURE_FIELD_TAMPERED"),
+    ("signature_field_enlarged_in_signing_update", "SIGNATURE_FIELD_TAMPERED"),
+    ("signature_removed_from_field", "SIGNATURE_FIELD_TAMPERED"),
+    ("dss_removed_after_signing", "VALIDATION_DATA_REMOVED"),
+    ("dss_emptied_after_signing", "VALIDATION_DATA_REMOVED"),
+    ("document_info_changed_after_signing", "DOCUMENT_METADATA_CHANGED"),
+    ("xmp_title_changed_after_signing", "DOCUMENT_METADATA_CHANGED"),
+    ("page_added_after_signing", "PAGES_CHANGED_AFTER_APPROVAL"),
+    ("open_action_added_after_signing", "DOCUMENT_STRUCTURE_CHANGED"),
+    ("page_content_replaced_via_xref", "CONTENT_CHANGED_AFTER_APPROVAL"),
+    ("font_replaced_after_signing", "CONTENT_CHANGED_AFTER_APPROVAL"),
+    ("annotation_added_after_signing", "ANNOTATION_CHANGED_AFTER_APPROVAL"),
+    ("byte_range_null", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("byte_range_three_numbers", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("byte_range_overlapping", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("byte_range_with_gap", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("contents_not_a_string", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("signature_contents_emptied", "SIGNATURE_BYTE_RANGE_INVALID"),
+    ("objects_appended_without_eof", "TRAILING_DATA"),
+    ("objects_appended_without_xref", "TRAILING_DATA"),
+]
+# what only shows when the approval check passes (the approved copy's own fields)
+NOT_IN_UNREGISTERED: set[str] = set()
+
 
 def verify_json(ws, path):
     result = CliRunner().invoke(cli, ["-w", str(ws.root), "verify", "--json", str(path)])
@@ -68,3 +101,42 @@ def test_benign_later_additions_pass(request, approved, fixture):
     exit_code, f = verify_json(approved.ws, request.getfixturevalue(fixture))
     assert exit_code == 0, all_codes(f)
     assert f["status"] == "VERIFIED"
+
+
+@pytest.mark.parametrize("workspace", ["approved", "unregistered"])
+@pytest.mark.parametrize("fixture,code", OWN, ids=[a[0] for a in OWN])
+def test_own_analysis_names_the_attack(request, approved, unregistered_ws, workspace, fixture, code):
+    """A named integrity finding (exit 1), never exit 3, whether or not the copy contains a
+    registered approved version -- and not resting on pyHanko's difference analysis."""
+    ws = approved.ws if workspace == "approved" else unregistered_ws
+    exit_code, f = verify_json(ws, request.getfixturevalue(fixture))
+    assert exit_code == 1, f.get("error")
+    codes = all_codes(f)
+    assert code in codes, codes
+    own = codes - {"CHANGED_AFTER_SIGNING", "APPROVED_VERSION_NOT_FOUND", "APPROVAL_NOT_BY_SECRETARIAT"}
+    assert own, codes
+    if workspace == "unregistered":
+        assert "APPROVED_VERSION_NOT_FOUND" in codes
+
+
+def test_widget_on_signed_field_names_field_and_page(approved, widget_added_to_signed_field):
+    _, f = verify_json(approved.ws, widget_added_to_signed_field)
+    details = [d for x in f["findings"] if x["code"] == "SIGNATURE_FIELD_TAMPERED" for d in x["details"]]
+    assert any("page 1" in d and "ZVH_Handtekening_01" in d for d in details), details
+
+
+def test_malformed_byte_range_is_a_finding_not_an_error(approved, byte_range_null):
+    exit_code, f = verify_json(approved.ws, byte_range_null)
+    assert exit_code == 1 and f["status"] == "FAILED" and not f.get("error")
+    (broken,) = [s for s in f["signatures"] if s["field"] == "ZVH_Handtekening_01"]
+    assert {x["code"] for x in broken["findings"]} >= {"SIGNATURE_BYTE_RANGE_INVALID"}
+    assert broken["etsi"]["indication"] == "TOTAL-FAILED"
+
+
+def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path):
+    """The policy (docs/change-policy.md): a new signature field created and signed in the
+    same update is accepted when it is invisible; a visible one is SIGNATURE_FIELD_TAMPERED."""
+    path = tmp_path / "invisible-new-field.pdf"
+    path.write_bytes(forger.sign(approved.convenant.read_bytes(), "om", field_name="Nieuw_Veld"))
+    exit_code, f = verify_json(approved.ws, path)
+    assert exit_code == 0, all_codes(f)

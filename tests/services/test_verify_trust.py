@@ -159,3 +159,39 @@ def test_etsi_report(approved, signed_convenant, signed_by, tmp_path):
     assert "urn:etsi:019102:mainindication:indeterminate" in xml
     assert "urn:etsi:019102:subindication:REVOKED_NO_POE" in xml
     assert len(batch.files) == 2
+
+
+@pytest.mark.parametrize("level", ["B-B", "B-T"])
+def test_expired_signer_that_is_itself_a_trust_root(approved, signed_by, level):
+    """issue 11: a trust anchor's own validity is not checked by path validation; zvhsign
+    checks the signer's validity period against the proof of existence all the same."""
+    import dataclasses
+
+    root_ws = dataclasses.replace(approved.ws, config=dataclasses.replace(
+        approved.ws.config,
+        trust_roots=approved.ws.config.trust_roots + (certs_dir() / "out" / "expired-signer.cert.pem",),
+    ))
+    (fv,) = verify(root_ws, [signed_by("expired-signer", level)]).files
+    sig = partner(fv)
+    assert sig.evidence.signer.not_after < sig.evidence.best_signature_time or level == "B-T"
+    assert sig.evidence.subindication == "OUT_OF_BOUNDS_NO_POE"
+    assert "SIGNER_CERT_EXPIRED" in codes(fv)
+    assert sig.indication is not Indication.TOTAL_PASSED and not fv.verified
+
+
+def test_offline_needs_revocation_data_in_the_file(approved, signed_by):
+    """The offline question of issue 11, answered: offline validation of a signature needs
+    revocation data for its signer in the file itself; without it the signature is
+    INDETERMINATE (REVOCATION_UNKNOWN), whatever else is in the batch -- and it cannot
+    pass by accident: the same copy verifies online, and its signer differs from the
+    B-LTA copy's (whose DSS holds an OCSP response for the OM, not for this signer)."""
+    bt = signed_by("politie", "B-T")  # a signer no other copy of this module embeds data for
+    (online,) = verify(approved.ws, [bt]).files
+    assert online.verified, online.all_findings()  # the only difference offline: revocation data
+    alone = verify(approved.ws, [bt], online=False).files[0]
+    sig = partner(alone)
+    assert sig.evidence.indication is Indication.INDETERMINATE
+    assert sig.evidence.subindication in {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE"}
+    assert "REVOCATION_UNKNOWN" in codes(alone)
+    assert not [r for r in sig.evidence.revocation_used if r.source == "fetched"]
+    assert not alone.verified

@@ -50,6 +50,14 @@ DOCUMENT_STRUCTURE_CHANGED = Code(
 STAMP_METADATA_CHANGED = Code(
     "STAMP_METADATA_CHANGED", F, "The stamp's metadata (document, version, hash) was changed after approval.",
     _ASK_APPROVED, scope="file")
+VALIDATION_DATA_REMOVED = Code(
+    "VALIDATION_DATA_REMOVED", F,
+    "Validation data (certificates, OCSP responses, CRLs in the DSS) was removed or replaced after signing.",
+    _ASK_APPROVED, scope="file")
+DOCUMENT_METADATA_CHANGED = Code(
+    "DOCUMENT_METADATA_CHANGED", F,
+    "The document info or XMP metadata was changed in an update that adds no signature.",
+    _ASK_APPROVED, scope="file")
 MALFORMED_REVISION = Code(
     "MALFORMED_REVISION", F, "A revision of the file is malformed; readers may disagree about its content.",
     _ASK_APPROVED, scope="file")
@@ -84,6 +92,10 @@ SIGNATURE_MALFORMED = Code(
 SIGNATURE_NOT_INTACT = Code(
     "SIGNATURE_NOT_INTACT", F, "The signed bytes do not match the signature: changed after signing.", _RESIGN)
 SIGNATURE_INVALID = Code("SIGNATURE_INVALID", F, "The signature value does not verify.", _RESIGN)
+SIGNATURE_BYTE_RANGE_INVALID = Code(
+    "SIGNATURE_BYTE_RANGE_INVALID", F,
+    "The signature's /ByteRange does not cover its whole revision except its own /Contents "
+    "(gaps, overlaps, ranges past the end or not four numbers).", _RESIGN)
 SIGNATURE_COVERAGE_INCOMPLETE = Code(
     "SIGNATURE_COVERAGE_INCOMPLETE", F, "The signature does not cover its whole revision.", _RESIGN)
 SIGNATURE_INSIDE_APPROVED_VERSION = Code(
@@ -110,9 +122,14 @@ SIGNER_NOT_TRUSTED = Code(
 REVOCATION_UNKNOWN = Code(
     "REVOCATION_UNKNOWN", F, "Whether the signer's certificate is revoked could not be established.",
     "verify again online (without --offline), or extend the copy with validation data")
+# WARN (was FAIL): a signature that could not be validated -- an error or time-out while
+# validating, a format not supported -- is INDETERMINATE (EN 319 102-1), not evidence of
+# tampering; where validation itself failed, the evidence's TOTAL-FAILED still decides
 SIGNATURE_NOT_VALIDATED = Code(
-    "SIGNATURE_NOT_VALIDATED", F, "The signature could not be validated (see the message).",
-    "verify again; if it persists, sign again")
+    "SIGNATURE_NOT_VALIDATED", W,
+    "The signature could not be validated (an error or time-out while validating, or a format "
+    "zvhsign does not support): nothing is known about it yet.",
+    "verify again (online, later); if it persists, ask the signer to sign again")
 TIMESTAMP_INVALID = Code(
     "TIMESTAMP_INVALID", F, "The signature timestamp does not match, is invalid, or its TSA is not trusted.",
     "sign again with the workspace's TSA")

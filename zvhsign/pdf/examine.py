@@ -37,6 +37,31 @@ from .revinfo_used import (
 )
 from .trust import TrustEnv
 
+_CLASS_NAME = re.compile(r"\b(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit)\b:?\s*")
+_MODULE_PATH = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.){1,}[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
+_ENUM_REPR = re.compile(r"\[?<?\b[A-Z][a-z]+[A-Z]\w*\.[A-Z][A-Z0-9_]+\b(?::[^>\]]*)?>?\]?")
+_OBJECT_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
+_PY_MODULES = ("pyhanko", "pikepdf", "asn1crypto", "cryptography", "zvhsign", "builtins", "oscrypto",
+               "aiohttp", "asyncio", "xsdata", "certomancer", "io", "qpdf")
+
+
+def plain_text(what: object, fallback: str = "damaged or unsupported structure") -> str:
+    """A message for people from an exception or library text: no Python class names,
+    module paths or object reprs (they say nothing to a secretariat and leak internals)."""
+    text = str(what).strip() if what is not None else ""
+    text = _OBJECT_REPR.sub("the file", text)
+    text = re.sub(r"'[A-Z]\w*' object", "a value", text)
+    text = _ENUM_REPR.sub("", text)
+    text = _CLASS_NAME.sub("", text)
+    text = _MODULE_PATH.sub(
+        lambda m: "" if m.group(0).split(".")[0] in _PY_MODULES else m.group(0), text
+    )
+    text = re.sub(r"\s{2,}", " ", text).strip(" :;,-")
+    if text.startswith("'") and text.endswith("'") and text.count("'") == 2:  # a bare KeyError
+        text = f"missing entry {text[1:-1]}"
+    return text or fallback
+
+
 _EOF = re.compile(rb"%%EOF[ \t\x00]*(?:\r\n|\r|\n)?")
 _PARTIAL_REVISION = re.compile(rb"\bobj\b|\bendobj\b|\bxref\b|\btrailer\b|\bstartxref\b")
 
@@ -50,10 +75,17 @@ def _revision_ends(data: bytes, reader) -> list[int]:
     xrefs = reader.xrefs
     for rev in range(xrefs.total_revisions):
         info = xrefs.get_xref_container_info(rev)
-        pointer = re.compile(
-            rb"startxref\s+%d\s*%%%%EOF[ \t\x00]*(?:\r\n|\r|\n)?" % info.start_location
-        )
-        m = pointer.search(data, info.end_location)
+        # the trailer's ``startxref`` names the section's declared offset (the
+        # ``xref`` keyword or the stream object), not where its entries start
+        offsets = {info.declared_startxref, info.start_location}
+        m = None
+        for offset in offsets:
+            pointer = re.compile(
+                rb"startxref\s+%d\s*%%%%EOF[ \t\x00]*(?:\r\n|\r|\n)?" % offset
+            )
+            found = pointer.search(data, info.end_location)
+            if found is not None and (m is None or found.start() < m.start()):
+                m = found
         if m is None:
             m = _EOF.search(data, info.end_location)
         if m is None:
@@ -70,13 +102,28 @@ def _complete_ends(data: bytes) -> list[int]:
     return [m.end() for m in _COMPLETE_END.finditer(data)][::-1]
 
 
-def _trailing_kind(rest: bytes) -> str | None:
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+_OBJECT_END = re.compile(rb"(?:\bendobj|%%EOF|>>)[\s\x00]*$")
+
+
+def _trailing_kind(rest: bytes, file_size: int | None = None) -> str | None:
     """None: nothing after the last complete revision; "truncated": an update that was
-    cut off (object syntax, no end-of-file marker); "appended": anything else."""
+    cut off (a signature whose /ByteRange reaches past the end of the file, or object
+    syntax that stops inside an object or stream); "appended": anything else -- text,
+    or complete objects without a cross-reference section of their own (readers that
+    rebuild the xref by scanning show them: a finding, not an unreadable file)."""
     if not rest.strip(b" \t\r\n\x00"):
         return None
+    if file_size is not None:
+        for m in _BYTE_RANGE.finditer(rest):
+            if int(m.group(3)) + int(m.group(4)) > file_size:
+                return "truncated"
     if _PARTIAL_REVISION.search(rest) and b"%%EOF" not in rest:
-        return "truncated"
+        starts = [m.start() for m in re.finditer(rb"\bstream\b", rest)]
+        ends = [m.start() for m in re.finditer(rb"\bendstream\b", rest)]
+        inside_stream = bool(starts) and (not ends or starts[-1] > ends[-1])
+        if inside_stream or not _OBJECT_END.search(rest):
+            return "truncated"
     return "appended"
 
 
@@ -98,14 +145,17 @@ def _open_reader(data: bytes):
     ends = _complete_ends(data)
     if not ends:
         raise InputError("the PDF has no complete revision (no startxref/%%EOF): it is truncated")
-    if _trailing_kind(data[ends[0]:]) == "truncated":
+    if _trailing_kind(data[ends[0]:], len(data)) == "truncated":
         raise InputError(
             f"the file ends inside an incomplete revision after byte {ends[0]}: "
             "it was truncated (or a write was interrupted)"
         )
     first_error = None
-    for strict in (True, False):
-        for end in ends[:4]:  # a later, broken "revision" other readers may still show
+    # the whole file first, strictly, then leniently (a MALFORMED_REVISION, with its
+    # signatures still judged); only then an earlier end: a later, broken "revision"
+    # other readers may still show is trailing data
+    for end in ends[:4]:
+        for strict in (True, False):
             try:
                 reader = PdfFileReader(io.BytesIO(data[:end]), strict=strict)
                 if reader.encrypted:
@@ -114,7 +164,7 @@ def _open_reader(data: bytes):
                 notes = []
                 if not strict:
                     notes.append(
-                        f"the file only parses leniently ({first_error}); "
+                        f"the file only parses leniently ({plain_text(first_error)}); "
                         "readers may disagree about its content"
                     )
                 if reader.xrefs.hybrid_xrefs_present:
@@ -129,7 +179,7 @@ def _open_reader(data: bytes):
                 raise
             except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
                 first_error = first_error or exc
-    raise InputError(f"the PDF can't be parsed (truncated or damaged): {first_error}") from None
+    raise InputError(f"the PDF can't be parsed (truncated or damaged): {plain_text(first_error)}") from None
 
 
 def _ts_evidence(status) -> TimestampEvidence | None:
@@ -377,7 +427,8 @@ async def _examine_signature(
         return SignatureEvidence(
             field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
             covers_whole_revision=False, intact=False, valid=False, trusted=False,
-            indication=indication, subindication=sub, failure=result.failure_msg,
+            indication=indication, subindication=sub,
+            failure=plain_text(result.failure_msg) if result.failure_msg else None,
             subfilter=subfilter, signer=signer, claimed_signing_time=claimed,
             signature_timestamp=None, content_timestamp=None, best_signature_time=None,
             pades_level=None, docmdp_permission=docmdp, binding=binding,
@@ -413,8 +464,10 @@ async def _examine_signature(
     integrity = _integrity(embedded_sig)
     covers = _covers(integrity.get("coverage", getattr(st, "coverage", None)))
     best_time = getattr(result, "best_signature_time", None)
-    indication, sub, corrected = _validity_period_check(indication, sub, signer, best_time, sig_ts)
-    failure = result.failure_msg
+    indication, sub, corrected = _validity_period_check(
+        indication, sub, signer, best_time, sig_ts, env.moment or utcnow()
+    )
+    failure = plain_text(result.failure_msg) if result.failure_msg else None
     modification = integrity.get("modification_level")
     failed_on_ts = False
     if sig_ts is None and indication is not Indication.TOTAL_PASSED and _has_signature_timestamp(embedded_sig):
@@ -488,15 +541,22 @@ def _require_archive_proof(signatures: list[SignatureEvidence]) -> list[Signatur
     return out
 
 
-def _validity_period_check(indication, sub, signer, best_time, sig_ts):
+def _validity_period_check(indication, sub, signer, best_time, sig_ts, validation_time=None):
     """zvhsign's own check of the signer certificate's validity period against the
     proof of existence (EN 319 102-1 §5.5: a signature proven to exist only after its
     certificate expired is OUT_OF_BOUNDS_NO_POE). pyHanko 0.38 passes such signatures
-    when they carry a signature timestamp made after the expiry."""
+    when they carry a signature timestamp made after the expiry, and never checks the
+    validity of a signer certificate that is itself a trust anchor. The proof of
+    existence: a valid signature timestamp, else the best signature time pyHanko
+    established (a document timestamp), else the validation time itself."""
     if signer is None or indication is not Indication.TOTAL_PASSED:
         return indication, sub, None
+    poe = None
     if sig_ts is not None and sig_ts.ok:
         poe = sig_ts.time  # the signature existed at this time (upper bound)
+    else:
+        poe = best_time or validation_time
+    if poe is not None:
         if poe > signer.not_after:
             return (
                 Indication.INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
@@ -560,23 +620,77 @@ async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
     )
 
 
-def _collect_signatures(reader, ends) -> tuple[list, list[SignatureEvidence]]:
+_HEX_GAP = re.compile(rb"<[0-9A-Fa-f\s]*>")
+
+
+def _signature_structure(value, data: bytes, ends: list[int]) -> tuple[str | None, bool]:
+    """zvhsign's own check of a signature dictionary's /ByteRange and /Contents against
+    the file's bytes, before any library reads them. Returns (problem, fatal): the
+    ranges must be four whole numbers [0 a b c] that start at the beginning of the
+    file, leave out exactly the /Contents hex string and end where a revision ends;
+    ``fatal``: the signature can't be processed at all."""
+    from pyhanko.pdf_utils import generic
+
+    br = value.get("/ByteRange")
+    if not isinstance(br, generic.ArrayObject):
+        return "the signature's /ByteRange is missing or not an array", True
+    nums = list(br)
+    if len(nums) != 4 or not all(isinstance(n, int) and not isinstance(n, bool) for n in nums):
+        return "the signature's /ByteRange is not four whole numbers", True
+    a0, l1, s2, l2 = (int(n) for n in nums)
+    if min(a0, l1, s2, l2) < 0:
+        return "the signature's /ByteRange has a negative offset or length", True
+    contents = value.get("/Contents")
+    if not isinstance(contents, (generic.ByteStringObject, generic.TextStringObject, bytes, str)):
+        return "the signature's /Contents is not a string", True
+    if a0 != 0:
+        return "the signed ranges do not start at the beginning of the file", False
+    if s2 < l1:
+        return "the signed ranges overlap", False
+    if s2 + l2 > len(data):
+        return "the signed ranges reach past the end of the file", False
+    gap = data[l1:s2]
+    if not _HEX_GAP.fullmatch(gap):
+        return (
+            f"the bytes left out of the signed ranges ({l1}-{s2}) are not just the signature's "
+            "/Contents: part of the file is not covered by the signature"
+        ), False
+    raw = bytes(contents) if not isinstance(contents, str) else contents.encode("latin-1", "replace")
+    hexdigits = re.sub(rb"\s", b"", gap[1:-1])
+    if len(hexdigits) // 2 != len(raw):
+        return "the bytes left out of the signed ranges are not the signature's /Contents", False
+    end = s2 + l2
+    if not any(0 <= e - end <= 4 for e in ends):
+        return f"the signed ranges end at byte {end}, which is not the end of a revision", False
+    return None, False
+
+
+def _collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[SignatureEvidence], dict]:
     """Every filled signature field: pyHanko's signature objects for the ones it can
     process, and evidence of failure for the rest. (pyHanko's own collection skips
     unknown SubFilters and stops at the first unparseable /Contents; a filled field
-    that is silently skipped would look like a signed field with nothing to check.)"""
+    that is silently skipped would look like a signed field with nothing to check.)
+    The third value: zvhsign's own structure problem of a processable signature
+    (by ``id()`` of its pyHanko object)."""
     from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     known = {str(sf.value) for sf in SigSeedSubFilter}
-    good, bad = [], []
-    for fq_name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
+    good, bad, problems = [], [], {}
+    try:
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except Exception:
+        fields = []  # an unreadable form: the structure analysis names it
+    for fq_name, sig_obj, sig_field in fields:
         revision = len(ends) - 1
         try:
             revision = reader.xrefs.get_introducing_revision(sig_field.raw_get("/V").reference)
         except Exception:
             pass
         subfilter = None
+        kind = SignatureKind.SIGNATURE
+        problem: str | None = None
+        unsupported: str | None = None
         try:
             value = sig_obj.get_object()
             subfilter = str(value.get("/SubFilter")) if "/SubFilter" in value else None
@@ -584,34 +698,57 @@ def _collect_signatures(reader, ends) -> tuple[list, list[SignatureEvidence]]:
                 SignatureKind.DOC_TIMESTAMP if value.get("/Type") == "/DocTimeStamp"
                 else SignatureKind.SIGNATURE
             )
+            problem, fatal = _signature_structure(value, data, ends) if data else (None, False)
+            if fatal:
+                raise _Unprocessable(problem)
             if subfilter not in known:
-                raise ValueError(f"unsupported or missing /SubFilter {subfilter}")
-            emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
-            emb.signed_revision  # noqa: B018 - force reading /ByteRange and /Contents
+                unsupported = f"the signature format (/SubFilter {subfilter or 'missing'}) is not supported"
+                raise _Unprocessable(unsupported)
+            try:
+                emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+                emb.signed_revision  # noqa: B018 - force reading /ByteRange and /Contents
+            except Exception as exc:
+                raise _Unprocessable(
+                    f"the signature's /Contents is not a readable CMS signature ({plain_text(exc)})"
+                ) from None
             good.append(emb)
+            if problem:
+                problems[id(emb)] = problem
         except Exception as exc:
+            why = str(exc) if isinstance(exc, _Unprocessable) else plain_text(exc)
             bad.append(SignatureEvidence(
-                field_name=fq_name, kind=locals().get("kind", SignatureKind.SIGNATURE),
+                field_name=fq_name, kind=kind,
                 revision=revision, signed_end=ends[min(revision, len(ends) - 1)],
                 covers_whole_revision=False, intact=False, valid=False, trusted=False,
-                indication=Indication.TOTAL_FAILED, subindication="FORMAT_FAILURE",
-                failure=f"the signature can't be processed: {exc}", subfilter=subfilter,
+                indication=Indication.INDETERMINATE if unsupported else Indication.TOTAL_FAILED,
+                subindication="FORMAT_FAILURE",
+                failure=f"the signature can't be processed: {why}", subfilter=subfilter,
                 signer=None, claimed_signing_time=None, signature_timestamp=None,
                 content_timestamp=None, best_signature_time=None, pades_level=None,
+                byte_range_problem=problem, not_validated=unsupported,
             ))
     good.sort(key=lambda e: e.signed_revision)
-    return good, bad
+    return good, bad, problems
+
+
+class _Unprocessable(Exception):
+    """A signature zvhsign can't process; the message is for people."""
 
 
 def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, binding=NO_BINDING) -> SignatureEvidence:
+    """Validation stopped with an error (or a time-out) after the signature was read: that
+    is not evidence of tampering -- the signature is INDETERMINATE (SIGNATURE_NOT_VALIDATED:
+    verify again), never "malformed"."""
     return SignatureEvidence(
         binding=binding,
         field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
         covers_whole_revision=False, intact=False, valid=False, trusted=False,
-        indication=Indication.TOTAL_FAILED, subindication="FORMAT_FAILURE",
-        failure=f"the signature can't be processed: {exc}", subfilter=subfilter, signer=signer,
+        indication=Indication.INDETERMINATE, subindication=None,
+        failure=f"validation did not complete: {plain_text(exc, 'an error or time-out while validating')}",
+        subfilter=subfilter, signer=signer,
         claimed_signing_time=None, signature_timestamp=None, content_timestamp=None,
         best_signature_time=None, pades_level=None,
+        not_validated="an error or time-out while validating",
     )
 
 
@@ -631,12 +768,13 @@ async def examine(
     from .structure import analyse_revisions
 
     reader, complete_end, parse_notes = _open_reader(data)
+    problems = list(parse_notes)
     try:
         ends = _revision_ends(data[:complete_end], reader)
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"the PDF's revisions can't be read: {exc}") from None
+        raise InputError(f"the PDF's revisions can't be read: {plain_text(exc)}") from None
     trailing = len(data) - ends[-1] if _trailing_kind(data[ends[-1]:]) else 0
 
     approved: ApprovedVersion | None = None
@@ -645,11 +783,6 @@ async def examine(
         for candidate in approved_by_size(end):
             if Sha256.of(data[:end]) == candidate.approved_sha256:
                 approved, approved_rev = candidate, i
-    changes, problems = [], list(parse_notes)
-    if approved_rev is not None:
-        changes, more = analyse_revisions(data, ends, approved_rev)
-        problems.extend(more)
-
     stamp = None
     try:
         import pikepdf
@@ -661,13 +794,28 @@ async def examine(
 
     spec = spec or env.signature_spec()
     signatures = []
-    embedded, unprocessable = _collect_signatures(reader, ends)
+    embedded, unprocessable, sig_problems = _collect_signatures(reader, ends, data[:complete_end])
     reader._embedded_signatures = embedded  # later-timestamp lookups see the same list
     for embedded_sig in embedded:
-        signatures.append(await _examine_signature(embedded_sig, ends, reader, env, spec, etsi))
+        sig_ev = await _examine_signature(embedded_sig, ends, reader, env, spec, etsi)
+        if id(embedded_sig) in sig_problems:
+            sig_ev = dataclasses.replace(sig_ev, byte_range_problem=sig_problems[id(embedded_sig)])
+        signatures.append(sig_ev)
     signatures.extend(unprocessable)
     signatures.sort(key=lambda s: s.revision)
     signatures = _require_archive_proof(_with_document_timestamps(signatures))
+
+    # zvhsign's own revision analysis, from the approved version -- or, in a copy that
+    # contains none, from the first signed revision: its findings never rest on the
+    # approval check or on pyHanko's difference analysis
+    base = approved_rev
+    if base is None and signatures:
+        base = min(s.revision for s in signatures)
+    changes: list = []
+    if base is not None and base < len(ends):
+        last_signed = max((s.revision for s in signatures), default=None)
+        changes, more = analyse_revisions(data, ends, base, last_signed)
+        problems.extend(more)
     return FileEvidence(
         path=path,
         size=len(data),
@@ -681,6 +829,7 @@ async def examine(
         signatures=tuple(signatures),
         structure_problems=tuple(problems),
         validated_at=env.moment or utcnow(),
+        structure_base_revision=base,
     )
 
 

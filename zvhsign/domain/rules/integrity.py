@@ -62,6 +62,8 @@ _CHANGE_CODES = {
     ChangeKind.SIGNATURE_FIELD: C.SIGNATURE_FIELD_TAMPERED,
     ChangeKind.CATALOG: C.DOCUMENT_STRUCTURE_CHANGED,
     ChangeKind.METADATA: C.STAMP_METADATA_CHANGED,
+    ChangeKind.VALIDATION_DATA: C.VALIDATION_DATA_REMOVED,
+    ChangeKind.DOCUMENT_METADATA: C.DOCUMENT_METADATA_CHANGED,
 }
 
 
@@ -76,9 +78,13 @@ class OnlySignaturesAfterApproval:
             by_kind.setdefault(change.kind, []).append(
                 f"revision {change.revision + 1}: {change.description}"
             )
+        if ev.approved_revision is not None:
+            since = "after approval"
+        else:  # no approved version: zvhsign's own analysis still names what changed
+            since = f"after the first signature (revision {(ev.structure_base_revision or 0) + 1})"
         for kind, details in by_kind.items():
             yield _CHANGE_CODES[kind](
-                f"changed after approval ({kind.value}); only signatures, document "
+                f"changed {since} ({kind.value}); only signatures, document "
                 "timestamps and validation data may be added",
                 *details,
             )
@@ -147,6 +153,14 @@ class SignatureIntegrity:
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
         sig = s.sig
+        if sig.not_validated:
+            yield C.SIGNATURE_NOT_VALIDATED(
+                f"{sig.failure or 'the signature could not be validated'} -- this says nothing "
+                "about whether the copy was changed; verify again"
+            )
+            return
+        if sig.byte_range_problem and sig.byte_range_problem in (sig.failure or ""):
+            return  # SIGNATURE_BYTE_RANGE names what made it unprocessable
         if not sig.intact and sig.subindication == "FORMAT_FAILURE":
             yield C.SIGNATURE_MALFORMED(sig.failure or "the signature can't be processed (damaged or forged structure)",
             )
@@ -158,6 +172,18 @@ class SignatureIntegrity:
         if sig.intact and not sig.covers_whole_revision:
             yield C.SIGNATURE_COVERAGE_INCOMPLETE("the signature does not cover its whole revision",
             )
+
+
+class SignatureByteRange:
+    """zvhsign's own check of what a signature's /ByteRange covers (universal signature
+    forgery, signature wrapping): the whole revision except the signature's own /Contents."""
+
+    name = "SIGNATURE_BYTE_RANGE"
+    scope = Scope.SIGNATURE
+
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        if s.sig.byte_range_problem:
+            yield C.SIGNATURE_BYTE_RANGE_INVALID(s.sig.byte_range_problem)
 
 
 _TRUST_CODES = {
@@ -200,7 +226,7 @@ class SignatureTimestamped:
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
         sig, policy = s.sig, ctx.policy
-        if sig.kind is SignatureKind.DOC_TIMESTAMP:
+        if sig.kind is SignatureKind.DOC_TIMESTAMP or sig.not_validated:
             return
         ts = sig.signature_timestamp
         if ts is None:
@@ -307,6 +333,7 @@ RULES = (
     HasPartnerSignature(),
     ArchiveTimestampFresh(),
     SignatureIntegrity(),
+    SignatureByteRange(),
     SignerTrusted(),
     SignatureTimestamped(),
     SignedAfterApproval(),
