@@ -197,6 +197,12 @@ class SignatureEvidence:
     indeterminate_now: str | None = None
     #: zvhsign's own correction of pyHanko's indication, and why (validity period vs proof of existence)
     correction: str | None = None
+    #: zvhsign's own check of /ByteRange and /Contents against the file's bytes: what is wrong
+    #: (gaps, overlaps, ranges that are not four numbers or end elsewhere than a revision)
+    byte_range_problem: str | None = None
+    #: validation did not complete (an error or time-out while validating, or a format not
+    #: supported): why. Nothing is known about the signature's integrity -- INDETERMINATE
+    not_validated: str | None = None
 
 
 class ChangeKind(str, enum.Enum):
@@ -208,7 +214,9 @@ class ChangeKind(str, enum.Enum):
     FORM = "form"
     SIGNATURE_FIELD = "signature-field"
     CATALOG = "catalog"
-    METADATA = "metadata"
+    METADATA = "metadata"  # the stamp's metadata (document id, version, source SHA-256)
+    VALIDATION_DATA = "validation-data"  # the DSS (certificates, OCSP responses, CRLs) removed
+    DOCUMENT_METADATA = "document-metadata"  # document info / XMP changed in an update that signs nothing
 
 
 @dataclass(frozen=True)
@@ -236,3 +244,6 @@ class FileEvidence:
     signatures: tuple[SignatureEvidence, ...]
     structure_problems: tuple[str, ...] = ()
     validated_at: datetime | None = None  # the validation time (now, or ``verify --at``)
+    #: the revision zvhsign's own structure analysis compared every later one against: the
+    #: approved version, else (a copy without one) the first signed revision; None: none made
+    structure_base_revision: int | None = None
