@@ -93,10 +93,16 @@ def test_a_mandate_revocation_changes_a_cached_verdict(tmp_path, passphrase, cou
     sha = Sha256.of_file(tmp_path / "m2.pdf").hex
     copy = unchecked_signer(a.ws, a.convenant, key("haarlem-burgemeester"), tmp_path / "c.pdf", mandate_sha256=sha,
                             capacity="namens het college van burgemeester en wethouders van Haarlem")
-    assert verify(a.ws, [copy], cache=True).all_verified
+    assert verify(a.ws, [copy], cache=True, record=True).all_verified
+    cell = next(r for r in gov.status(a.ws).rows if r.partner.key == "haarlem").cells
+    assert [c.state.value for c in cell.values()] == ["signed", "missing"]
     n = len(counted)
     # revoked with effect from before the signature was made (its content timestamp proves it)
     gov.revoke_mandate(a.ws, sha, datetime.now(UTC) - timedelta(hours=1), "B&W-besluit")
     (f,) = verify(a.ws, [copy], cache=True).files
     assert len(counted) == n  # the cached examination
     assert "MANDATE_REVOKED" in {x.code for s in f.signatures for x in s.findings}
+    # status judges the recorded copy now: no longer "signed" (it was recorded as verified)
+    cell = next(r for r in gov.status(a.ws).rows if r.partner.key == "haarlem").cells
+    assert [c.state.value for c in cell.values()] == ["invalid", "missing"]
+    assert "MANDATE_REVOKED" in next(iter(cell.values())).signatures[0].codes

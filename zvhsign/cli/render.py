@@ -65,31 +65,12 @@ def render_batch_json(batch: BatchVerdict) -> str:
 
 
 def file_state(v: FileVerdict) -> str:
-    """VERIFIED, FAILED, INDETERMINATE or ERROR, from the verdict objects alone."""
-    if not v.completed:
-        return ERROR
-    if v.verified:
-        return VERIFIED
-    if any(f.level is Level.FAIL for f in v.all_findings()):
-        return FAILED
-    indications = {s.indication for s in v.signatures}
-    if Indication.TOTAL_FAILED in indications:
-        return FAILED
-    if Indication.INDETERMINATE in indications:
-        return INDETERMINATE
-    return FAILED  # blocked by a file-level warning: the verdict's own status
+    """VERIFIED, FAILED, INDETERMINATE or ERROR: the verdict's own outcome."""
+    return v.outcome.value
 
 
 def _first_blocking(v: FileVerdict):
-    """The finding that says best why ``v`` is not verified: the first FAIL (file
-    findings first, then each signature's), else the first WARN; ``None`` when no
-    finding blocks (an ETSI indication without a zvhsign finding)."""
-    findings = v.all_findings()
-    for level in (Level.FAIL, Level.WARN):
-        for f in findings:
-            if f.level is level:
-                return f
-    return None
+    return v.first_blocking()
 
 
 def _etsi_reason(v: FileVerdict) -> tuple[str, str] | None:

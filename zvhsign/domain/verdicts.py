@@ -5,6 +5,7 @@ Modelled after pyHanko's status objects: one field per check, a derived bottom l
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from .attribution import Attribution
@@ -84,6 +85,15 @@ class SignatureVerdict:
         }
 
 
+class Outcome(str, enum.Enum):
+    """A copy's verdict in one word, for people (the CLI table, the web page)."""
+
+    VERIFIED = "VERIFIED"
+    FAILED = "FAILED"  # a FAIL finding or a TOTAL-FAILED signature (or a blocking file warning)
+    INDETERMINATE = "INDETERMINATE"  # not proven valid, nothing proven wrong: try again / more evidence
+    ERROR = "ERROR"  # could not be examined
+
+
 @dataclass(frozen=True)
 class FileVerdict:
     evidence: FileEvidence | None
@@ -113,6 +123,32 @@ class FileVerdict:
         if not self.completed:
             return "ERROR"
         return "VERIFIED" if self.verified else "FAILED"
+
+    @property
+    def outcome(self) -> Outcome:
+        """VERIFIED, FAILED, INDETERMINATE or ERROR, derived from the verdict."""
+        if not self.completed:
+            return Outcome.ERROR
+        if self.verified:
+            return Outcome.VERIFIED
+        if any(f.level is Level.FAIL for f in self.all_findings()):
+            return Outcome.FAILED
+        indications = {s.indication for s in self.signatures}
+        if Indication.TOTAL_FAILED in indications:
+            return Outcome.FAILED
+        if Indication.INDETERMINATE in indications:
+            return Outcome.INDETERMINATE
+        return Outcome.FAILED  # blocked by a file-level warning
+
+    def first_blocking(self) -> Finding | None:
+        """The finding that says best why the copy is not verified: the first FAIL (file
+        findings first, then each signature's), else the first WARN; None when none blocks."""
+        findings = self.all_findings()
+        for level in (Level.FAIL, Level.WARN):
+            for f in findings:
+                if f.level is level:
+                    return f
+        return None
 
     def all_findings(self) -> list[Finding]:
         out = list(self.findings)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Finding, Level
 from ..domain.status import CellState
-from ..domain.verdicts import FileVerdict, SignatureVerdict
+from ..domain.verdicts import FileVerdict, Outcome, SignatureVerdict
 
 ACCEPTED, REJECTED, PENDING = "geaccepteerd", "niet-geaccepteerd", "nog-niet"
 _AMS = ZoneInfo("Europe/Amsterdam")
@@ -64,28 +64,13 @@ def mandate_text(state: str) -> str:
 
 
 def outcome(fv: FileVerdict) -> str:
-    if not fv.completed:
-        return REJECTED
-    if fv.verified:
-        return ACCEPTED
-    if any(f.level is Level.FAIL for f in fv.all_findings()):
-        return REJECTED
-    indications = {s.indication for s in fv.signatures}
-    if Indication.TOTAL_FAILED in indications:
-        return REJECTED
-    if Indication.INDETERMINATE in indications:
-        return PENDING
-    return REJECTED  # blocked by a file-level warning: the verdict's own status is FAILED
+    """The verdict's own outcome, in the page's words."""
+    return {Outcome.VERIFIED: ACCEPTED, Outcome.INDETERMINATE: PENDING}.get(fv.outcome, REJECTED)
 
 
 def first_blocking(fv: FileVerdict) -> Finding | None:
     """The finding that says best why a copy is not accepted (first FAIL, else first WARN)."""
-    findings = fv.all_findings()
-    for level in (Level.FAIL, Level.WARN):
-        for f in findings:
-            if f.level is level:
-                return f
-    return None
+    return fv.first_blocking()
 
 
 @dataclass(frozen=True)
