@@ -109,6 +109,10 @@ class UsedTimestamp:
     time: datetime
     field: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.field is not None:  # a plain str (PDF libraries hand over str subclasses)
+            object.__setattr__(self, "field", str(self.field))
+
     def to_json(self) -> dict:
         return {"role": self.role, "time": self.time.isoformat(), "field": self.field}
 
@@ -203,6 +207,11 @@ class SignatureEvidence:
     #: validation did not complete (an error or time-out while validating, or a format not
     #: supported): why. Nothing is known about the signature's integrity -- INDETERMINATE
     not_validated: str | None = None
+
+    def __post_init__(self) -> None:
+        # plain values only (PDF libraries hand over str subclasses): evidence is pickled
+        # to and from worker processes and stored as JSON
+        object.__setattr__(self, "field_name", str(self.field_name))
 
 
 class ChangeKind(str, enum.Enum):
