@@ -36,3 +36,14 @@ def test_dry_run_shows_the_checks_verify_will_make(approved, tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "checks" in r.output and not (tmp_path / "x.pdf").exists()
+
+
+def test_mandate_draft_refuses_a_decision_date_in_the_future(approved, tmp_path):
+    from datetime import date, timedelta
+
+    future = (date.today() + timedelta(days=2)).isoformat()
+    r = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "mandate", "draft", "--gemeente", "Haarlem",
+                                 "--burgemeester", "Willemijn Bosschaart", "--date", future,
+                                 "-o", str(tmp_path / "m.pdf")])
+    assert r.exit_code == 2 and "lies in the future" in r.output
+    assert not (tmp_path / "m.pdf").exists()

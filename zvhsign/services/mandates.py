@@ -55,18 +55,18 @@ def draft_mandate(
     approved versions of both documents (or ``versions``)."""
     from ..pdf.mandate import render_mandate
 
-    reg = open_registry(ws)
-    p = reg.governance.find_partner(gemeente)
-    if p is None:
-        raise UsageError(f"no partner {gemeente!r}", hint="register the municipality with `zvhsign partner add`")
-    if not p.is_municipality:
-        raise UsageError(f"{p.name} is not a municipality; only a College van B&W grants this mandate")
     if decision_date > datetime.now(UTC).astimezone(_amsterdam()).date():
         raise UsageError(
             f"the decision date {decision_date.isoformat()} lies in the future; a mandate records a "
             "decision the College has taken",
             hint="draft it once the College has decided, with that date",
         )
+    reg = open_registry(ws)
+    p = reg.governance.find_partner(gemeente)
+    if p is None:
+        raise UsageError(f"no partner {gemeente!r}", hint="register the municipality with `zvhsign partner add`")
+    if not p.is_municipality:
+        raise UsageError(f"{p.name} is not a municipality; only a College van B&W grants this mandate")
     covers = []
     if versions:
         for doc, v in versions:
