@@ -58,9 +58,13 @@ def status(ws: Workspace, *, online: bool = True, progress=None) -> StatusMatrix
     if pipe.governance is None:
         return StatusMatrix((), {d: None for d in DocumentKind}, datetime.now(UTC))
 
+    copies = pipe.recorded_copies()
+
     async def run():
+        if all(c.evidence is not None for c in copies):  # nothing to examine: no runtime needed
+            return (await pipe.run(None, copies, progress=progress))[0]
         async with pipe.session() as rt:
-            batch, _ = await pipe.run(rt, pipe.recorded_copies(), progress=progress)
+            batch, _ = await pipe.run(rt, copies, progress=progress)
             return batch
 
     batch = asyncio.run(run())

@@ -287,8 +287,10 @@ class Pipeline:
                     self.cache.put(self._cache_key(data), ev.sha256.hex, ev)
                 yield Examined(c, ev, data if keep_data else None, err)
             return
-        spec = rt.env.signature_spec()
+        spec = None
         for c in copies:
+            if spec is None and c.evidence is None:
+                spec = rt.env.signature_spec()
             yield await self.examine(rt, c, keep_data=keep_data, etsi=etsi, spec=spec)
 
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
