@@ -54,7 +54,7 @@ def _init(ws, online, at, sizes, setup) -> None:  # noqa: ANN001
 def _examine(label: str, path: str, keep_data: bool):
     """In a worker: (evidence, data, error) of one file."""
     from ..errors import ZvhsignError
-    from ..pdf.examine import examine
+    from ..pdf.examine import examine, plain_text
     from .files import read_input
 
     sizes = _state["sizes"]
@@ -66,7 +66,7 @@ def _examine(label: str, path: str, keep_data: bool):
     except ZvhsignError as exc:
         return None, None, exc.message
     except Exception as exc:  # one bad file must not stop the batch
-        return None, None, f"could not be examined ({type(exc).__name__}: {exc})"
+        return None, None, f"could not be examined: {plain_text(exc)}"
 
 
 def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes: dict,  # noqa: ANN001

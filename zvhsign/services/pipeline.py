@@ -151,7 +151,7 @@ class Pipeline:
                       etsi: list | None = None, spec=None) -> Examined:  # noqa: ANN001
         """Read and examine one copy (once). A copy that can't be examined gets an error,
         never an exception: one bad file does not stop a batch."""
-        from ..pdf.examine import examine
+        from ..pdf.examine import examine, plain_text
 
         if copy.evidence is not None:
             return Examined(copy, copy.evidence, copy.data)
@@ -168,7 +168,7 @@ class Pipeline:
         except ZvhsignError as exc:
             return Examined(copy, None, None, exc.message)
         except Exception as exc:  # a file zvhsign can't judge must not stop the batch
-            return Examined(copy, None, None, f"could not be examined ({type(exc).__name__}: {exc})")
+            return Examined(copy, None, None, f"could not be examined: {plain_text(exc)}")
 
     def _cached(self, copy: Copy, keep_data: bool) -> Examined | None:
         """The cached examination of a file, or None (no cache, a miss, or unreadable: the
