@@ -223,6 +223,8 @@ class Mutator:
             new = str(self.rng.randrange(10 ** (q - p - 1) if q - p > 1 else 0, 10 ** (q - p))).encode()
         else:
             new = str(max(0, old + self.rng.choice([-1, 1, -16, 16, 1000]))).encode()
+        if int(new) == old:  # never a no-op
+            new = str(old + 1).encode()
         out = data[:p] + new + data[q:]
         inside = out != data and any(a < q and p < b for a, b in lay.ranges)
         return out, inside, f"/ByteRange number {old} -> {new.decode()}"
