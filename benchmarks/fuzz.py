@@ -21,6 +21,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -31,6 +32,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+#: Python's own words in an ERROR reason: a message for people should not show them
+_INTERNALS = ("Traceback", "object at 0x", "maximum recursion depth", "NoneType", "has no attribute")
+_EXC_NAME = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b")
 
 _MEASURE = textwrap.dedent("""
     import resource, subprocess, sys
@@ -98,6 +102,7 @@ def main() -> int:
         counts: collections.Counter = collections.Counter()
         per_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         false_accepts, missing, internals, noisy = [], [], [], []
+        reasons: collections.Counter = collections.Counter()
         tracebacks = 0
         peak_mb = 0
         t0 = time.perf_counter()
@@ -131,7 +136,9 @@ def main() -> int:
                 if inside and f["status"] == "VERIFIED":
                     false_accepts.append(f"{name}: {note}")
                 error = f.get("error") or ""
-                if "Traceback" in error or "object at 0x" in error:
+                if error:
+                    reasons[re.sub(r"\d+", "N", error.replace(str(path), "FILE"))[:90]] += 1
+                if any(t in error for t in _INTERNALS) or _EXC_NAME.search(error):
                     internals.append(f"{name}: {error[:200]}")
             done = start + len(chunk)
             print(f"  {done}/{len(cases)} verified, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
@@ -150,6 +157,9 @@ def main() -> int:
         print(f"false accepts: {len(false_accepts)}")
         print(f"peak RSS of a verify process (with its workers): {peak_mb} MB")
         print(f"this script's own peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+        print("most frequent ERROR reasons:")
+        for reason, n in reasons.most_common(8):
+            print(f"  {n:5d}  {reason}")
         for line in false_accepts[:20] + internals[:20] + noisy[:5]:
             print("  " + line)
         return 1 if false_accepts or missing or tracebacks or internals else 0
