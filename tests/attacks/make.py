@@ -478,7 +478,6 @@ def with_empty_text_field(data: bytes) -> bytes:
 def form_field_filled_after_signing(signed: bytes) -> bytes:
     """Shadow 'replace' through a form: a text field that was empty when signed gets a
     value (and an appearance over page 1) in a later, unsigned update."""
-    from pyhanko.pdf_utils import generic
 
     def change_by_ref(w):
         from pyhanko.pdf_utils import generic as g

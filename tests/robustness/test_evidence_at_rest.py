@@ -120,3 +120,36 @@ def test_log_verify_said_intact_when_sqlites_integrity_check_failed(ws) -> None:
     assert "database-integrity: the registry database: SQLite integrity check:" in res.output
     assert "ix_approved_versions_approved_size" in res.output
     assert "database integrity check FAILED" in res.output
+
+
+def test_verify_record_refuses_a_registry_whose_evidence_does_not_verify(tmp_path, passphrase):
+    """verify --record adds evidence only to a registry whose own stored files verify."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    from zvhsign.errors import RegistryError
+    from zvhsign.services.operations import verify
+    from zvhsign.services.registry_access import open_registry
+
+    spec = importlib.util.spec_from_file_location("zvh_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+    shared = sys.modules.get(spec.name)
+    if shared is None:
+        shared = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = shared
+        spec.loader.exec_module(shared)
+    a = shared.make_approved_workspace(tmp_path, passphrase)
+    av = a.versions[next(iter(a.versions))]
+    reg = open_registry(a.ws)
+
+
+    db = reg.url.removeprefix("sqlite:///")
+    with sqlite3.connect(db) as conn:  # a flipped bit in the stored approved PDF
+        (data,) = conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (av.approved_sha256.hex,)).fetchone()
+        bad = bytearray(data)
+        bad[100] ^= 0x01
+        conn.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", (bytes(bad), av.approved_sha256.hex))
+    with pytest.raises(RegistryError, match="not recorded"):
+        verify(a.ws, [a.convenant], record=True)

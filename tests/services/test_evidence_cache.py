@@ -13,7 +13,11 @@ from zvhsign.services.operations import verify
 
 
 @pytest.fixture
-def counted(monkeypatch):
+def counted(monkeypatch, approved):
+    from zvhsign.registry import EvidenceCache
+    from zvhsign.services.registry_access import open_registry
+
+    EvidenceCache(open_registry(approved.ws)).clear()  # CLI tests on this workspace fill it
     calls = []
     real = examine_module.examine
 

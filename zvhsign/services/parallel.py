@@ -77,6 +77,10 @@ def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes:
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                              initargs=(ws, online, at, sizes, setup)) as pool:
         futures = [pool.submit(_examine, c.label, str(c.path), keep_data) for c in copies]
-        for copy, fut in zip(copies, futures):
-            ev, data, error = fut.result()
-            yield copy, ev, data, error
+        try:
+            for copy, fut in zip(copies, futures):
+                ev, data, error = fut.result()
+                yield copy, ev, data, error
+        except BaseException:  # an interrupt or an error: don't wait for the rest of the batch
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

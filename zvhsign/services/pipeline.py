@@ -296,8 +296,15 @@ class Pipeline:
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
         """Store every examined copy with its verdict and evidence (``verify --record``)."""
         from ..domain.digests import Sha256
-        from ..errors import InputError
+        from ..errors import InputError, RegistryError
 
+        if any(x.evidence is not None and x.data is not None for x in examined):
+            # evidence is only added to a registry whose own evidence is intact
+            if self.registry.verify_log() or not self.registry.check_storage().intact:
+                raise RegistryError(
+                    "not recorded: the registry's audit log or stored files do not verify",
+                    hint="run `zvhsign log verify` to see what was changed",
+                )
         for x, fv in zip(examined, batch.files):
             ev = x.evidence
             if ev is None or x.data is None:
