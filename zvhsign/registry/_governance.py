@@ -135,17 +135,29 @@ class GovernanceStore:
 
     def add_partner(self, p: Partner, *, actor: str) -> None:
         with self._reg.write(f"registering partner {p.name}") as tx:
-            s = tx.session
-            if s.get(PartnerRow, p.key) is not None:
-                raise DuplicateError(f"partner {p.key!r} is already registered")
-            if s.execute(select(PartnerRow).where(PartnerRow.name == p.name)).scalar_one_or_none():
-                raise DuplicateError(f"a partner named {p.name!r} is already registered")
-            s.add(PartnerRow(
-                key=p.key, name=p.name, kind=p.kind, oin=p.oin, kvk=p.kvk,
-                signing_roles=json.dumps(list(p.signing_roles)), created_at=_now(),
-            ))
-            s.flush()
-            tx.append("register-partner", p.name, actor=actor, details=p.to_json())
+            self._add_partner(tx, p, actor)
+
+    def add_all(self, partners: Sequence[Partner], signatories: Sequence[Signatory], *, actor: str) -> None:
+        """Partners and signatories in one transaction: all of them, or (an error) none."""
+        with self._reg.write("importing partners") as tx:
+            for p in partners:
+                self._add_partner(tx, p, actor)
+            for sig in signatories:
+                self._add_signatory(tx, sig, actor)
+
+    @staticmethod
+    def _add_partner(tx, p: Partner, actor: str) -> None:  # noqa: ANN001
+        s = tx.session
+        if s.get(PartnerRow, p.key) is not None:
+            raise DuplicateError(f"partner {p.key!r} is already registered")
+        if s.execute(select(PartnerRow).where(PartnerRow.name == p.name)).scalar_one_or_none():
+            raise DuplicateError(f"a partner named {p.name!r} is already registered")
+        s.add(PartnerRow(
+            key=p.key, name=p.name, kind=p.kind, oin=p.oin, kvk=p.kvk,
+            signing_roles=json.dumps(list(p.signing_roles)), created_at=_now(),
+        ))
+        s.flush()
+        tx.append("register-partner", p.name, actor=actor, details=p.to_json())
 
     def partners(self) -> list[Partner]:
         with self._reg._read("listing partners") as s:
@@ -169,34 +181,38 @@ class GovernanceStore:
 
     def add_signatory(self, sig: Signatory, *, actor: str) -> None:
         with self._reg.write(f"registering signatory {sig.name}") as tx:
-            s = tx.session
-            if s.get(PartnerRow, sig.partner_key) is None:
-                raise NotFoundError(
-                    f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`"
-                )
-            row = s.execute(select(SignatoryRow).where(
-                SignatoryRow.partner_key == sig.partner_key, SignatoryRow.name == sig.name,
-                SignatoryRow.role == sig.role,
-            )).scalar_one_or_none()
-            new_fps = []
-            if row is None:
-                row = SignatoryRow(partner_key=sig.partner_key, name=sig.name, role=sig.role, created_at=_now())
-                s.add(row)
-                s.flush()
-            for fp in sig.fingerprints:
-                have = s.get(SignatoryCertificateRow, fp)
-                if have is not None:
-                    if have.signatory_id != row.id:
-                        raise DuplicateError(f"certificate {fp[:16]}… already belongs to another signatory")
-                    continue
-                s.add(SignatoryCertificateRow(fingerprint=fp, signatory_id=row.id))
-                new_fps.append(fp)
-            s.flush()
-            tx.append(
-                "register-signatory", f"{sig.name} ({sig.role}, {sig.partner_key})", actor=actor,
-                details={"partner": sig.partner_key, "name": sig.name, "role": sig.role,
-                         "certificate_fingerprints": new_fps},
+            self._add_signatory(tx, sig, actor)
+
+    @staticmethod
+    def _add_signatory(tx, sig: Signatory, actor: str) -> None:  # noqa: ANN001
+        s = tx.session
+        if s.get(PartnerRow, sig.partner_key) is None:
+            raise NotFoundError(
+                f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`"
             )
+        row = s.execute(select(SignatoryRow).where(
+            SignatoryRow.partner_key == sig.partner_key, SignatoryRow.name == sig.name,
+            SignatoryRow.role == sig.role,
+        )).scalar_one_or_none()
+        new_fps = []
+        if row is None:
+            row = SignatoryRow(partner_key=sig.partner_key, name=sig.name, role=sig.role, created_at=_now())
+            s.add(row)
+            s.flush()
+        for fp in sig.fingerprints:
+            have = s.get(SignatoryCertificateRow, fp)
+            if have is not None:
+                if have.signatory_id != row.id:
+                    raise DuplicateError(f"certificate {fp[:16]}… already belongs to another signatory")
+                continue
+            s.add(SignatoryCertificateRow(fingerprint=fp, signatory_id=row.id))
+            new_fps.append(fp)
+        s.flush()
+        tx.append(
+            "register-signatory", f"{sig.name} ({sig.role}, {sig.partner_key})", actor=actor,
+            details={"partner": sig.partner_key, "name": sig.name, "role": sig.role,
+                     "certificate_fingerprints": new_fps},
+        )
 
     def signatories(self, partner_key: str | None = None) -> list[Signatory]:
         with self._reg._read("listing signatories") as s:

@@ -128,7 +128,12 @@ def parse_import(path: Path) -> tuple[list[Partner], list[Signatory]]:
                     sigs.append(make_signatory(p["key"], s["name"], s["role"], s.get("fingerprints", ()), certs))
         elif Path(path).suffix.lower() == ".csv":
             seen: dict[str, Partner] = {}
-            for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+            # Excel with Dutch settings writes ";" between the fields; others ","
+            try:
+                dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,")
+            except csv.Error:
+                dialect = csv.excel
+            for n, row in enumerate(csv.DictReader(io.StringIO(text), dialect=dialect), start=2):
                 row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
                 key = row["partner_key"]
                 if key not in seen:
@@ -149,7 +154,8 @@ def parse_import(path: Path) -> tuple[list[Partner], list[Signatory]]:
 
 
 def import_partners(ws: Workspace, path: Path) -> ImportResult:
-    """Add the partners and signatories of a file; those already registered are skipped."""
+    """Add the partners and signatories of a file, all or nothing (one transaction); those
+    already registered are skipped."""
     partners, sigs = parse_import(path)
     store = open_registry(ws).governance
     have = {p.key for p in store.partners()}
@@ -158,16 +164,15 @@ def import_partners(ws: Workspace, path: Path) -> ImportResult:
     for p in partners:
         if p.key in have:
             skipped.append(f"partner {p.key} (already registered)")
-            continue
-        store.add_partner(p, actor=_actor())
-        added_p.append(p)
+        else:
+            added_p.append(p)
     for s in sigs:
         old = have_sigs.get((s.partner_key, normalise_name(s.name), s.role))
         if old is not None and set(s.fingerprints) <= set(old.fingerprints):
             skipped.append(f"signatory {s.name} (already registered)")
-            continue
-        store.add_signatory(s, actor=_actor())
-        added_s.append(s)
+        else:
+            added_s.append(s)
+    store.add_all(added_p, added_s, actor=_actor())
     return ImportResult(tuple(added_p), tuple(added_s), tuple(skipped))
 
 
