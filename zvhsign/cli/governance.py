@@ -111,6 +111,42 @@ def partner_show(ctx, key, as_json):
         )
 
 
+@partner.command("rename")
+@click.argument("key")
+@click.argument("name")
+@click.pass_context
+def partner_rename(ctx, key, name):
+    """Give partner KEY a new NAME (logged with the old one).
+
+    \b
+    Example:
+      zvhsign partner rename ggz "GGZ Noord-Holland-Noord"
+    """
+    from ..services.governance import rename_partner
+
+    p = rename_partner(_workspace(ctx), key, name)
+    click.echo(f"renamed {p.key}: {p.name}")
+
+
+@partner.command("remove")
+@click.argument("key")
+@click.pass_context
+def partner_remove(ctx, key):
+    """Remove partner KEY registered by mistake, with its signatories (logged).
+
+    Refused (exit 1) once recorded copies hold its signatures or it has a mandate:
+    then it is part of the evidence; retire its signatories instead.
+
+    \b
+    Example:
+      zvhsign partner remove veilig-thuis
+    """
+    from ..services.governance import remove_partner
+
+    p = remove_partner(_workspace(ctx), key)
+    click.echo(f"removed {p.name} ({p.key})")
+
+
 @partner.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context

@@ -159,6 +159,52 @@ class GovernanceStore:
         s.flush()
         tx.append("register-partner", p.name, actor=actor, details=p.to_json())
 
+    def rename_partner(self, key: str, name: str, *, actor: str) -> Partner:
+        """A partner's new name (e.g. after a municipal merger of names); logged with the old one."""
+        with self._reg.write(f"renaming partner {key}") as tx:
+            s = tx.session
+            row = s.get(PartnerRow, key)
+            if row is None:
+                raise NotFoundError(f"no partner {key!r}", hint="`zvhsign partner list` shows them")
+            if s.execute(select(PartnerRow).where(PartnerRow.name == name, PartnerRow.key != key)).first():
+                raise DuplicateError(f"a partner named {name!r} is already registered")
+            old, row.name = row.name, name
+            _partner(row)  # still a valid partner
+            s.flush()
+            tx.append("rename-partner", f"{old} → {name}", actor=actor,
+                      details={"partner": key, "old_name": old, "new_name": name})
+            return _partner(row)
+
+    def remove_partner(self, key: str, *, actor: str) -> Partner:
+        """Remove a partner registered by mistake, with its signatories; logged. Refused when a
+        recorded copy holds its signature or it has a mandate: then it is evidence, retire instead."""
+        with self._reg.write(f"removing partner {key}") as tx:
+            s = tx.session
+            row = s.get(PartnerRow, key)
+            if row is None:
+                raise NotFoundError(f"no partner {key!r}", hint="`zvhsign partner list` shows them")
+            used = s.execute(select(RecordedSignatureRow).where(RecordedSignatureRow.partner_key == key)).first()
+            mandated = s.execute(select(MandateRow).where(MandateRow.partner_key == key)).first()
+            if used or mandated:
+                raise RefusedError(
+                    f"{row.name} can't be removed: " + ("recorded copies hold its signatures" if used
+                                                        else "it has registered mandates"),
+                    hint="retire its signatories instead (`zvhsign signatory retire`)",
+                )
+            gone = _partner(row)
+            sig_rows = list(s.execute(select(SignatoryRow).where(SignatoryRow.partner_key == key)).scalars())
+            for sr in sig_rows:
+                for c in s.execute(select(SignatoryCertificateRow).where(
+                        SignatoryCertificateRow.signatory_id == sr.id)).scalars():
+                    s.delete(c)
+                s.delete(sr)
+            s.flush()
+            s.delete(row)
+            s.flush()
+            tx.append("remove-partner", row.name, actor=actor,
+                      details={"partner": key, "signatories": [sr.name for sr in sig_rows]})
+            return gone
+
     def partners(self) -> list[Partner]:
         with self._reg._read("listing partners") as s:
             rows = s.execute(select(PartnerRow).order_by(PartnerRow.key)).scalars()

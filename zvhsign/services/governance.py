@@ -37,6 +37,8 @@ from .partners import (
     make_partner,
     make_signatory,
     parse_import,
+    remove_partner,
+    rename_partner,
     retire_signatory,
     show_partner,
 )
@@ -89,6 +91,8 @@ __all__ = [
     "parse_import",
     "read_mandate",
     "register_mandate",
+    "remove_partner",
+    "rename_partner",
     "retire_signatory",
     "revoke_mandate",
     "show_partner",

@@ -194,3 +194,15 @@ def _dutch_time(local: datetime) -> datetime:
     from .mandates import dutch_time
 
     return dutch_time(local)
+
+
+def rename_partner(ws: Workspace, key: str, name: str) -> Partner:
+    """Give a registered partner a new name (logged)."""
+    if not name.strip():
+        raise UsageError("a partner needs a name")
+    return open_registry(ws).governance.rename_partner(key, name.strip(), actor=_actor())
+
+
+def remove_partner(ws: Workspace, key: str) -> Partner:
+    """Remove a partner registered by mistake (logged); refused once it signed or has mandates."""
+    return open_registry(ws).governance.remove_partner(key, actor=_actor())
