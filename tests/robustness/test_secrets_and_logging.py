@@ -42,7 +42,9 @@ def test_secret_env_vars_are_not_inherited_by_child_processes(tmp_path):
         "print(child)\n"
         "print(read_passphrase(None).reveal().decode(), read_pin(None).reveal().decode())\n"
     )
-    env = {**os.environ, "ZVHSIGN_PASSPHRASE": "pw-123", "ZVHSIGN_PIN": "4711", "ZVHSIGN_OTHER": "x"}
+    # only our own ZVHSIGN_ variables (CI sets others, e.g. ZVHSIGN_TEST_POSTGRES_URL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
+    env.update({"ZVHSIGN_PASSPHRASE": "pw-123", "ZVHSIGN_PIN": "4711", "ZVHSIGN_OTHER": "x"})
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL, timeout=60)
     assert out.returncode == 0, out.stderr
