@@ -109,3 +109,17 @@ def test_documented_command_exists(line):
 def test_the_check_finds_a_phantom_option():
     assert check("zvhsign sign a.pdf --no-such-option -o b.pdf")
     assert check("zvhsign nosuchcommand")
+
+
+def test_shell_completion_and_version_work_as_the_readme_says():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("zvhsign"))
+    script = subprocess.run([exe], env={**os.environ, "_ZVHSIGN_COMPLETE": "bash_source"},
+                            capture_output=True, text=True, timeout=60).stdout
+    assert "_zvhsign_completion" in script and "complete " in script
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60).stdout
+    assert version.startswith("zvhsign, version ")
