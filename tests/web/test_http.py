@@ -149,3 +149,22 @@ def test_security_headers_on_every_response(bare_ws):
         assert "frame-ancestors 'none'" in h["content-security-policy"]
         assert h["x-content-type-options"] == "nosniff"
         assert h["x-frame-options"] == "DENY"
+
+
+def test_each_copy_offers_its_etsi_validation_report(bare_ws):
+    """The ETSI TS 119 102-2 report of one uploaded copy, made by the same pipeline."""
+    from pathlib import Path
+
+    signed = Path(__file__).resolve().parents[2].parent / "shared" / "external-signed" / "BILLS-106s761enr.pdf"
+    c = client(bare_ws)
+    token = token_of(c.get("/inname").text)
+    r = c.post("/inname", data={"csrf": token},
+               files=[("bestanden", ("wet.pdf", signed.read_bytes(), "application/pdf"))])
+    assert r.status_code == 303, r.text
+    result = c.get(r.headers["location"]).text
+    link = re.search(r'href="(/inname/[^"]+/kopie/0\.xml)"', result)
+    assert link, "no ETSI report link on the result page"
+    xml = c.get(link.group(1))
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert xml.text.startswith("<?xml") and "SignatureValidationReport" in xml.text
+    assert c.get(link.group(1).replace("/0.xml", "/7.xml")).status_code == 404

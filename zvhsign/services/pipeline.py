@@ -342,6 +342,13 @@ class Pipeline:
         return out
 
 
+def etsi_report_bytes(parts: list) -> bytes:
+    """One ETSI TS 119 102-2 XML validation report of the parts a run collected (``etsi=[]``)."""
+    from ..pdf.examine import etsi_report_xml
+
+    return etsi_report_xml(parts).encode("utf-8")
+
+
 def write_etsi_report(path: Path, parts: list) -> None:
     from ..pdf.examine import etsi_report_xml
 

@@ -202,6 +202,16 @@ def create_app(ws: Workspace, accounts: dict[str, Account] | None = None, *, htt
         return Response(body, media_type="application/json",
                         headers={"content-disposition": f'attachment; filename="oordeel-{n + 1}.json"'})
 
+    async def intake_copy_etsi(request: Request) -> Response:
+        account = require(request)
+        it = intake_of(request, account)
+        n = request.path_params["n"]
+        if not 0 <= n < len(it.batch.files) or it.batch.files[n].evidence is None:
+            raise HTTPException(404, "Van deze kopie is geen ETSI-rapport te maken.")
+        body = await anyio.to_thread.run_sync(judging.etsi_report, ws, it.batch.files[n].path, it.data[n])
+        return Response(body, media_type="application/xml",
+                        headers={"content-disposition": f'attachment; filename="etsi-rapport-{n + 1}.xml"'})
+
     async def intake_record(request: Request) -> Response:
         account = require(request)
         form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
@@ -271,6 +281,7 @@ def create_app(ws: Workspace, accounts: dict[str, Account] | None = None, *, htt
         Route("/inname", intake_post, methods=["POST"]),
         Route("/inname/{id:str}", intake_result, methods=["GET"]),
         Route("/inname/{id:str}/kopie/{n:int}.json", intake_copy_json, methods=["GET"]),
+        Route("/inname/{id:str}/kopie/{n:int}.xml", intake_copy_etsi, methods=["GET"]),
         Route("/inname/{id:str}/vastleggen", intake_record, methods=["POST"]),
         Route("/status", status_page, methods=["GET"]),
         Route("/status.json", status_json, methods=["GET"]),

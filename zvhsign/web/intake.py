@@ -69,6 +69,23 @@ def judge(ws: Workspace, files: list[tuple[str, bytes]]) -> tuple[BatchVerdict, 
         return batch, examined, pipe.trust_sha256
 
 
+def etsi_report(ws: Workspace, label: str, data: bytes) -> bytes:
+    """pyHanko's ETSI TS 119 102-2 validation report of one uploaded copy, made by the same
+    pipeline (examined again: the report is a by-product of an examination). Blocking."""
+    from ..services.pipeline import etsi_report_bytes
+
+    with _PIPELINE_LOCK:
+        pipe = Pipeline(ws)
+        parts: list = []
+
+        async def run():
+            async with pipe.session() as rt:
+                await pipe.run(rt, [Copy(label, data=data)], etsi=parts)
+
+        asyncio.run(run())
+        return etsi_report_bytes(parts)
+
+
 def record(ws: Workspace, intake: Intake, indexes: list[int], account: Account) -> list[int]:
     """Store the accepted copies ``indexes`` of ``intake`` with their verdicts in the registry
     (``verify --record``), the web user named in the audit log. Returns what was recorded."""
