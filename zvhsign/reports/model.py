@@ -24,12 +24,13 @@ SCHEMA = "zvhsign.report/1"
 NOT_REGISTERED = "niet geregistreerd"
 UNKNOWN = "onbekend"
 
-_INDICATION = {
+#: Dutch words for verdicts, shared by everything that shows them (report, web page)
+INDICATION_NL = {
     Indication.TOTAL_PASSED: "geldig",
     Indication.TOTAL_FAILED: "ongeldig",
     Indication.INDETERMINATE: "onbepaald",
 }
-_LEVEL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
+LEVEL_NL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
 _KIND = {
     SignatureKind.SIGNATURE: "ondertekening partner",
     SignatureKind.CERTIFICATION: "goedkeuring secretariaat (certificering)",
@@ -237,7 +238,7 @@ class Report:
 
 def _findings(findings) -> tuple[FindingRow, ...]:  # noqa: ANN001
     return tuple(
-        FindingRow(f.code, _LEVEL.get(f.level, str(f.level.value)), f.message)
+        FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), f.message)
         for f in findings
         if f.level is not Level.INFO
     )
@@ -245,7 +246,7 @@ def _findings(findings) -> tuple[FindingRow, ...]:  # noqa: ANN001
 
 def _verdict(s: SignatureVerdict) -> str:
     ind = s.indication
-    return f"{_INDICATION[ind]} ({ind.value})"
+    return f"{INDICATION_NL[ind]} ({ind.value})"
 
 
 def _mandate_text(m) -> str:  # noqa: ANN001

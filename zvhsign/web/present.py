@@ -15,19 +15,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.evidence import Indication, SignatureKind
-from ..domain.findings import Finding, Level
+from ..domain.findings import Finding
 from ..domain.status import CellState
 from ..domain.verdicts import FileVerdict, Outcome, SignatureVerdict
+from ..reports.model import INDICATION_NL
 
 ACCEPTED, REJECTED, PENDING = "geaccepteerd", "niet-geaccepteerd", "nog-niet"
 _AMS = ZoneInfo("Europe/Amsterdam")
 
-INDICATION_NL = {
-    Indication.TOTAL_PASSED: "geldig",
-    Indication.TOTAL_FAILED: "ongeldig",
-    Indication.INDETERMINATE: "onbepaald",
-}
-LEVEL_NL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
 KIND_NL = {
     SignatureKind.SIGNATURE: "ondertekening partner",
     SignatureKind.CERTIFICATION: "goedkeuring secretariaat",
