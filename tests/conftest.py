@@ -136,6 +136,12 @@ def sign_unchecked(ws, inp: Path, key, out: Path, *, level=None, mandate_sha256=
 
 
 @pytest.fixture(scope="session")
+def approved_workspace_factory():
+    """:func:`make_approved_workspace` as a fixture, for a test that needs a workspace of its own."""
+    return make_approved_workspace
+
+
+@pytest.fixture(scope="session")
 def unchecked_signer():
     """:func:`sign_unchecked` as a fixture (test modules are imported with importlib)."""
     return sign_unchecked

@@ -122,11 +122,9 @@ def test_log_verify_said_intact_when_sqlites_integrity_check_failed(ws) -> None:
     assert "database integrity check FAILED" in res.output
 
 
-def test_verify_record_refuses_a_registry_whose_evidence_does_not_verify(tmp_path, passphrase):
+def test_verify_record_refuses_a_registry_whose_evidence_does_not_verify(tmp_path, passphrase,
+                                                                         approved_workspace_factory):
     """verify --record adds evidence only to a registry whose own stored files verify."""
-    import importlib.util
-    import sys
-    from pathlib import Path
 
     import pytest
 
@@ -134,13 +132,7 @@ def test_verify_record_refuses_a_registry_whose_evidence_does_not_verify(tmp_pat
     from zvhsign.services.operations import verify
     from zvhsign.services.registry_access import open_registry
 
-    spec = importlib.util.spec_from_file_location("zvh_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-    shared = sys.modules.get(spec.name)
-    if shared is None:
-        shared = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = shared
-        spec.loader.exec_module(shared)
-    a = shared.make_approved_workspace(tmp_path, passphrase)
+    a = approved_workspace_factory(tmp_path, passphrase)
     av = a.versions[next(iter(a.versions))]
     reg = open_registry(a.ws)
 

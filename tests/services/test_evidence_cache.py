@@ -65,25 +65,17 @@ def test_a_trust_change_or_another_moment_is_not_served_from_the_cache(approved,
     assert len(counted) == n + 3 and not f.verified
 
 
-def test_a_mandate_revocation_changes_a_cached_verdict(tmp_path, passphrase, counted, unchecked_signer):
+def test_a_mandate_revocation_changes_a_cached_verdict(tmp_path, passphrase, counted, unchecked_signer,
+                                                       approved_workspace_factory):
     """Only the examination is cached; the verdict is made anew against the registry."""
-    import importlib.util
-    import sys
     from datetime import UTC, date, datetime, timedelta
-    from pathlib import Path
 
     from zvhsign.domain.digests import Sha256
     from zvhsign.services import governance as gov
     from zvhsign.services.keys import KeySource
     from zvhsign.testpki import certs_dir
 
-    spec = importlib.util.spec_from_file_location("zvh_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-    shared = sys.modules.get(spec.name)
-    if shared is None:
-        shared = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = shared
-        spec.loader.exec_module(shared)
-    a = shared.make_approved_workspace(tmp_path, passphrase)
+    a = approved_workspace_factory(tmp_path, passphrase)
 
     def key(label):
         return KeySource(pkcs12=certs_dir() / "out" / f"{label}.p12", passphrase=passphrase)
