@@ -14,6 +14,7 @@ from datetime import datetime
 
 from .digests import Sha256
 from .documents import ApprovedVersion, StampInfo
+from .qualification import NOT_ASSESSED, QualificationEvidence
 
 
 class Indication(str, enum.Enum):
@@ -207,6 +208,8 @@ class SignatureEvidence:
     #: validation did not complete (an error or time-out while validating, or a format not
     #: supported): why. Nothing is known about the signature's integrity -- INDETERMINATE
     not_validated: str | None = None
+    #: eIDAS qualification from the trusted lists (QES, AdES-QC, AdES, ...)
+    qualification: QualificationEvidence = field(default_factory=lambda: NOT_ASSESSED)
 
     def __post_init__(self) -> None:
         # plain values only (PDF libraries hand over str subclasses): evidence is pickled

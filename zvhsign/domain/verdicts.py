@@ -70,6 +70,7 @@ class SignatureVerdict:
                 ev.best_signature_time.isoformat() if ev.best_signature_time else None
             ),
             "pades_level": ev.pades_level,
+            "qualification": ev.qualification.to_json(),
             "subfilter": ev.subfilter,
             "intact": ev.intact,
             "valid": ev.valid,

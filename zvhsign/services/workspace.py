@@ -30,6 +30,12 @@ class Config:
     # TEST ONLY: the served test PKI answers (OCSP, CRL, TSA) as if it were this
     # time -- to rehearse a verification years from now
     test_pki_clock: datetime | None = None
+    # [display] lang: language of what people read ("nl" default, or "en")
+    lang: str = "nl"
+    # [report] the official responsible for validation, named in the audit report
+    # (the Archiefregeling asks for a person and function, not the OS user)
+    responsible_name: str | None = None
+    responsible_function: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,12 +77,16 @@ def _clock(value) -> datetime | None:
 _LIST = "list"  # a list of strings (file names)
 _TIMEOUT = "timeout"  # a number of seconds > 0
 _DATETIME = "datetime"
+_LANG = "lang"  # one of LANGUAGES
+LANGUAGES = ("nl", "en")
 
 SCHEMA: dict[str, dict[str, object]] = {
     "database": {"url": str},
     "trust": {"roots": _LIST, "secretariat": _LIST, "other_certs": _LIST},
     "tsa": {"url": str, "timeout": _TIMEOUT},
     "testpki": {"serve": bool, "clock": _DATETIME},
+    "display": {"lang": _LANG},
+    "report": {"responsible_name": str, "responsible_function": str},
 }
 """Every section and key zvhsign.toml may hold, and what each value must be.
 A new setting is added here (and read in :func:`load_workspace`)."""
@@ -122,6 +132,9 @@ def _check_value(where: str, kind, value) -> None:
                 f"{where} = {value} is out of range: give a number of seconds greater than 0 "
                 f"and at most {MAX_TIMEOUT_S} (0 would mean waiting forever)"
             )
+    elif kind == _LANG:
+        if value not in LANGUAGES:
+            raise ValueError(f"{where} must be one of {', '.join(repr(x) for x in LANGUAGES)}, not {value!r}")
     elif kind == _DATETIME:
         if not isinstance(value, (str, datetime)):
             raise ValueError(f"{where} must be a date-time, not {_type_name(value)}")
@@ -203,6 +216,9 @@ def load_workspace(root: Path) -> Workspace:
             tsa_timeout=float(tsa.get("timeout", 10)),
             test_pki=bool(raw.get("testpki", {}).get("serve", False)),
             test_pki_clock=_clock(raw.get("testpki", {}).get("clock")),
+            lang=raw.get("display", {}).get("lang", "nl"),
+            responsible_name=raw.get("report", {}).get("responsible_name") or None,
+            responsible_function=raw.get("report", {}).get("responsible_function") or None,
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise WorkspaceError(f"{path}: {exc}") from None
