@@ -31,7 +31,7 @@ CERTS = certs_dir()
 OUT = CERTS / "out"
 
 CA_LABELS = {"zvh-root", "zvh-ca", "rogue-root"}
-SERVICE_LABELS = {"tsa", "tsa-2", "rogue-tsa", "ocsp-responder"}
+SERVICE_LABELS = {"tsa", "tsa-2", "rogue-tsa", "ocsp-responder", "lotl-signer", "tl-signer-nl"}
 SIGNER_LABELS = {
     "secretariaat",
     "haarlem-burgemeester",
@@ -46,6 +46,7 @@ SIGNER_LABELS = {
     "revoked-signer",
     "expired-signer",
     "untrusted-signer",
+    "nonqualified-signer",
 }
 ALL_LABELS = CA_LABELS | SERVICE_LABELS | SIGNER_LABELS
 

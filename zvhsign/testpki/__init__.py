@@ -75,6 +75,7 @@ def certs_dir() -> pathlib.Path:
 def load_architecture(directory: pathlib.Path | str | None = None) -> PKIArchitecture:
     """Load the certomancer architecture from ``<directory>/zvh-test.yml``."""
     from certomancer.registry import ArchLabel, CertomancerConfig
+    import pyhanko.sign.ades.qualified_asn1  # noqa: F401 -- the qc_statements extension (signer certs)
 
     directory = pathlib.Path(directory) if directory is not None else certs_dir()
     cfg = CertomancerConfig.from_file(
