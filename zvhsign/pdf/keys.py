@@ -158,7 +158,7 @@ def open_pkcs11(
     """
     try:
         from pkcs11 import exceptions as p11e
-        from pyhanko.sign.pkcs11 import PKCS11Signer, TokenCriteria, open_pkcs11_session
+        from pyhanko.sign.pkcs11 import PKCS11Signer
     except ImportError:  # pragma: no cover - pyHanko[pkcs11] is a dependency
         raise SigningKeyError(
             "PKCS#11 support is not installed", hint="pip install 'pyHanko[pkcs11]'"
@@ -168,27 +168,38 @@ def open_pkcs11(
         raise SigningKeyError(f"PKCS#11 module {module} does not exist")
     if key_label is None and cert_label is None:
         raise SigningKeyError("give --key-label or --cert-label to pick the key on the token")
+    slot_no, criteria, token_text = _choose_token(module, token_label)
+    session = _open_session(module, criteria, slot_no, pin, token_text)
+    signer = PKCS11Signer(
+        session, cert_label=cert_label or key_label, key_label=key_label or cert_label,
+        other_certs_to_pull=None,  # the chain, when the token holds it
+    )
+    try:
+        signer.signing_cert  # noqa: B018 - loads certificate, key handle and chain now
+    except p11e.PKCS11Error as exc:
+        session.close()
+        text = str(exc)
+        what = "certificate" if "certificate" in text else "private key"
+        label = (cert_label or key_label) if what == "certificate" else (key_label or cert_label)
+        raise SigningKeyError(
+            f"no {what} labelled {label!r} on {token_text}"
+            + (" (or more than one)" if "more than" in text.lower() else ""),
+            hint="list the objects with: pkcs11-tool --module MODULE --list-objects --login",
+        ) from None
+    return signer, session.close
+
+
+def _choose_token(module: Path, token_label: str | None):
+    """``(slot_no, criteria, token_text)`` for opening the session: the one ready token when
+    no label is given, the labelled one when it is present; refuses what can't be chosen."""
+    from pyhanko.sign.pkcs11 import TokenCriteria
+
     token_text = f"token {token_label!r}" if token_label else "the token"
     criteria = TokenCriteria(label=token_label) if token_label else None
-    slot_no = None
     tokens = _tokens(module)
-    if token_label is None and tokens is not None:
-        ready = [t for t in tokens if t[2]]
-        if len(ready) > 1:
-            raise SigningKeyError(
-                f"{module.name} has {len(ready)} tokens: {_list_tokens(ready)}; "
-                "choose one with --token-label",
-                hint="e.g. --token-label " + _shell_word(ready[0][1]),
-            )
-        if len(ready) == 1:
-            slot_no = ready[0][0]
-            token_text = f"token {ready[0][1]!r}"
-            criteria = None
-        elif not tokens:
-            raise SigningKeyError(
-                f"no token is present in {module.name}", hint="insert the smartcard"
-            )
-    elif token_label is not None and tokens is not None:
+    if tokens is None:  # the module can't be asked: pyHanko reports the problem
+        return None, criteria, token_text
+    if token_label is not None:
         if not any(t[1] == token_label for t in tokens):
             present = [t for t in tokens if t[2]]
             raise SigningKeyError(
@@ -196,8 +207,29 @@ def open_pkcs11(
                 + (f"present: {_list_tokens(present)}" if present else "no token is present"),
                 hint="check --token-label, or insert the smartcard",
             )
+        return None, criteria, token_text
+    ready = [t for t in tokens if t[2]]
+    if len(ready) > 1:
+        raise SigningKeyError(
+            f"{module.name} has {len(ready)} tokens: {_list_tokens(ready)}; "
+            "choose one with --token-label",
+            hint="e.g. --token-label " + _shell_word(ready[0][1]),
+        )
+    if len(ready) == 1:
+        return ready[0][0], None, f"token {ready[0][1]!r}"
+    if not tokens:
+        raise SigningKeyError(f"no token is present in {module.name}", hint="insert the smartcard")
+    return None, criteria, token_text
+
+
+def _open_session(module: Path, criteria, slot_no, pin: Secret | None, token_text: str):  # noqa: ANN001
+    """A logged-in session on the chosen token; a wrong PIN, a locked or missing token or a
+    module that does not load is a :class:`SigningKeyError` naming the cause."""
+    from pkcs11 import exceptions as p11e
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
     try:
-        session = open_pkcs11_session(
+        return open_pkcs11_session(
             str(module), token_criteria=criteria, slot_no=slot_no,
             user_pin=pin.reveal().decode("utf-8") if pin is not None else None,
         )
@@ -224,24 +256,6 @@ def open_pkcs11(
         raise SigningKeyError(f"the PKCS#11 token can't be opened: {type(exc).__name__}") from None
     except (OSError, RuntimeError) as exc:
         raise SigningKeyError(f"can't load the PKCS#11 module {module}: {exc}") from None
-
-    signer = PKCS11Signer(
-        session, cert_label=cert_label or key_label, key_label=key_label or cert_label,
-        other_certs_to_pull=None,  # the chain, when the token holds it
-    )
-    try:
-        signer.signing_cert  # noqa: B018 - loads certificate, key handle and chain now
-    except p11e.PKCS11Error as exc:
-        session.close()
-        text = str(exc)
-        what = "certificate" if "certificate" in text else "private key"
-        label = (cert_label or key_label) if what == "certificate" else (key_label or cert_label)
-        raise SigningKeyError(
-            f"no {what} labelled {label!r} on {token_text}"
-            + (" (or more than one)" if "more than" in text.lower() else ""),
-            hint="list the objects with: pkcs11-tool --module MODULE --list-objects --login",
-        ) from None
-    return signer, session.close
 
 
 def _tokens(module: Path) -> list[tuple[int, str, bool]] | None:
