@@ -2,6 +2,7 @@
 
     errors <- domain <- {pdf, registry} <- services <- {reports, cli}
     services, reports <- web <- cli
+    errors <- i18n <- {services, reports, web, cli}   (language and Dutch local time)
 
 ``domain`` is pure Python; pyHanko, pikepdf, asn1crypto and cryptography are wrapped by
 ``pdf``; SQLAlchemy and Alembic by ``registry``; click is imported by ``cli`` only; the web
@@ -23,10 +24,11 @@ ALLOWED = {
     "pdf": {"errors", "domain"},
     "registry": {"errors", "domain"},
     "testpki": set(),
-    "services": {"errors", "domain", "pdf", "registry", "testpki"},
-    "reports": {"errors", "domain", "services"},
-    "web": {"errors", "domain", "services", "reports"},
-    "cli": {"errors", "domain", "pdf", "registry", "services", "reports", "testpki", "web"},
+    "i18n": {"errors"},
+    "services": {"errors", "i18n", "domain", "pdf", "registry", "testpki"},
+    "reports": {"errors", "i18n", "domain", "services"},
+    "web": {"errors", "i18n", "domain", "services", "reports"},
+    "cli": {"errors", "i18n", "domain", "pdf", "registry", "services", "reports", "testpki", "web"},
 }
 # third-party top-level modules -> the packages that may import them
 OWNED = {

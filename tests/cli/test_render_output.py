@@ -147,7 +147,7 @@ def test_default_is_one_line_per_file():
 def test_verbose_shows_each_signature_and_its_findings():
     out = render_batch_table(mixed_batch(), verbose=True, width=160, color=False)
     for text in ("ZVH_Goedkeuring", "ZVH_Handtekening_02", "B-LTA", "TOTAL-PASSED", "INDETERMINATE",
-                 "2026-11-12 09:30:00Z", "signed digest 3f9a…, computed 77c1…",
+                 "2026-11-12 10:30:00 CET", "signed digest 3f9a…, computed 77c1…",
                  "Saskia Terpstra (Openbaar Ministerie)"):
         assert text in out, text
     assert "ONLY_SIGNATURES_ADDED" not in out  # INFO findings stay out of the table

@@ -23,7 +23,8 @@ P12 = certs_dir() / "out"
 def run_sign(ws_root: Path, inp: Path, out: Path, *args: str, env: dict | None = None):
     result = CliRunner().invoke(
         cli, ["-w", str(ws_root), "sign", str(inp), "-o", str(out), "--yes", *args],
-        env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, **(env or {})},
+        # these tests read the English texts ($ZVHSIGN_LANG overrides the workspace's Dutch)
+        env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, "ZVHSIGN_LANG": "en", **(env or {})},
     )
     return result
 
@@ -253,7 +254,7 @@ def test_no_terminal_and_no_yes_refuses_with_a_hint(approved, inp, tmp_path):
     before, out = inp.read_bytes(), tmp_path / "out.pdf"
     result = CliRunner().invoke(
         cli, ["-w", str(approved.ws.root), "sign", str(inp), "-o", str(out), "--key", str(P12 / "om.p12")],
-        env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE}, input="",
+        env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, "ZVHSIGN_LANG": "en"}, input="",
     )
     assert_failed_cleanly(result, inp, before, out, code=2, says="no terminal to ask on")
     assert "--yes" in result.output

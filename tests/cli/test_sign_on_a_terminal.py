@@ -82,13 +82,13 @@ def _run(approved, out: Path) -> Terminal:
 def test_prompts_on_a_terminal(approved, tmp_path, answer, written):
     out = tmp_path / "getekend.pdf"
     t = _run(approved, out)
-    t.expect("assphrase")
+    t.expect("Wachtwoord van uw sleutel")  # Dutch: the workspace's default [display] lang
     t.type(PASS)
-    t.expect("Sign this document?")
+    t.expect("Dit document ondertekenen?")
     t.type(answer)
     code = t.finish()
     assert PASS not in t.text  # hidden input: never echoed
-    assert "Saskia Terpstra" in t.text and "version 1.0" in t.text  # the pre-flight was shown
+    assert "Saskia Terpstra" in t.text and "versie 1.0" in t.text  # the pre-flight was shown
     assert out.exists() is written
     assert code == (0 if written else 3), t.text  # declined: not done, nothing written
 
@@ -96,7 +96,7 @@ def test_prompts_on_a_terminal(approved, tmp_path, answer, written):
 def test_wrong_passphrase_on_a_terminal_is_one_line(approved, tmp_path):
     out = tmp_path / "getekend.pdf"
     t = _run(approved, out)
-    t.expect("assphrase")
+    t.expect("Wachtwoord")
     t.type("not-the-passphrase")
     code = t.finish()
     assert code == 3 and "Traceback" not in t.text and not out.exists()

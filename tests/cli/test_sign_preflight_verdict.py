@@ -23,7 +23,8 @@ def test_sign_refuses_what_verify_would_reject(approved, tmp_path, label, code):
         env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE},
     )
     assert r.exit_code == 1, r.output
-    assert code in r.output and "verify would reject this signature" in r.output
+    # Dutch: the workspace's default [display] lang
+    assert code in r.output and "verify zou deze handtekening afkeuren" in r.output
     assert "hint:" in r.output
     assert not out.exists()
 
@@ -35,7 +36,7 @@ def test_dry_run_shows_the_checks_verify_will_make(approved, tmp_path):
         env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE},
     )
     assert r.exit_code == 0, r.output
-    assert "checks" in r.output and not (tmp_path / "x.pdf").exists()
+    assert "controles" in r.output and not (tmp_path / "x.pdf").exists()
 
 
 def test_mandate_draft_refuses_a_decision_date_in_the_future(approved, tmp_path):

@@ -66,7 +66,8 @@ def test_token_signing_keeps_the_pin_out_of_ps_output_and_logs(approved, softhsm
     assert looks > 3  # the process list was really looked at while signing
     assert softhsm_token.pin not in result.stdout + result.stderr
     assert "DEBUG" in result.stderr  # debug logging was on, and still no PIN
-    assert "Pre-flight" in result.stdout and "PKCS#11 token 'zvh-test-token'" in result.stdout
+    # the pre-flight, in Dutch (the workspace's default [display] lang)
+    assert "Controle vooraf" in result.stdout and "PKCS#11-token 'zvh-test-token'" in result.stdout
     verified = subprocess.run([*_zvhsign(), "-w", str(approved.ws.root), "verify", str(out)],
                               capture_output=True, text=True)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -99,17 +100,17 @@ def test_preflight_and_dry_run(approved, tmp_path):
     assert result.returncode == 0, result.stderr
     text = result.stdout
     conv = [v for v in approved.versions.values() if v.document.value == "convenant"][0]
-    for expected in (
-        "Samenwerkingsconvenant Zorg&Veiligheidshuis Kennemerland, version 1.0",
+    for expected in (  # Dutch: the workspace's default [display] lang
+        "Samenwerkingsconvenant Zorg&Veiligheidshuis Kennemerland, versie 1.0",
         f"SHA-256 {conv.approved_sha256.hex}",
-        "decided on 2026-11-02",
+        "besloten op 2026-11-02",
         "Ineke Zwaanswijk",
         "burgemeester, Gemeente Zandvoort",
-        "valid 2025-01-01 to 2035-01-01",
+        "geldig van 2025-01-01 tot 2035-01-01",
         "digital_signature, non_repudiation",
-        "PAdES B-LTA, visible, in ZVH_Handtekening_01",
-        "answers",
-        "dry run: nothing signed, nothing written",
+        "PAdES B-LTA, zichtbaar, in ZVH_Handtekening_01",
+        "antwoordt",
+        "proefrun: niets ondertekend, niets geschreven",
     ):
         assert expected in text, (expected, text)
     assert "!!" not in text
@@ -119,7 +120,7 @@ def test_preflight_and_dry_run(approved, tmp_path):
 def test_b_b_preflight_marks_the_missing_timestamp(approved, tmp_path):
     level = "B-B"
     out = tmp_path / "bb.pdf"
-    env = {**os.environ, "ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE}
+    env = {**os.environ, "ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, "ZVHSIGN_LANG": "en"}  # English on request
     result = subprocess.run(
         [*_zvhsign(), "-w", str(approved.ws.root), "sign", str(approved.convenant), "-o", str(out),
          "--yes", "--level", level, "--key", str(P12 / "reclassering.p12")],

@@ -140,8 +140,10 @@ def test_a_partner_follows_leesmij_literally_and_the_secretariat_verifies(tmp_pa
         elif argv[0].startswith(".venv/"):
             argv[0] = str(cwd / argv[0])  # a relative path: as the partner's shell resolves it
         if argv[1:2] == ["sign"]:
-            code, out = _on_a_terminal(argv, cwd, env, [("Passphrase", TEST_PASSPHRASE + "\n"),
-                                                         ("Sign this document?", "y\n")])
+            # the kit speaks Dutch: LEESMIJ's language ([display] lang in the kit's zvhsign.toml)
+            code, out = _on_a_terminal(argv, cwd, env, [("Wachtwoord van uw sleutel", TEST_PASSPHRASE + "\n"),
+                                                         ("Dit document ondertekenen?", "y\n")])
+            assert "Controle vooraf: u staat op het punt te ondertekenen" in out, out
         else:
             run = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=1200)
             code, out = run.returncode, run.stdout + run.stderr

@@ -123,7 +123,8 @@ def test_cli_revoke_errors_and_status(zandvoort):
     r = run.invoke(cli, [*ws, "mandate", "revoke", sha[:10], "--date", "2027-01-01T09:30",
                          "--reason", "B&W-besluit 2026-12-20"])
     assert r.exit_code == 0, r.output
-    assert "2027-01-01T08:30:00+00:00" in r.output  # 09:30 Amsterdam (CET)
+    # Dutch (the default [display] lang), Dutch local time with the zone named
+    assert "ingetrokken per 2027-01-01 09:30 CET" in r.output, r.output
     status = json.loads(run.invoke(cli, [*ws, "status", "--json"]).stdout)
     zv = next(p for p in status["partners"] if p["partner"] == "zandvoort")
     assert zv["mandate"]["state"] == "revoked from 2027-01-01"  # in force until then

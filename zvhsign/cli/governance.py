@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..i18n import _, local_date, local_time, using
 from .keyopts import key_options, key_source
 from .main import _workspace, cli
 
@@ -107,7 +108,7 @@ def partner_show(ctx, key, as_json):
         covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers)
         click.echo(
             f"  mandate {m.sha256.short} of {m.terms.decision_date}: {m.terms.mayor} for {covers}"
-            + (f" (revoked from {m.revoked_at.isoformat()})" if m.revoked_at else "")
+            + (f" (revoked from {local_time(m.revoked_at)})" if m.revoked_at else "")
         )
 
 
@@ -220,7 +221,7 @@ def signatory_retire(ctx, partner_key, name, effective, reason):
     from ..services.governance import retire_signatory
 
     s = retire_signatory(_workspace(ctx), partner_key, name, effective, reason)
-    click.echo(f"retired {s.name} ({s.role}, {s.partner_key}) from {s.retired_at.isoformat()}")
+    click.echo(f"retired {s.name} ({s.role}, {s.partner_key}) from {local_time(s.retired_at)}")
 
 
 @signatory.command("list")
@@ -285,18 +286,22 @@ def mandate_draft(ctx, gemeente, burgemeester, decision_date, covers, out):
     from ..errors import UsageError
     from ..services.governance import draft_mandate
 
-    versions = []
-    for c in covers:
-        doc, _, ver = c.partition(":")
-        try:
-            versions.append((DocumentKind.parse(doc), ver))
-        except ValueError as exc:
-            raise UsageError(f"--covers {c}: {exc}") from None
-    t = draft_mandate(_workspace(ctx), gemeente, burgemeester, decision_date.date(), out, versions=versions)
-    click.echo(f"drafted the machtigingsbesluit of {t.municipality} for burgemeester {t.mayor} → {out}")
-    for c in t.covers:
-        click.echo(f"  covers {c.document.value} {c.version} ({c.approved_sha256.short})")
-    click.echo("next: the secretaris and the burgemeester sign it (zvhsign mandate sign)")
+    ws = _workspace(ctx)
+    with using(ws.config.lang):
+        versions = []
+        for c in covers:
+            doc, _sep, ver = c.partition(":")
+            try:
+                versions.append((DocumentKind.parse(doc), ver))
+            except ValueError as exc:
+                raise UsageError(f"--covers {c}: {exc}") from None
+        t = draft_mandate(ws, gemeente, burgemeester, decision_date.date(), out, versions=versions)
+        click.echo(_("drafted the machtigingsbesluit of {municipality} for burgemeester {mayor} → {path}").format(
+            municipality=t.municipality, mayor=t.mayor, path=out))
+        for c in t.covers:
+            click.echo(_("  covers {document} {version} ({sha})").format(
+                document=c.document.value, version=c.version, sha=c.approved_sha256.short))
+        click.echo(_("next: the secretaris and the burgemeester sign it (zvhsign mandate sign)"))
 
 
 @mandate.command("sign")
@@ -314,9 +319,14 @@ def mandate_sign(ctx, inp, as_role, out, pkcs12, pem_key, pem_cert, pem_chain, p
     """
     from ..services.governance import sign_mandate
 
-    key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
-    label = sign_mandate(_workspace(ctx), inp, key, out, as_role=as_role)
-    click.echo(f"signed as {label} → {out}")
+    from .progress import busy
+
+    ws = _workspace(ctx)
+    with using(ws.config.lang):
+        key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
+        with busy(_("signing the mandate: the signature, its timestamp and validation data…")):
+            label = sign_mandate(ws, inp, key, out, as_role=as_role)
+        click.echo(_("signed as {label} → {path}").format(label=label, path=out))
 
 
 @mandate.command("register")
@@ -334,9 +344,15 @@ def mandate_register(ctx, file):
     """
     from ..services.governance import register_mandate
 
-    m = register_mandate(_workspace(ctx), file)
-    click.echo(f"registered the mandate of {m.terms.municipality} ({m.terms.decision_date}) for {m.terms.mayor}")
-    click.echo(f"  SHA-256 {m.sha256.hex}")
+    from .progress import busy
+
+    ws = _workspace(ctx)
+    with using(ws.config.lang):
+        with busy(_("checking both signatures of the mandate…")):
+            m = register_mandate(ws, file)
+        click.echo(_("registered the mandate of {municipality} ({date}) for {mayor}").format(
+            municipality=m.terms.municipality, date=local_date(m.terms.decision_date), mayor=m.terms.mayor))
+        click.echo(f"  SHA-256 {m.sha256.hex}")
 
 
 @mandate.command("revoke")
@@ -363,13 +379,21 @@ def mandate_revoke(ctx, sha256, effective, reason, correct):
     """
     from ..services.governance import revoke_mandate
 
-    m = revoke_mandate(_workspace(ctx), sha256, effective, reason, correct=correct)
-    what = "corrected the revocation of" if correct else "revoked"
-    when = f"with effect from {m.revoked_at.isoformat()}" if m.revoked_at else "(not revoked)"
-    click.echo(
-        f"{what} the mandate of {m.terms.municipality} of {m.terms.decision_date} for {m.terms.mayor} "
-        f"({m.sha256.short}) {when}"
-    )
+    ws = _workspace(ctx)
+    with using(ws.config.lang):
+        m = revoke_mandate(ws, sha256, effective, reason, correct=correct)
+        fields = dict(municipality=m.terms.municipality, date=local_date(m.terms.decision_date),
+                      mayor=m.terms.mayor, sha=m.sha256.short, when=local_time(m.revoked_at))
+        if m.revoked_at is None:
+            text = _("corrected the revocation of the mandate of {municipality} of {date} for {mayor} "
+                     "({sha}): not revoked")
+        elif correct:
+            text = _("corrected the revocation of the mandate of {municipality} of {date} for {mayor} "
+                     "({sha}): revoked with effect from {when}")
+        else:
+            text = _("revoked the mandate of {municipality} of {date} for {mayor} ({sha}) "
+                     "with effect from {when}")
+        click.echo(text.format(**fields))
 
 
 # ----------------------------------------------------------------------------- status
@@ -415,9 +439,7 @@ def render_status(m) -> str:
             cells.append(f"{c.state.value + (f' ({c.version})' if c.version else ''):<22}")
         mand = r.mandate.state
         if r.mandate.revoked_at is not None and r.mandate.state.startswith("revoked from"):
-            from zoneinfo import ZoneInfo
-
-            mand = f"ingetrokken per {r.mandate.revoked_at.astimezone(ZoneInfo('Europe/Amsterdam')):%Y-%m-%d}"
+            mand = f"ingetrokken per {local_date(r.mandate.revoked_at)}"
         if r.mandate.mayor:
             mand += f" ({r.mandate.mayor}, {r.mandate.decision_date})"
         lines.append(f"{r.partner.name:<36.36} " + " ".join(cells) + " " + mand)

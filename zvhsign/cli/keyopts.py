@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..i18n import _
 
 # -------------------------------------------------------------------------- key input
 
@@ -87,7 +88,7 @@ def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
 
 def read_passphrase(passphrase_file: Path | None):
     """The key passphrase; ``None`` (try an unencrypted key) when there is no way to ask."""
-    return _read_secret(passphrase_file, "ZVHSIGN_PASSPHRASE", "passphrase", "Passphrase of your key")
+    return _read_secret(passphrase_file, "ZVHSIGN_PASSPHRASE", "passphrase", _("Passphrase of your key"))
 
 
 def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
@@ -119,7 +120,7 @@ def pkcs11_options(f):
 
 
 def read_pin(pin_file: Path | None):
-    pin = _read_secret(pin_file, "ZVHSIGN_PIN", "PIN", "PIN of your token")
+    pin = _read_secret(pin_file, "ZVHSIGN_PIN", "PIN", _("PIN of your token"))
     if pin is None:
         raise UsageError(
             "no PIN for the token and no terminal to ask it on",

@@ -23,7 +23,8 @@ from .main import _workspace, cli
 def kit(ctx, directory, partners, out_dir, as_json):
     """Write a partner kit per partner: kit-PARTNER.zip with the zvhsign wheel, the
     approved copies to sign, the trust settings, a registry extract, the partner's
-    mandates and LEESMIJ.txt with the steps in Dutch.
+    mandates and LEESMIJ.txt with the steps in Dutch (the workspace's [display] lang;
+    the kit's zvhsign.toml carries the same setting, so `sign` in the kit speaks it too).
 
     The partner unpacks it on their own machine (Python 3.11), installs the wheel
     in a fresh virtual environment and, in that folder, runs `zvhsign sign` with
@@ -42,13 +43,16 @@ def kit(ctx, directory, partners, out_dir, as_json):
     """
     from ..services.kit import README_NAME, export_kit, export_partner_kits
 
+    from .progress import busy
+
     ws = _workspace(ctx)
-    if directory is not None:
-        if len(partners) > 1:
-            raise UsageError("a kit folder is for one partner; give one --partner, or leave out DIRECTORY")
-        results = [export_kit(ws, directory, partner=partners[0] if partners else None)]
-    else:
-        results = export_partner_kits(ws, out_dir, partners)
+    if directory is not None and len(partners) > 1:
+        raise UsageError("a kit folder is for one partner; give one --partner, or leave out DIRECTORY")
+    with busy("making the partner kits: the zvhsign wheel, copies, registry extract, LEESMIJ…"):
+        if directory is not None:
+            results = [export_kit(ws, directory, partner=partners[0] if partners else None)]
+        else:
+            results = export_partner_kits(ws, out_dir, partners)
     if as_json:
         doc = results[0].to_json() if directory is not None else {
             "schema": "zvhsign.kit/1", "kits": [r.to_json() for r in results]}

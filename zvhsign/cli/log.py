@@ -23,7 +23,9 @@ def log() -> None:
 
 
 def _time(dt) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%SZ") if dt else "-"
+    from ..i18n import local_time
+
+    return local_time(dt, seconds=True)  # Dutch local time, zone named; --json keeps UTC
 
 
 @log.command("show")
@@ -31,7 +33,7 @@ def _time(dt) -> str:
 @click.option("--last", type=click.IntRange(1), help="Only the last N events.")
 @click.pass_context
 def show(ctx, as_json, last):
-    """List the audit events: number, time (UTC), OS user, action, subject, hash.
+    """List the audit events: number, time (Dutch local time), OS user, action, subject, hash.
 
     \b
     Example:

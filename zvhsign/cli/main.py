@@ -108,16 +108,19 @@ def init(directory, test_pki, trust_roots, secretariat, intermediates, tsa_url, 
       zvhsign init zvh-test --test-pki
     """
     from ..services.setup import init_test_workspace, init_workspace
+    from .progress import busy
 
     if test_pki:
         if trust_roots or secretariat or intermediates or tsa_url:
             raise UsageError("--test-pki sets trust and TSA itself; don't combine it with them")
-        ws = init_test_workspace(directory, database_url=database_url)
+        with busy("creating the workspace and its registry…"):
+            ws = init_test_workspace(directory, database_url=database_url)
     else:
-        ws = init_workspace(
-            directory, trust_roots=list(trust_roots), secretariat=list(secretariat),
-            other_certs=list(intermediates), tsa_url=tsa_url, database_url=database_url,
-        )
+        with busy("creating the workspace and its registry…"):
+            ws = init_workspace(
+                directory, trust_roots=list(trust_roots), secretariat=list(secretariat),
+                other_certs=list(intermediates), tsa_url=tsa_url, database_url=database_url,
+            )
     click.echo(f"workspace ready: {ws.root} (config {ws.config_path.name})")
     from ..services.setup import workspace_notes
 
@@ -175,10 +178,13 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
 
     ws = _workspace(ctx)
     key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
-    av = do_approve(
-        ws, stamped, key, out, decided_on=decided_on.date(),
-        level=PadesLevel.parse(level) if level else None,
-    )
+    from .progress import busy
+
+    with busy("approving: certification signature, timestamp and validation data…"):
+        av = do_approve(
+            ws, stamped, key, out, decided_on=decided_on.date(),
+            level=PadesLevel.parse(level) if level else None,
+        )
     click.echo(f"approved {av.label} (decided on {av.decided_on}) → {out}")
     click.echo(f"approved SHA-256 {av.approved_sha256.hex}")
     from ..services.operations import approved_versions

@@ -30,6 +30,7 @@ from rich.text import Text
 from ..domain.evidence import Indication
 from ..domain.findings import Level
 from ..domain.verdicts import BatchVerdict, FileVerdict, SignatureVerdict
+from ..i18n import local_time
 
 __all__ = [
     "render_batch_json",
@@ -161,7 +162,8 @@ def _finish(buf: StringIO) -> str:
 
 
 def _time(dt) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%SZ") if dt else "-"
+    """Dutch local time with the zone named (``2026-11-12 10:30:00 CET``); JSON keeps UTC."""
+    return local_time(dt, seconds=True)
 
 
 def _signer(s: SignatureVerdict) -> str:
@@ -279,7 +281,7 @@ def _files_table(batch: BatchVerdict, width: int) -> Table:
 
 
 def _signatures_table(v: FileVerdict, width: int) -> Table:
-    t = _table(width, ("Signature, level", 19), ("Signer", None), ("Claimed / timestamp", 20),
+    t = _table(width, ("Signature, level", 19), ("Signer", None), ("Claimed / timestamp", 24),
                ("Indication", len(INDETERMINATE)))
     for s in v.signatures:
         ev = s.evidence

@@ -8,58 +8,86 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..i18n import _, local_date, ngettext, using
 from .keyopts import any_key_source, key_options, pkcs11_options
 from .main import LEVEL_CHOICES, _workspace, cli
 
 # ------------------------------------------------------------------------------- sign
 
 
-def render_preflight(pf) -> str:
-    """The pre-flight as a signatory reads it (problems marked with !!)."""
+def describe_key(key) -> str:  # noqa: ANN001
+    """Where the key is, in the language spoken now (never a secret)."""
+    if getattr(key, "is_token", False):
+        label = key.key_label or key.cert_label
+        if key.token_label:
+            return _("PKCS#11 token {token!r}, key {label!r} ({module})").format(
+                token=key.token_label, label=label, module=key.pkcs11_module)
+        return _("PKCS#11 token, key {label!r} ({module})").format(label=label, module=key.pkcs11_module)
+    if getattr(key, "pkcs12", None) is not None:
+        return _("PKCS#12 file {path}").format(path=key.pkcs12)
+    if getattr(key, "pem_key", None) is not None:
+        return _("PEM key {path}").format(path=key.pem_key)
+    return key.describe()
+
+
+def render_preflight(pf, key_text: str | None = None) -> str:  # noqa: ANN001
+    """The pre-flight as a signatory reads it (problems marked with !!), in the language
+    spoken now; dates are Dutch calendar dates."""
     cert = pf.signer
-    lines = ["Pre-flight: you are about to sign"]
+    rows: list[tuple[str, str, bool]] = []
 
     def row(label: str, text: str, ok: bool = True) -> None:
-        lines.append(f"  {'!!' if not ok else '  '} {label:<12} {text}")
+        rows.append((label, text, ok))
 
     av = pf.approved
     if av is not None:
-        row("document", f"{av.document.title}, version {av.version}")
-        row("approved", f"SHA-256 {av.approved_sha256.hex}")
-        row("", f"decided on {av.decided_on:%Y-%m-%d} (Bestuurlijke Regiegroep)")
+        row(_("document"), _("{title}, version {version}").format(title=av.document.title, version=av.version))
+        row(_("approved"), f"SHA-256 {av.approved_sha256.hex}")
+        row("", _("decided on {date} (Bestuurlijke Regiegroep)").format(date=local_date(av.decided_on)))
         if pf.current_version:
-            row("superseded", f"by version {pf.current_version}: sign that one instead", ok=False)
+            row(_("superseded"), _("by version {version}: sign that one instead").format(
+                version=pf.current_version), ok=False)
     else:
-        row("document", "?")
-    row("copy", f"{pf.inp} ({pf.partner_signatures} partner signature(s) so far)")
-    row("signer", cert.common_name or cert.subject)
+        row(_("document"), "?")
+    row(_("copy"), ngettext("{path} ({n} partner signature so far)", "{path} ({n} partner signatures so far)",
+                            pf.partner_signatures).format(path=pf.inp, n=pf.partner_signatures))
+    row(_("signer"), cert.common_name or cert.subject)
     row("", ", ".join(x for x in (cert.title, cert.organisation, cert.organisation_identifier) if x))
     if pf.capacity:
-        row("capacity", pf.capacity)
+        row(_("capacity"), pf.capacity)
     if pf.mandate_sha256:
-        row("mandate", f"SHA-256 {pf.mandate_sha256[:16]}… (bound into the signature)")
-    valid = f"valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
-    row("certificate", valid + ("" if pf.certificate_valid_now else "  -- NOT valid now"), ok=pf.certificate_valid_now)
-    usage = ", ".join(cert.key_usage) or "(not restricted)"
+        row(_("mandate"), _("SHA-256 {prefix}… (bound into the signature)").format(prefix=pf.mandate_sha256[:16]))
+    valid = _("valid {start} to {end}").format(start=local_date(cert.not_before), end=local_date(cert.not_after))
+    row(_("certificate"), valid + ("" if pf.certificate_valid_now else "  -- " + _("NOT valid now")),
+        ok=pf.certificate_valid_now)
+    usage = ", ".join(cert.key_usage) or _("(not restricted)")
     ku_ok = pf.key_usage_ok or not cert.key_usage
-    row("key usage", usage + ("" if ku_ok else "  -- no non-repudiation: not a signing certificate"), ok=ku_ok)
-    row("key", pf.key)
-    where = f"visible, in {pf.field_name} on the signature page" if pf.visible else f"invisible, in {pf.field_name}"
-    row("signature", f"PAdES {pf.level.value}, {where}")
-    if not pf.level.timestamped:
-        row("timestamp", "none (level B-B)", ok=False)
-    elif pf.tsa_problem:
-        row("timestamp", pf.tsa_problem, ok=False)
+    row(_("key usage"), usage + ("" if ku_ok else "  -- " + _("no non-repudiation: not a signing certificate")),
+        ok=ku_ok)
+    row(_("key"), key_text or pf.key)
+    if pf.visible:
+        where = _("visible, in {field} on the signature page").format(field=pf.field_name)
     else:
-        row("timestamp", f"TSA {pf.tsa_url} answers")
-    row("output", str(pf.out))
+        where = _("invisible, in {field}").format(field=pf.field_name)
+    row(_("signature"), f"PAdES {pf.level.value}, {where}")
+    if not pf.level.timestamped:
+        row(_("timestamp"), _("none (level B-B)"), ok=False)
+    elif pf.tsa_problem:
+        row(_("timestamp"), pf.tsa_problem, ok=False)
+    else:
+        row(_("timestamp"), _("TSA {url} answers").format(url=pf.tsa_url))
+    row(_("output"), str(pf.out))
+    width = max(len(label) for label, _text, _ok in rows)
     # the verdict verify will give the signature (judged beforehand by the same rules)
     checks = [f for f in pf.findings if f.level.value != "INFO"]
     passed = [f.code for f in pf.findings if f.level.value == "INFO"]
     if passed:
-        row("checks", ", ".join(passed))
+        row(_("checks"), ", ".join(passed))
     for f in checks:
         row(f.code, f.message, ok=False)
+    width = max(width, len(_("checks")))
+    lines = [_("Pre-flight: you are about to sign")]
+    lines += [f"  {'!!' if not ok else '  '} {label:<{width}} {text}" for label, text, ok in rows]
     return "\n".join(lines)
 
 
@@ -98,43 +126,63 @@ def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run,
       zvhsign sign convenant-1.0.pdf -o getekend.pdf \\
           --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening"
     """
+    ws = _workspace(ctx)
+    with using(ws.config.lang):
+        _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,
+              pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
+              pkcs11_module, token_label, key_label, cert_label, pin_file)
+
+
+def _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,  # noqa: ANN001
+          pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
+          pkcs11_module, token_label, key_label, cert_label, pin_file) -> None:
     from ..domain.documents import PadesLevel
     from ..services.signing import sign as do_sign
+    from .progress import Busy
 
-    ws = _workspace(ctx)
     if not (pkcs12 or pem_key or pem_cert or pkcs11_module):
-        raise UsageError("no signing key: give --key FILE.p12, --pem-key/--pem-cert, or --pkcs11-module with --cert-label")
+        raise UsageError(_("no signing key: give --key FILE.p12, --pem-key/--pem-cert, "
+                           "or --pkcs11-module with --cert-label"))
     key = any_key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
                          pkcs11_module, token_label, key_label, cert_label, pin_file)
+    busy = Busy()
 
     def show(pf):
-        click.echo(render_preflight(pf))
+        busy.stop()
+        click.echo(render_preflight(pf, describe_key(key)))
 
     def confirm(pf) -> bool:
-        if assume_yes:
-            return True
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "not signed: confirmation needed, but there is no terminal to ask on",
-                hint="check the pre-flight above and add --yes, or use --dry-run to only look",
-            )
-        return click.confirm("Sign this document?", default=False)
+        if not assume_yes:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    _("not signed: confirmation needed, but there is no terminal to ask on"),
+                    hint=_("check the pre-flight above and add --yes, or use --dry-run to only look"),
+                )
+            if not click.confirm(_("Sign this document?"), default=False):
+                return False
+        busy.start(_("signing: the signature, its timestamps and validation data…"))
+        return True
 
     mandate_sha256 = capacity = None
-    if mandate is not None:
-        from ..services.governance import mandate_binding
+    try:
+        busy.start(_("checking the copy, your certificate and the timestamp service…"))
+        if mandate is not None:
+            from ..services.governance import mandate_binding
 
-        mandate_sha256, capacity = mandate_binding(ws, mandate)
-    result = do_sign(
-        ws, inp, key, out, level=PadesLevel.parse(level) if level else None,
-        field_name=field_name, reason=reason, location=location, visible=not invisible,
-        dry_run=dry_run, show=show, confirm=confirm, mandate_sha256=mandate_sha256, capacity=capacity,
-    )
+            mandate_sha256, capacity = mandate_binding(ws, mandate)
+        result = do_sign(
+            ws, inp, key, out, level=PadesLevel.parse(level) if level else None,
+            field_name=field_name, reason=reason, location=location, visible=not invisible,
+            dry_run=dry_run, show=show, confirm=confirm, mandate_sha256=mandate_sha256, capacity=capacity,
+        )
+    finally:
+        busy.stop()
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(_("warning: {text}").format(text=w), err=True)
     if not result.written:
-        click.echo("dry run: nothing signed, nothing written")
+        click.echo(_("dry run: nothing signed, nothing written"))
         return
-    what = result.approved.label if result.approved else "document"
-    click.echo(f"signed {what} as {result.signer_subject}")
-    click.echo(f"  field {result.field_name}, PAdES {result.level.value} → {out}")
+    what = result.approved.label if result.approved else _("document")
+    click.echo(_("signed {what} as {signer}").format(what=what, signer=result.signer_subject))
+    click.echo(_("  field {field}, PAdES {level} → {path}").format(
+        field=result.field_name, level=result.level.value, path=out))

@@ -21,6 +21,7 @@ from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
 from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
+from ..i18n import _, local_date
 from .files import check_distinct, display_path, read_input, write_atomic
 from .keys import KeySource
 from .workspace import Workspace
@@ -108,33 +109,34 @@ def _refusal(pf: Preflight, level: PadesLevel) -> ZvhsignError | None:
     if pf.approved is not None and pf.current_version is not None:
         doc = pf.approved.document.value
         return RefusedError(
-            f"{pf.approved.label} is superseded by {doc} {pf.current_version}; "
-            "it can't be signed any more",
-            hint=f"ask the secretariat for the approved copy of {doc} {pf.current_version} and sign that",
+            _("{label} is superseded by {document} {version}; it can't be signed any more").format(
+                label=pf.approved.label, document=doc, version=pf.current_version),
+            hint=_("ask the secretariat for the approved copy of {document} {version} and sign that").format(
+                document=doc, version=pf.current_version),
         )
     if cert.not_after < pf.now:
         return SigningKeyError(
-            f"your certificate ({cert.common_name or cert.subject}) expired on "
-            f"{cert.not_after:%Y-%m-%d}; it can't sign",
-            hint="sign with your current certificate",
+            _("your certificate ({name}) expired on {date}; it can't sign").format(
+                name=cert.common_name or cert.subject, date=local_date(cert.not_after)),
+            hint=_("sign with your current certificate"),
         )
     if cert.not_before > pf.now:
         return SigningKeyError(
-            f"your certificate ({cert.common_name or cert.subject}) is valid only from "
-            f"{cert.not_before:%Y-%m-%d}; it can't sign yet"
+            _("your certificate ({name}) is valid only from {date}; it can't sign yet").format(
+                name=cert.common_name or cert.subject, date=local_date(cert.not_before))
         )
     if cert.key_usage and not pf.key_usage_ok:
         usage = ", ".join(cert.key_usage)
         return SigningKeyError(
-            f"your certificate ({cert.common_name or cert.subject}) is not meant for signatures: "
-            f"its key usage is {usage}, without non-repudiation",
-            hint="a smartcard often holds an authentication and a signing certificate; "
-            "choose the signing one (--cert-label/--key-label)",
+            _("your certificate ({name}) is not meant for signatures: its key usage is {usage}, "
+              "without non-repudiation").format(name=cert.common_name or cert.subject, usage=usage),
+            hint=_("a smartcard often holds an authentication and a signing certificate; "
+                   "choose the signing one (--cert-label/--key-label)"),
         )
     if pf.tsa_problem is not None and level.timestamped:
         return ServiceError(
             pf.tsa_problem,
-            hint="try again later, or check [tsa] url and timeout in zvhsign.toml",
+            hint=_("try again later, or check [tsa] url and timeout in zvhsign.toml"),
         )
     return None
 
@@ -178,10 +180,10 @@ def sign(
     level = level or _default_level(ws)
     warnings: list[str] = []
     if not level.timestamped:
-        warnings.append(
+        warnings.append(_(
             "no timestamp (level B-B): it can't be proven later when you signed, "
             "so ordering rules (e.g. mandate before signature) stay undecided"
-        )
+        ))
     from .pipeline import Copy, Pipeline
 
     pipe = Pipeline(ws)
@@ -195,7 +197,7 @@ def sign(
             await pipe.prepare(rt)
             x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
             if x.evidence is None:
-                raise RefusedError(f"{inp} can't be signed: {x.error}")
+                raise RefusedError(_("{path} can't be signed: {error}").format(path=inp, error=x.error))
             ev = x.evidence
             verdict = pipe.judge([x]).files[0]
             blocking = [f for f in verdict.findings if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING]
@@ -203,16 +205,18 @@ def sign(
                          if f.level.blocks and code(f.code).scope == "signature"]
             if blocking:
                 raise RefusedError(
-                    f"{inp} is not an approved version with only signatures added, so it can't be signed: "
+                    _("{path} is not an approved version with only signatures added, so it can't be signed: "
+                      ).format(path=inp)
                     + "; ".join(f"{f.code}: {f.message}" for f in blocking[:3]),
-                    hint="ask the secretariat for the approved copy (zvhsign verify shows details)",
+                    hint=_("ask the secretariat for the approved copy (zvhsign verify shows details)"),
                 )
             free = [n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX)]
             target = field_name or (free[0] if free else None)
             if target is None or target not in free:
                 raise RefusedError(
-                    "no free signature field left in this copy"
-                    if target is None else f"signature field {target} is not a free field of this copy"
+                    _("no free signature field left in this copy")
+                    if target is None else _("signature field {field} is not a free field of this copy").format(
+                        field=target)
                 )
             approved = ev.approved
             current = None
@@ -246,7 +250,7 @@ def sign(
             if dry_run:
                 return None, pf
             if confirm is not None and not confirm(pf):
-                raise SigningCancelled("not signed: you did not confirm; nothing was written")
+                raise SigningCancelled(_("not signed: you did not confirm; nothing was written"))
             appearance = "blank"  # the slot stays empty
             if visible:
                 appearance = Appearance(
@@ -309,13 +313,13 @@ async def _judge_would_be(pipe, rt, ev, signer, cert, target, level, capacity, m
     allowed = _WARN_ONLY | (_WARN_ONLY_AT_B_B if explicit_level and not level.timestamped else frozenset())
     blocking = [f for f in verdict.findings if f.level.blocks]
     refused = [f for f in blocking if f.code not in allowed]
-    warnings = tuple(f"verify will report {f.code}: {f.message}" for f in blocking if f.code in allowed
-                     and f.code != "NO_SIGNATURE_TIMESTAMP")
+    warnings = tuple(_("verify will report {code}: {message}").format(code=f.code, message=f.message)
+                     for f in blocking if f.code in allowed and f.code != "NO_SIGNATURE_TIMESTAMP")
     refusal = None
     if refused:
         first = refused[0]
         refusal = RefusedError(
-            "not signed: verify would reject this signature: "
+            _("not signed: verify would reject this signature: ")
             + "; ".join(f"{f.code}: {f.message}" for f in refused[:3]),
             hint=first.hint,
         )

@@ -1,0 +1,134 @@
+"""What people read: the language (gettext) and Dutch local time.
+
+**Language.** The texts a partner signatory reads -- ``sign``'s pre-flight, prompts
+and messages, the ``mandate`` commands, the kit's LEESMIJ -- are written in English
+in the code (the msgids) and translated by the gettext catalogue
+``zvhsign/locale/<lang>/LC_MESSAGES/zvhsign.mo`` (source: ``zvhsign.po``, kept with
+Babel: see ``babel.cfg``). The language is the workspace's ``[display] lang``
+(``"nl"``, the default, or ``"en"``); the environment variable ``ZVHSIGN_LANG``
+overrides it for one shell. Commands that speak the workspace's language switch it
+on with :func:`using`; everything else stays English. Only the standard library's
+gettext runs here: Babel is needed only to update and compile the catalogues.
+
+**Time.** Every time a person reads is Dutch local time with the zone named
+(``2026-11-30 17:34 CET``): :func:`local_time` and :func:`local_date`. JSON keeps
+UTC ISO-8601 with its offset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext as _gettext
+import os
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import UsageError
+
+__all__ = [
+    "DOMAIN", "LANGUAGES", "DEFAULT_LANGUAGE", "ENV_VAR", "LOCALE_DIR", "AMSTERDAM",
+    "_", "ngettext", "language", "resolve", "activate", "using", "translation",
+    "local_time", "local_date",
+]
+
+DOMAIN = "zvhsign"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+ENV_VAR = "ZVHSIGN_LANG"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+# ------------------------------------------------------------------------- language
+
+
+@lru_cache(maxsize=None)
+def translation(lang: str) -> _gettext.NullTranslations:
+    """The catalogue of ``lang``; English (the msgids themselves) for ``"en"``. A
+    missing catalogue is an installation fault, said plainly (never silently English)."""
+    if lang == "en":
+        return _gettext.NullTranslations()
+    if lang not in LANGUAGES:
+        raise UsageError(f"zvhsign does not speak {lang!r}", hint=f"use one of: {', '.join(LANGUAGES)}")
+    try:
+        return _gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang])
+    except OSError:
+        raise UsageError(
+            f"the {lang!r} translations of zvhsign are missing ({LOCALE_DIR / lang / 'LC_MESSAGES'})",
+            hint="reinstall zvhsign, or set [display] lang = \"en\" in zvhsign.toml",
+        ) from None
+
+
+def resolve(setting: str | None = None) -> str:
+    """The language to speak: ``$ZVHSIGN_LANG`` (``nl``, ``en``; ``nl_NL.UTF-8`` will do)
+    when set, else the workspace's ``setting``, else Dutch."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        lang = env.replace("-", "_").split("_")[0].split(".")[0].lower()
+        if lang not in LANGUAGES:
+            raise UsageError(f"{ENV_VAR}={env}: zvhsign does not speak that language",
+                             hint=f"set {ENV_VAR} to one of: {', '.join(LANGUAGES)} (or unset it)")
+        return lang
+    return setting if setting in LANGUAGES else DEFAULT_LANGUAGE
+
+
+_active: list[tuple[str, _gettext.NullTranslations]] = [("en", _gettext.NullTranslations())]
+
+
+def language() -> str:
+    """The language spoken now."""
+    return _active[-1][0]
+
+
+def activate(lang: str) -> None:
+    """Speak ``lang`` from now on (for the rest of the process)."""
+    _active[-1] = (lang, translation(lang))
+
+
+@contextlib.contextmanager
+def using(setting: str | None) -> Iterator[str]:
+    """Speak the language :func:`resolve` gives for ``setting`` inside the block (what
+    was spoken before comes back afterwards); yields the language code."""
+    lang = resolve(setting)
+    _active.append((lang, translation(lang)))
+    try:
+        yield lang
+    finally:
+        _active.pop()
+
+
+def _(message: str) -> str:
+    """``message`` (an English msgid) in the language spoken now."""
+    return _active[-1][1].gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _active[-1][1].ngettext(singular, plural, n)
+
+
+# ----------------------------------------------------------------------------- time
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)  # naive: UTC
+
+
+def local_time(dt: datetime | None, *, seconds: bool = False, empty: str = "-") -> str:
+    """``dt`` in Dutch local time with the zone named: ``2026-11-30 17:34 CET`` (summer:
+    ``CEST``); a naive ``dt`` is taken as UTC; ``None`` gives ``empty``."""
+    if dt is None:
+        return empty
+    fmt = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    return _aware(dt).astimezone(AMSTERDAM).strftime(fmt)
+
+
+def local_date(dt: datetime | date | None, *, empty: str = "-") -> str:
+    """The Dutch calendar date of ``dt`` (``2026-11-30``); a ``date`` stays as it is."""
+    if dt is None:
+        return empty
+    if not isinstance(dt, datetime):
+        return dt.isoformat()
+    return _aware(dt).astimezone(AMSTERDAM).strftime("%Y-%m-%d")
