@@ -157,10 +157,13 @@ def _set_language(work: Path, lang: str) -> None:
 
     path = work / CONFIG_NAME
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    display = tomlkit.table()
-    display.add(tomlkit.comment('language of what people read: "nl" (Nederlands) or "en" (English)'))
-    display.add("lang", lang)
-    doc.add("display", display)
+    if "display" in doc:
+        doc["display"]["lang"] = lang
+    else:
+        display = tomlkit.table()
+        display.add(tomlkit.comment('language of what people read: "nl" (Nederlands) or "en" (English)'))
+        display.add("lang", lang)
+        doc.add("display", display)
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
