@@ -653,3 +653,82 @@ def new_visible_signature_field_signed(approved: bytes, forger: Forger) -> bytes
     """What Acrobat does when a user draws a signature field: a new, visible field on the
     last page, created and signed in one update."""
     return forger.sign(approved, "om", field_name="Getekend_in_Acrobat", box=(72, 100, 272, 160))
+
+
+# ------------------------------------------------- signatures with other algorithms (issue 11)
+
+
+def issue_ec_certificate(certs: Path, curve_name: str, label: str):
+    """A signer certificate for a new EC key on ``curve_name`` (a pyca/cryptography curve
+    class name, e.g. "BrainpoolP256R1"), issued by the test PKI's issuing CA (its key is in
+    certs/keys: TEST ONLY). Returns (private key, certificate), both pyca objects."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    ca_key = serialization.load_pem_private_key((certs / "keys" / "zvh-ca.key.pem").read_bytes(), None)
+    ca_cert = x509.load_pem_x509_certificate((certs / "out" / "zvh-ca.cert.pem").read_bytes())
+    key = ec.generate_private_key(getattr(ec, curve_name)())
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{label} (TEST ONLY)"),
+        ]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=3650))
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert, ca_cert
+
+
+def sign_with_ec_key(data: bytes, certs: Path, curve_name: str, *, plain: bool = False,
+                     field_name: str = "ZVH_Handtekening_01") -> bytes:
+    """A real PAdES B-B signature by a new EC key (pyHanko's signer). ``plain``: the signature
+    value in the plain r||s format with the ecdsa-plain-SHA256 OID (BSI TR-03111), as some
+    European signature cards make it -- pyHanko can't verify that format."""
+    from asn1crypto import algos
+    from asn1crypto import keys as akeys
+    from asn1crypto import x509 as ax509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key, cert, ca_cert = issue_ec_certificate(certs, curve_name, f"{curve_name} signer")
+
+    class PlainEcdsaSigner(signers.SimpleSigner):
+        def get_signature_mechanism_for_digest(self, digest_algorithm):
+            return algos.SignedDigestAlgorithm({"algorithm": "0.4.0.127.0.7.1.1.4.1.3"})
+
+        async def async_sign_raw(self, data, digest_algorithm, dry_run=False):
+            r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+            n = (key.curve.key_size + 7) // 8
+            return r.to_bytes(n, "big") + s.to_bytes(n, "big")
+
+    def der(c):
+        return ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+
+    signer = (PlainEcdsaSigner if plain else signers.SimpleSigner)(
+        signing_key=akeys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        signing_cert=der(cert),
+        cert_registry=SimpleCertificateStore.from_certs([der(ca_cert)]),
+    )
+    meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256",
+                                        subfilter=SigSeedSubFilter.PADES)
+    out = io.BytesIO()
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    asyncio.run(signers.PdfSigner(meta, signer).async_sign_pdf(writer, output=out))
+    return out.getvalue()

@@ -117,15 +117,16 @@ def with_objstm_bomb(pdf_bytes: bytes, decompressed_size: int = 256 * 1024 * 102
     return bytes(out)
 
 
-def with_deep_nesting(pdf_bytes: bytes, depth: int = 100_000) -> bytes:
+def with_deep_nesting(pdf_bytes: bytes, depth: int = 100_000, level: bytes = b"[") -> bytes:
     """``pdf_bytes`` plus an incremental update whose catalog holds arrays nested
-    ``depth`` deep (a recursive parser's stack, a validator's patience)."""
+    ``depth`` deep (a recursive parser's stack, a validator's patience); ``level`` opens
+    each array (``b"[(x) "``: a string before the next level)."""
     root_num, root_gen, size, info_ref, body, prev = _catalog(pdf_bytes)
     out = bytearray(pdf_bytes)
     if not out.endswith(b"\n"):
         out += b"\n"
     at = len(out)
-    body = body[:-2] + b" /ZvhDeep " + b"[" * depth + b"]" * depth + b" >>"
+    body = body[:-2] + b" /ZvhDeep " + level * depth + b"]" * depth + b" >>"
     out += f"{root_num} {root_gen} obj\n".encode() + body + b"\nendobj\n"
     xref = len(out)
     out += (f"xref\n0 1\n0000000000 65535 f \n{root_num} 1\n{at:010d} {root_gen:05d} n \n"

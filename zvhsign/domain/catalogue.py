@@ -64,6 +64,12 @@ MALFORMED_REVISION = Code(
 TRAILING_DATA = Code(
     "TRAILING_DATA", F, "Bytes follow the last revision; other readers may show content no signature covers.",
     _ASK_APPROVED, scope="file")
+STRUCTURE_BOUND_EXCEEDED = Code(
+    "STRUCTURE_BOUND_EXCEEDED", F,
+    "Part of the file exceeds one of zvhsign's bounds on hostile structure (arrays or dictionaries "
+    "nested more than 100 levels deep): it was not examined, and readers may fail on it or show "
+    "content no one checked.",
+    _ASK_APPROVED, scope="file")
 APPROVAL_SIGNATURE_MISSING = Code(
     "APPROVAL_SIGNATURE_MISSING", F, "The copy has no certification (approval) signature.", _ASK_APPROVED, scope="file")
 APPROVAL_SIGNATURE_DUPLICATED = Code(

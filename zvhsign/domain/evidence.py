@@ -259,3 +259,6 @@ class FileEvidence:
     #: the revision zvhsign's own structure analysis compared every later one against: the
     #: approved version, else (a copy without one) the first signed revision; None: none made
     structure_base_revision: int | None = None
+    #: zvhsign's bounds on hostile structure that a part of the file exceeds (nesting depth):
+    #: what and where; that part was not examined (see pdf/bounds.py)
+    bounds_exceeded: tuple[str, ...] = ()

@@ -49,6 +49,8 @@ def plain_text(what: object, fallback: str = "damaged or unsupported structure")
     """A message for people from an exception or library text: no Python class names,
     module paths or object reprs (they say nothing to a secretariat and leak internals)."""
     text = str(what).strip() if what is not None else ""
+    if "maximum recursion depth" in text or isinstance(what, RecursionError):
+        return "objects nested too deeply to be read (beyond zvhsign's nesting bound)"
     text = _OBJECT_REPR.sub("the file", text)
     text = re.sub(r"'[A-Z]\w*' object", "a value", text)
     text = _ENUM_REPR.sub("", text)
@@ -139,18 +141,29 @@ def _open_reader(data: bytes):
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from .bounds import first_too_deep, nesting_message
+
     head = data[:1024]
     if b"%PDF-" not in head:
         raise InputError("not a PDF file (no %PDF header)")
     ends = _complete_ends(data)
     if not ends:
         raise InputError("the PDF has no complete revision (no startxref/%%EOF): it is truncated")
+    bounds: list[str] = []
+    deep = first_too_deep(data)
+    if deep is not None:  # only what comes before it is read
+        ends = [e for e in ends if e <= deep]
+        if not ends:
+            raise InputError(nesting_message(f"the file's first revision (at byte {deep})").replace(
+                "it was not examined", "the file can't be examined"))
+        bounds.append(nesting_message(f"the update after byte {ends[0]} (at byte {deep})"))
     if _trailing_kind(data[ends[0]:], len(data)) == "truncated":
         raise InputError(
             f"the file ends inside an incomplete revision after byte {ends[0]}: "
             "it was truncated (or a write was interrupted)"
         )
     first_error = None
+    too_deep = False
     # the whole file first, strictly, then leniently (a MALFORMED_REVISION, with its
     # signatures still judged); only then an earlier end: a later, broken "revision"
     # other readers may still show is trailing data
@@ -174,11 +187,18 @@ def _open_reader(data: bytes):
                         "the file has hybrid cross-reference sections: "
                         "readers may disagree about its content"
                     )
-                return reader, end, notes
+                if end != ends[0] and too_deep:
+                    bounds.append(nesting_message(f"the update after byte {end}"))
+                return reader, end, notes, bounds
             except InputError:
                 raise
+            except RecursionError:  # deeper than the parser's stack: the bound, named
+                too_deep = True
+                break
             except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
                 first_error = first_error or exc
+    if too_deep and first_error is None:
+        raise InputError(nesting_message("the file").replace("it was not examined", "it can't be examined"))
     raise InputError(f"the PDF can't be parsed (truncated or damaged): {plain_text(first_error)}") from None
 
 
@@ -394,6 +414,11 @@ async def _examine_signature(
     except Exception:
         pass
     binding = binding_of(embedded_sig)
+    unsupported = _unsupported_algorithm(embedded_sig)
+    if unsupported:
+        kind = SignatureKind.DOC_TIMESTAMP if is_ts else (
+            SignatureKind.CERTIFICATION if certification else SignatureKind.SIGNATURE)
+        return _unsupported(embedded_sig, kind, revision, signed_end, subfilter, signer, unsupported, binding)
 
     if is_ts:
         try:
@@ -752,6 +777,35 @@ def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, bi
     )
 
 
+def _unsupported_algorithm(embedded_sig) -> str | None:
+    from .algorithms import unsupported_algorithm
+
+    try:
+        cert = embedded_sig.signer_cert
+    except Exception:
+        cert = None
+    try:
+        return unsupported_algorithm(embedded_sig.signer_info, cert)
+    except Exception:
+        return None  # unreadable algorithm fields: validation reports the malformed CMS
+
+
+def _unsupported(embedded_sig, kind, revision, signed_end, subfilter, signer, why, binding=NO_BINDING):
+    """A signature made with an algorithm zvhsign can't verify (named in ``why``): INDETERMINATE
+    (EN 319 102-1 FORMAT_FAILURE: the verification building block can't process it), never a
+    signature value that does not verify."""
+    return SignatureEvidence(
+        binding=binding,
+        field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
+        covers_whole_revision=False, intact=False, valid=False, trusted=False,
+        indication=Indication.INDETERMINATE, subindication="FORMAT_FAILURE",
+        failure=f"the signature can't be validated: {why}",
+        subfilter=subfilter, signer=signer,
+        claimed_signing_time=None, signature_timestamp=None, content_timestamp=None,
+        best_signature_time=None, pades_level=None, not_validated=why,
+    )
+
+
 async def examine(
     path: str,
     data: bytes,
@@ -767,7 +821,7 @@ async def examine(
     from .stamp import read_stamp
     from .structure import analyse_revisions
 
-    reader, complete_end, parse_notes = _open_reader(data)
+    reader, complete_end, parse_notes, bounds = _open_reader(data)
     problems = list(parse_notes)
     try:
         ends = _revision_ends(data[:complete_end], reader)
@@ -830,6 +884,7 @@ async def examine(
         structure_problems=tuple(problems),
         validated_at=env.moment or utcnow(),
         structure_base_revision=base,
+        bounds_exceeded=tuple(bounds),
     )
 
 

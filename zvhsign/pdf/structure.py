@@ -32,7 +32,9 @@ from ..domain.evidence import Change, ChangeKind
 # catalog entries a signing revision may add or change
 # (/StructTreeRoot: the logical structure for assistive technology -- signing products
 # that add a widget to a tagged PDF add its structure element; nothing is rendered from it)
-_CATALOG_ALLOWED = {"/AcroForm", "/DSS", "/Extensions", "/Metadata", "/Pages", "/StructTreeRoot"}
+# (/Version: the PDF version a writer declares, raised by signing products whose signature
+# needs a later version, e.g. brainpool curves; nothing is rendered from it)
+_CATALOG_ALLOWED = {"/AcroForm", "/DSS", "/Extensions", "/Metadata", "/Pages", "/StructTreeRoot", "/Version"}
 # page entries that don't change what is rendered and that signing products set when they
 # add a widget: the page's key into the structure tree, and the tab order
 _PAGE_IGNORED = {"/Annots", "/Parent", "/StructParents", "/Tabs"}

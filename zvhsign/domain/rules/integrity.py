@@ -104,6 +104,18 @@ class NoTrailingData:
             )
 
 
+class WithinBounds:
+    """zvhsign's bounds on hostile structure (pdf/bounds.py): a part of the file beyond one
+    was not examined -- a finding that names the bound, never an internal error."""
+
+    name = "WITHIN_BOUNDS"
+    scope = Scope.FILE
+
+    def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
+        for what in s.file.bounds_exceeded:
+            yield C.STRUCTURE_BOUND_EXCEEDED(what)
+
+
 class ApprovalByCertification:
     name = "APPROVAL_CERTIFIED"
     scope = Scope.FILE
@@ -329,6 +341,7 @@ RULES = (
     ApprovedVersionFound(),
     OnlySignaturesAfterApproval(),
     NoTrailingData(),
+    WithinBounds(),
     ApprovalByCertification(),
     HasPartnerSignature(),
     ArchiveTimestampFresh(),
