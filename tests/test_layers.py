@@ -33,12 +33,15 @@ ALLOWED = {
 # third-party top-level modules -> the packages that may import them
 OWNED = {
     "click": {"cli"},
-    "pyhanko": {"pdf"},
+    # testpki: pyHanko's QcStatements ASN.1 (certificates) and nothing else
+    "pyhanko": {"pdf", "testpki"},
     "pyhanko_certvalidator": {"pdf"},
     "pikepdf": {"pdf"},
     "asn1crypto": {"pdf", "testpki"},
     "cryptography": {"pdf", "testpki"},
     "certomancer": {"testpki"},
+    "lxml": {"pdf", "testpki"},  # trusted lists (XML): read in pdf/, made for tests in testpki/
+    "signxml": {"testpki"},  # signing the test trusted lists (pyHanko verifies them)
     "sqlalchemy": {"registry"},
     "alembic": {"registry"},
     "starlette": {"web"},

@@ -343,3 +343,4 @@ from . import governance as _governance  # noqa: E402,F401  (registers partner, 
 from . import serve as _serve  # noqa: E402,F401  (registers `serve`)
 from . import extend as _extend  # noqa: E402,F401  (registers `extend`)
 from . import kit as _kit  # noqa: E402,F401  (registers `kit`)
+from . import trust as _trust  # noqa: E402,F401  (registers `trust`)

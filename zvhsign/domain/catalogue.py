@@ -205,6 +205,28 @@ CAPACITY_MISMATCH = Code(
     "CAPACITY_MISMATCH", F, "The capacity stated in the signature does not match its partner or mandate.",
     "sign again with --mandate; zvhsign writes the capacity from the mandate", scope="partner")
 
+# ------------------------------------------------- eIDAS qualification (from the EU trusted lists)
+_QES_HINT = ("sign with a qualified certificate whose key is in a QSCD (e.g. a PKIoverheid smartcard or a "
+             "qualified remote signing service)")
+QUALIFIED_SIGNATURE = Code(
+    "QUALIFIED_SIGNATURE", I,
+    "The signature is a qualified electronic signature (QES): qualified certificate from a service on the "
+    "EU trusted lists, key in a QSCD.", scope="partner")
+NOT_QUALIFIED = Code(
+    "NOT_QUALIFIED", F,
+    "The workspace requires qualified electronic signatures ([policy] require_qualified) and this one is "
+    "not QES (AdES-QC or AdES). WARN instead of FAIL when [policy] not_qualified = \"warn\".",
+    _QES_HINT, scope="partner")
+QUALIFICATION_UNKNOWN = Code(
+    "QUALIFICATION_UNKNOWN", W,
+    "The workspace requires qualified electronic signatures, but whether this one is QES could not be "
+    "determined (no trusted lists loaded, no proven signing time, or the chain did not validate).",
+    "load the EU trusted lists (`zvhsign trust tl add`); sign at PAdES B-T or higher", scope="partner")
+TRUSTED_LIST_STALE = Code(
+    "TRUSTED_LIST_STALE", W,
+    "A trusted list used for the qualification was past its next update at the validation time.",
+    "load the current lists (`zvhsign trust tl add`)", scope="partner")
+
 # ------------------------------------------------------------------------------- order
 PROTOCOL_AFTER_COVENANT = Code(
     "PROTOCOL_AFTER_COVENANT", I,

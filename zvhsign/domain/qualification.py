@@ -68,6 +68,8 @@ class QualificationEvidence:
     assessed_at: datetime | None = None
     #: why the level is what it is, in plain words, one reason per item
     reasons: tuple[str, ...] = ()
+    #: territories of the trusted lists used that were past their next update
+    stale_lists: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -83,6 +85,7 @@ class QualificationEvidence:
             },
             "assessed_at": self.assessed_at.isoformat() if self.assessed_at else None,
             "reasons": list(self.reasons),
+            "stale_lists": list(self.stale_lists),
         }
 
 

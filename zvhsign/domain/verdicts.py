@@ -70,7 +70,10 @@ class SignatureVerdict:
                 ev.best_signature_time.isoformat() if ev.best_signature_time else None
             ),
             "pades_level": ev.pades_level,
-            "qualification": ev.qualification.to_json(),
+            # eIDAS qualification of signatures (document timestamps: not assessed here)
+            "qualification": (
+                ev.qualification.to_json() if ev.kind is not SignatureKind.DOC_TIMESTAMP else None
+            ),
             "subfilter": ev.subfilter,
             "intact": ev.intact,
             "valid": ev.valid,

@@ -28,6 +28,7 @@ from ..errors import InputError
 from .certinfo import certificate_info
 from .fields import REPORT_FIELD
 from .mandate import binding_of
+from .qualification import assess as assess_qualification
 from .revinfo_used import (
     file_revinfo_digests,
     path_certs,
@@ -523,6 +524,7 @@ async def _examine_signature(
         failed_on_signature_timestamp=failed_on_ts,
         signature_timestamp_past_validated=past_validated_ts,
         correction=corrected,
+        qualification=assess_qualification(env, st, best_time),
     )
 
 

@@ -47,6 +47,12 @@ class TrustEnv:
     # validation runs as if it were then (fresh revocation data may be fetched,
     # and must be fresh at that time); a past moment is point-in-time validation
     moment: datetime | None = None
+    #: the loaded EU trusted lists (pyHanko TSPRegistry, see trustlists.py); None: none loaded.
+    #: Their qualified CAs are trust anchors besides ``trust_roots``, and every signature's
+    #: eIDAS qualification is assessed against them
+    tsp_registry: Any | None = None
+    #: territories of loaded lists past their next update at the validation time
+    stale_lists: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.fetcher_backend is not None and not getattr(self.fetcher_backend, "shared", False):
@@ -62,7 +68,9 @@ class TrustEnv:
         from pyhanko_certvalidator import ValidationContext
 
         kwargs: dict = dict(
-            trust_roots=list(self.trust_roots),
+            # signing validates the signer against the configured roots only (what the
+            # secretariat set up); verification also trusts the trusted lists' qualified CAs
+            trust_manager=self.trust_manager(lists=not for_signing),
             other_certs=list(self.other_certs) + list(certs),
             allow_fetching=self.online,
             revocation_mode="require" if for_signing else "hard-fail",
@@ -83,6 +91,17 @@ class TrustEnv:
             vc.timing_params = ValidationTimingParams(self.timing(), vc.timing_params.time_tolerance)
         return vc
 
+    def trust_manager(self, *, lists: bool = True):
+        """The configured trust roots, and with trusted lists loaded (and ``lists``) their
+        qualified services."""
+        from pyhanko_certvalidator.registry import SimpleTrustManager
+
+        if self.tsp_registry is None or not lists:
+            return SimpleTrustManager.build(trust_roots=list(self.trust_roots))
+        from .trustlists import RootsAndListsTrustManager
+
+        return RootsAndListsTrustManager(self.tsp_registry, list(self.trust_roots))
+
     @property
     def rehearsal(self) -> bool:
         """Validating at a future moment, as if it had come."""
@@ -100,10 +119,8 @@ class TrustEnv:
         )
         from pyhanko_certvalidator.context import CertValidationPolicySpec
         from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-        from pyhanko_certvalidator.registry import SimpleTrustManager
-
         cert_policy = CertValidationPolicySpec(
-            trust_manager=SimpleTrustManager.build(trust_roots=self.trust_roots),
+            trust_manager=self.trust_manager(),
             revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
         )
         rule = (

@@ -113,6 +113,7 @@ class Pipeline:
                  renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES,
                  jobs: int | None = 1, worker_setup=None, cache: bool = False) -> None:  # noqa: ANN001
         from ..pdf.trust import certificate_fingerprints, load_certs
+        from .trustlists import stored_digests
 
         self.ws, self.online, self.at, self.rules = ws, online, at, rules
         self.jobs, self.worker_setup = jobs, worker_setup  # None: one worker per core
@@ -123,6 +124,8 @@ class Pipeline:
         self.policy = VerifyPolicy(
             frozenset(c.sha256.hex() for c in load_certs(ws.config.secretariat_certs)),
             renew_within_days=renew_within_days,
+            require_qualified=ws.config.require_qualified,
+            not_qualified_level=Level.WARN if ws.config.not_qualified == "warn" else Level.FAIL,
         )
         self.trust_sha256 = trust_snapshot(ws)["trust_sha256"]
         self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
@@ -134,6 +137,8 @@ class Pipeline:
             *(",".join(certificate_fingerprints(paths)) for paths in
               (cfg.trust_roots, cfg.secretariat_certs, cfg.other_certs)),
             str(cfg.tsa_url), str(cfg.test_pki_clock),
+            # the trusted lists decide trust and qualification: other lists, other evidence
+            ",".join(f"{k}={v}" for k, v in stored_digests(ws).items()),
             *sorted(a.approved_sha256.hex + (a.superseded_by or "") for a in self.approved),
         ])
 

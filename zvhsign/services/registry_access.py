@@ -31,6 +31,19 @@ def trust_snapshot(ws: Workspace) -> dict:
         snap[key] = sorted(found)
         names.update(found)
     snap["tsa_url"] = cfg.tsa_url
+    # EU trusted lists (a trust source) and the qualification policy: only when used, so a
+    # workspace without them keeps the trust hash it always had
+    if cfg.lotl_signers:
+        found = certificate_names(cfg.lotl_signers)
+        snap["lotl_signers"] = sorted(found)
+        names.update(found)
+    from .trustlists import stored_digests
+
+    lists = stored_digests(ws)
+    if lists:
+        snap["trusted_lists"] = lists
+    if cfg.require_qualified:
+        snap["require_qualified"] = cfg.not_qualified
     canonical = json.dumps(snap, sort_keys=True, separators=(",", ":")).encode()
     # the subjects are for people reading the log; the hash covers what decides trust
     return {"trust_sha256": hashlib.sha256(canonical).hexdigest(), **snap, "subjects": names}

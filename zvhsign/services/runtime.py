@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ..pdf.trust import TrustEnv, build_trust_env, load_certs
 from .workspace import Workspace
@@ -20,6 +20,7 @@ from .workspace import Workspace
 class Runtime:
     workspace: Workspace
     env: TrustEnv
+    session: object | None = None  # the one aiohttp ClientSession
 
     @property
     def secretariat_fingerprints(self) -> frozenset[str]:
@@ -37,11 +38,18 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    ws: Workspace, *, online: bool = True, moment: datetime | None = None
+    ws: Workspace, *, online: bool = True, moment: datetime | None = None, trusted_lists: bool = True,
 ) -> AsyncIterator[Runtime]:
+    """``trusted_lists``: use the workspace's loaded EU trusted lists (a trust source, and
+    the eIDAS qualification of every signature)."""
     import aiohttp
 
     cfg = ws.config
+    lists = None
+    if trusted_lists:
+        from .trustlists import load_lists
+
+        lists = load_lists(ws)
     roots = load_certs(cfg.trust_roots)
     others = load_certs(cfg.other_certs)
     async with contextlib.AsyncExitStack() as stack:
@@ -57,4 +65,9 @@ async def open_runtime(
             session, trust_roots=roots, other_certs=others, tsa_url=cfg.tsa_url,
             timeout=cfg.tsa_timeout, online=online, moment=moment,
         )
-        yield Runtime(ws, env)
+        if lists is not None:
+            env.tsp_registry = lists.registry
+            env.stale_lists = tuple(
+                i.territory for i in lists.stale_at(moment or datetime.now(timezone.utc))
+            )
+        yield Runtime(ws, env, session)

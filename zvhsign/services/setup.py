@@ -18,8 +18,12 @@ def init_workspace(
     tsa_url: str | None = None,
     database_url: str | None = None,
     test_pki: bool = False,
+    responsible_name: str | None = None,
+    responsible_function: str | None = None,
+    lotl_signers: list[Path] = (),
 ) -> Workspace:
-    """Create ``directory`` as a workspace: config, copied trust certificates, registry."""
+    """Create ``directory`` as a workspace: config, copied trust certificates, registry.
+    ``responsible_name`` / ``responsible_function``: the official the audit report names."""
     from ..registry import Registry
 
     directory = Path(directory)
@@ -53,6 +57,9 @@ def init_workspace(
         other_certs=copy(other_certs),
         tsa_url=tsa_url,
         test_pki=test_pki,
+        responsible_name=responsible_name,
+        responsible_function=responsible_function,
+        lotl_signers=copy(lotl_signers),
     )
     tmp = directory / (CONFIG_NAME + ".partial")
     tmp.write_text(text, encoding="utf-8")
@@ -88,7 +95,9 @@ def workspace_notes(ws: Workspace) -> list[str]:
     return notes
 
 
-def init_test_workspace(directory: Path, *, database_url: str | None = None) -> Workspace:
+def init_test_workspace(directory: Path, *, database_url: str | None = None,
+                        responsible_name: str | None = None,
+                        responsible_function: str | None = None) -> Workspace:
     """A workspace on the bundled ZVH Test PKI (TEST ONLY)."""
     from ..testpki import TSA_URL, certs_dir
 
@@ -101,4 +110,7 @@ def init_test_workspace(directory: Path, *, database_url: str | None = None) -> 
         tsa_url=TSA_URL,
         database_url=database_url,
         test_pki=True,
+        responsible_name=responsible_name,
+        responsible_function=responsible_function,
+        lotl_signers=[out / "lotl-signer.cert.pem"],
     )

@@ -36,6 +36,15 @@ class Config:
     # (the Archiefregeling asks for a person and function, not the OS user)
     responsible_name: str | None = None
     responsible_function: str | None = None
+    # [trusted_lists] EU trusted lists as a trust source and for eIDAS qualification:
+    # who may sign the list of trusted lists (empty: the certificates pyHanko knows from
+    # the Official Journal) and which national lists to read through it
+    lotl_signers: tuple[Path, ...] = ()
+    territories: tuple[str, ...] = ("NL",)
+    # [policy] require_qualified: every partner signature must be a qualified electronic
+    # signature (QES); not_qualified: the level of the finding when one is not ("fail"/"warn")
+    require_qualified: bool = False
+    not_qualified: str = "fail"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ class Workspace:
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
+
+    @property
+    def trusted_lists_dir(self) -> Path:
+        """Where ``zvhsign trust tl add`` keeps the verified trusted lists."""
+        return self.root / "trusted-lists"
 
 
 def _resolve(root: Path, value: str) -> Path:
@@ -78,6 +92,8 @@ _LIST = "list"  # a list of strings (file names)
 _TIMEOUT = "timeout"  # a number of seconds > 0
 _DATETIME = "datetime"
 _LANG = "lang"  # one of LANGUAGES
+_TERRITORIES = "territories"  # a list of two-letter country codes
+_LEVEL = "level"  # "fail" or "warn"
 LANGUAGES = ("nl", "en")
 
 SCHEMA: dict[str, dict[str, object]] = {
@@ -87,6 +103,8 @@ SCHEMA: dict[str, dict[str, object]] = {
     "testpki": {"serve": bool, "clock": _DATETIME},
     "display": {"lang": _LANG},
     "report": {"responsible_name": str, "responsible_function": str},
+    "trusted_lists": {"lotl_signers": _LIST, "territories": _TERRITORIES},
+    "policy": {"require_qualified": bool, "not_qualified": _LEVEL},
 }
 """Every section and key zvhsign.toml may hold, and what each value must be.
 A new setting is added here (and read in :func:`load_workspace`)."""
@@ -132,6 +150,12 @@ def _check_value(where: str, kind, value) -> None:
                 f"{where} = {value} is out of range: give a number of seconds greater than 0 "
                 f"and at most {MAX_TIMEOUT_S} (0 would mean waiting forever)"
             )
+    elif kind == _TERRITORIES:
+        if not isinstance(value, list) or not all(isinstance(v, str) and len(v) == 2 and v.isalpha() for v in value):
+            raise ValueError(f'{where} must be a list of two-letter country codes, e.g. ["NL"], not {value!r}')
+    elif kind == _LEVEL:
+        if value not in ("fail", "warn"):
+            raise ValueError(f'{where} must be "fail" or "warn", not {value!r}')
     elif kind == _LANG:
         if value not in LANGUAGES:
             raise ValueError(f"{where} must be one of {', '.join(repr(x) for x in LANGUAGES)}, not {value!r}")
@@ -219,12 +243,16 @@ def load_workspace(root: Path) -> Workspace:
             lang=raw.get("display", {}).get("lang", "nl"),
             responsible_name=raw.get("report", {}).get("responsible_name") or None,
             responsible_function=raw.get("report", {}).get("responsible_function") or None,
+            lotl_signers=tuple(_resolve(root, p) for p in raw.get("trusted_lists", {}).get("lotl_signers", [])),
+            territories=tuple(t.upper() for t in raw.get("trusted_lists", {}).get("territories", ["NL"])),
+            require_qualified=bool(raw.get("policy", {}).get("require_qualified", False)),
+            not_qualified=raw.get("policy", {}).get("not_qualified", "fail"),
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise WorkspaceError(f"{path}: {exc}") from None
     if not cfg.trust_roots:
         raise WorkspaceError(f"{path}: [trust] roots is empty; at least one trust root is needed")
-    for p in cfg.trust_roots + cfg.secretariat_certs + cfg.other_certs:
+    for p in cfg.trust_roots + cfg.secretariat_certs + cfg.other_certs + cfg.lotl_signers:
         if not p.is_file():
             raise WorkspaceError(f"{path}: certificate file {p} does not exist")
     return Workspace(root.resolve(), cfg)
@@ -264,9 +292,13 @@ def render_config(
     tsa_url: str | None,
     test_pki: bool,
     tsa_timeout: float = 10,
+    responsible_name: str | None = None,
+    responsible_function: str | None = None,
+    lotl_signers: list[str] = (),
 ) -> str:
     """zvhsign.toml written by a TOML library (tomlkit: values always quoted and escaped
-    correctly), with a comment on each setting."""
+    correctly), with a comment on each setting. ``responsible_name`` and
+    ``responsible_function`` (the official the audit report names) go into ``[report]``."""
     import tomlkit
 
     doc = tomlkit.document()
@@ -302,6 +334,32 @@ def render_config(
         testpki.add(tomlkit.comment("for the duration of each command. Never use in production."))
         testpki.add("serve", True)
         doc.add("testpki", testpki)
+
+    report = tomlkit.table()
+    report.add(tomlkit.comment("the official responsible for validation, named in every audit report"))
+    report.add(tomlkit.comment("(Archiefregeling art. 24: a person and a function); `zvhsign report` needs both"))
+    if responsible_name or responsible_function:
+        report.add("responsible_name", responsible_name or "")
+        report.add("responsible_function", responsible_function or "")
+    else:
+        report.add(tomlkit.comment('responsible_name = "J. de Vries"'))
+        report.add(tomlkit.comment('responsible_function = "Functionaris voor de gegevensbescherming"'))
+    doc.add("report", report)
+
+    tl = tomlkit.table()
+    tl.add(tomlkit.comment("EU trusted lists (`zvhsign trust tl add`): certificates that may sign the list of"))
+    tl.add(tomlkit.comment("trusted lists (empty: those published in the Official Journal), and the countries"))
+    tl.add(tomlkit.comment("whose national lists are read through it"))
+    tl.add("lotl_signers", list(lotl_signers))
+    tl.add("territories", ["NL"])
+    doc.add("trusted_lists", tl)
+
+    policy = tomlkit.table()
+    policy.add(tomlkit.comment("require_qualified: every partner signature must be a qualified electronic signature"))
+    policy.add(tomlkit.comment('(QES, per the trusted lists); not_qualified: "fail" or "warn" when one is not'))
+    policy.add("require_qualified", False)
+    policy.add("not_qualified", "fail")
+    doc.add("policy", policy)
     text = tomlkit.dumps(doc)
     validate_config(tomllib.loads(text))  # what we write, we can read
     return text

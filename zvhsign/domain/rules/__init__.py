@@ -8,9 +8,9 @@ the documents. :data:`DEFAULT_RULES` is the one rule set every view uses.
 
 from __future__ import annotations
 
-from . import authority, integrity, order
+from . import authority, integrity, order, qualification
 from .base import AllOf, Context, Rule, RuleSet, Scope, Subject, VerifyPolicy
 
-DEFAULT_RULES = RuleSet(integrity.RULES + authority.RULES + order.RULES)
+DEFAULT_RULES = RuleSet(integrity.RULES + authority.RULES + order.RULES + qualification.RULES)
 
 __all__ = ["AllOf", "Context", "DEFAULT_RULES", "Rule", "RuleSet", "Scope", "Subject", "VerifyPolicy"]

@@ -18,7 +18,7 @@ from typing import Protocol
 from ...errors import PolicyError
 from ..attribution import Attribution, GovernanceContext, attribute
 from ..evidence import FileEvidence, SignatureEvidence, SignatureKind
-from ..findings import Finding
+from ..findings import Finding, Level
 from ..verdicts import FileVerdict, SignatureVerdict
 
 
@@ -30,6 +30,10 @@ class VerifyPolicy:
     secretariat_fingerprints: frozenset[str]
     require_signature_timestamp: bool = True
     renew_within_days: int = 180  # warn when a copy's last timestamp expires this soon
+    #: every partner signature must be a qualified electronic signature (QES); when one is
+    #: not, the finding NOT_QUALIFIED has ``not_qualified_level`` (FAIL or WARN)
+    require_qualified: bool = False
+    not_qualified_level: Level = Level.FAIL
 
     def __post_init__(self) -> None:
         if not self.secretariat_fingerprints:

@@ -1,0 +1,238 @@
+"""eIDAS qualification from the EU trusted lists (issue 14), with real material only:
+a test LOTL and Dutch list (XAdES-signed by the test trusted-list operators), PAdES
+signatures by the test PKI (certificates with and without QcStatements), the TSA and
+OCSP served over HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import CERTS, make_approved_workspace, sign_unchecked
+from zvhsign.testpki import certs_dir
+from zvhsign.testpki.trustedlists import GRANTED, WITHDRAWN, Status, make_lotl, make_nl_list
+
+PKI = certs_dir()
+SIGNERS = {"politie": "QES", "reclassering": "AdES-QC", "nonqualified-signer": "AdES"}
+
+
+@dataclasses.dataclass
+class Setup:
+    approved: object
+    lotl: Path
+    nl: Path
+    copies: dict
+
+
+def _load(ws, lotl: Path, nl: Path):
+    from zvhsign.services.trustlists import add_lists
+
+    return add_lists(ws, str(lotl), {"NL": str(nl)}, actor="test")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory, passphrase) -> Setup:
+    root = tmp_path_factory.mktemp("qualified")
+    approved = make_approved_workspace(root, passphrase)
+    lotl, nl = root / "eu-lotl.xml", root / "tsl-nl.xml"
+    lotl.write_bytes(make_lotl(PKI))
+    nl.write_bytes(make_nl_list(PKI))
+    _load(approved.ws, lotl, nl)
+    copies = {
+        label: sign_unchecked(approved.ws, approved.convenant, approved.key(label, passphrase),
+                              root / f"convenant-{label}.pdf")
+        for label in SIGNERS
+    }
+    return Setup(approved, lotl, nl, copies)
+
+
+def _verify(ws, paths, **policy):
+    from zvhsign.services.operations import verify
+
+    if policy:
+        ws = dataclasses.replace(ws, config=dataclasses.replace(ws.config, **policy))
+    return verify(ws, list(paths))
+
+
+def _partner(batch, path: Path):
+    fv = next(f for f in batch.files if Path(f.path).name == path.name)
+    return fv, next(s for s in fv.signatures if s.evidence.kind.value == "signature")
+
+
+def _codes(sv) -> dict:
+    return {f.code: f.level.value for f in sv.findings}
+
+
+def test_qes_adesqc_and_ades_from_the_lists_and_the_certificates(setup):
+    batch = _verify(setup.approved.ws, setup.copies.values())
+    for label, level in SIGNERS.items():
+        fv, sv = _partner(batch, setup.copies[label])
+        q = sv.evidence.qualification
+        assert q.level.value == level, (label, q.reasons)
+        assert fv.outcome.value == "VERIFIED", label  # not required: a fact, not a finding
+    q = _partner(batch, setup.copies["politie"])[1].evidence.qualification
+    assert q.qualified_certificate and q.certificate_type == "esign"
+    assert q.key_protection.value == "QSCD"
+    assert {"QcCompliance", "QcSSCD", "QcType=esign"} <= set(q.qc_statements)
+    assert q.service_name.startswith("ZVH Test Issuing CA") and q.service_status == "granted"
+    assert "QUALIFIED_SIGNATURE" in _codes(_partner(batch, setup.copies["politie"])[1])
+    rq = _partner(batch, setup.copies["reclassering"])[1].evidence.qualification
+    assert any("QSCD" in r for r in rq.reasons) and rq.qualified_certificate
+    aq = _partner(batch, setup.copies["nonqualified-signer"])[1].evidence.qualification
+    assert not aq.qualified_certificate and any("QcCompliance" in r for r in aq.reasons)
+
+
+def test_require_qualified_fails_what_is_not_qes_at_the_configured_level(setup):
+    batch = _verify(setup.approved.ws, setup.copies.values(), require_qualified=True)
+    assert _partner(batch, setup.copies["politie"])[0].outcome.value == "VERIFIED"
+    for label in ("reclassering", "nonqualified-signer"):
+        fv, sv = _partner(batch, setup.copies[label])
+        assert _codes(sv).get("NOT_QUALIFIED") == "FAIL", label
+        assert fv.outcome.value == "FAILED"
+    batch = _verify(setup.approved.ws, [setup.copies["reclassering"]], require_qualified=True,
+                    not_qualified="warn")
+    fv, sv = _partner(batch, setup.copies["reclassering"])
+    assert _codes(sv).get("NOT_QUALIFIED") == "WARN"
+    assert fv.outcome.value != "VERIFIED"
+
+
+def test_without_trusted_lists_nothing_is_assessed_and_requiring_qes_is_undecided(tmp_path, passphrase):
+    approved = make_approved_workspace(tmp_path, passphrase)
+    copy = sign_unchecked(approved.ws, approved.convenant, approved.key("politie", passphrase), tmp_path / "c.pdf")
+    batch = _verify(approved.ws, [copy])
+    assert _partner(batch, copy)[1].evidence.qualification.level.value == "NOT-ASSESSED"
+    assert _partner(batch, copy)[0].outcome.value == "VERIFIED"
+    batch = _verify(approved.ws, [copy], require_qualified=True)
+    assert _codes(_partner(batch, copy)[1]).get("QUALIFICATION_UNKNOWN") == "WARN"
+
+
+def test_a_ca_not_on_the_list_and_a_service_withdrawn_before_signing(setup, tmp_path):
+    ws, copy = setup.approved.ws, setup.copies["politie"]
+    signed_at = _partner(_verify(ws, [copy]), copy)[1].evidence.best_signature_time
+    try:
+        # the Dutch list names another CA: the signer's issuer is not listed
+        other = tmp_path / "tsl-nl-other.xml"
+        other.write_bytes(make_nl_list(PKI, sequence=2, ca_label="rogue-root"))
+        _load(ws, setup.lotl, other)
+        q = _partner(_verify(ws, [copy]), copy)[1].evidence.qualification
+        assert q.level.value == "AdES" and "no issuer" in q.reasons[0]
+
+        # granted since 2020, withdrawn before the signature was made
+        withdrawn = tmp_path / "tsl-nl-withdrawn.xml"
+        history = (Status(GRANTED, datetime(2020, 1, 1, tzinfo=timezone.utc)),
+                   Status(WITHDRAWN, signed_at - timedelta(days=30)))
+        withdrawn.write_bytes(make_nl_list(PKI, sequence=3, history=history))
+        _load(ws, setup.lotl, withdrawn)
+        q = _partner(_verify(ws, [copy]), copy)[1].evidence.qualification
+        assert q.level.value == "AdES" and "not granted" in q.reasons[0]
+
+        # withdrawn only after the signature was made: it was qualified when signed
+        later = tmp_path / "tsl-nl-withdrawn-later.xml"
+        history = (Status(GRANTED, datetime(2020, 1, 1, tzinfo=timezone.utc)),
+                   Status(WITHDRAWN, signed_at + timedelta(seconds=1)))
+        later.write_bytes(make_nl_list(PKI, sequence=4, history=history))
+        _load(ws, setup.lotl, later)
+        q = _partner(_verify(ws, [copy]), copy)[1].evidence.qualification
+        assert q.level.value == "QES", (q.reasons, signed_at)
+    finally:
+        _load(ws, setup.lotl, setup.nl)
+
+
+def _cli(ws, *args):
+    from zvhsign.cli import cli
+
+    return CliRunner().invoke(cli, ["--workspace", str(ws.root), *args], catch_exceptions=False)
+
+
+def test_a_list_with_a_broken_signature_is_refused_and_nothing_is_kept(setup, tmp_path):
+    ws = setup.approved.ws
+    before = {p.name: p.read_bytes() for p in ws.trusted_lists_dir.glob("*.xml")}
+    broken = tmp_path / "tsl-nl-broken.xml"
+    broken.write_bytes(setup.nl.read_bytes().replace(b"ZVH Test Issuing CA - qualified", b"ZVH Test Issuing CA - QUALIFIED"))
+    r = _cli(ws, "trust", "tl", "add", str(setup.lotl), "--tl", f"NL={broken}")
+    assert r.exit_code == 1
+    assert "trusted list of NL" in r.output and "does not verify" in r.output
+    assert "Traceback" not in r.output
+    assert {p.name: p.read_bytes() for p in ws.trusted_lists_dir.glob("*.xml")} == before
+    # a LOTL signed by someone the workspace does not accept as LOTL signer
+    wrong = tmp_path / "lotl-wrong-signer.xml"
+    wrong.write_bytes(make_lotl(PKI, signer="tl-signer-nl"))
+    r = _cli(ws, "trust", "tl", "add", str(wrong), "--tl", f"NL={setup.nl}")
+    assert r.exit_code == 1 and "list of trusted lists" in r.output
+
+
+def test_an_expired_list_loads_with_a_warning_and_makes_required_qes_indeterminate(setup, tmp_path):
+    ws, copy = setup.approved.ws, setup.copies["politie"]
+    stale = tmp_path / "tsl-nl-stale.xml"
+    stale.write_bytes(make_nl_list(PKI, sequence=5, issued=datetime(2025, 1, 1, tzinfo=timezone.utc),
+                                   next_update=datetime(2025, 7, 1, tzinfo=timezone.utc)))
+    try:
+        r = _cli(ws, "trust", "tl", "add", str(setup.lotl), "--tl", f"NL={stale}")
+        assert r.exit_code == 0, r.output
+        assert "past its next update" in r.output
+        batch = _verify(ws, [copy], require_qualified=True)
+        fv, sv = _partner(batch, copy)
+        assert sv.evidence.qualification.stale_lists == ("NL",)
+        assert _codes(sv).get("TRUSTED_LIST_STALE") == "WARN"
+        assert fv.outcome.value != "VERIFIED"
+    finally:
+        _load(ws, setup.lotl, setup.nl)
+
+
+def test_a_kept_list_changed_on_disk_stops_verification(setup, tmp_path):
+    import shutil
+
+    ws = setup.approved.ws
+    kept = ws.trusted_lists_dir / "tsl-nl.xml"
+    original = kept.read_bytes()
+    try:
+        kept.write_bytes(original.replace(b"granted", b"grantee"))
+        r = _cli(ws, "verify", str(setup.copies["politie"]))
+        assert r.exit_code == 3
+        assert "no longer verifies" in r.output and "Traceback" not in r.output
+    finally:
+        shutil.copyfile(setup.nl, kept)
+
+
+def test_loading_is_logged_and_shown_and_json_carries_the_qualification(setup):
+    from zvhsign.services.auditlog import events
+
+    ws = setup.approved.ws
+    logged = [e for e in events(ws) if e.action == "trusted-list"]
+    assert {e.details["territory"] for e in logged} >= {"EU", "NL"}
+    nl = [e for e in logged if e.details["territory"] == "NL"][-1]
+    assert nl.details["sha256"] and nl.details["next_update"] and nl.details["sequence_number"] is not None
+    r = _cli(ws, "trust", "tl", "show", "--json")
+    shown = json.loads(r.output)
+    assert [x["territory"] for x in shown["lists"]] == ["EU", "NL"] and not shown["stale"]
+    r = _cli(ws, "verify", "--json", str(setup.copies["reclassering"]))
+    doc = json.loads(r.output)
+    sig = next(s for s in doc["files"][0]["signatures"] if s["kind"] == "signature")
+    assert sig["qualification"]["level"] == "AdES-QC"
+    assert sig["qualification"]["service"]["status"] == "granted"
+    ts = [s for s in doc["files"][0]["signatures"] if s["kind"] == "document-timestamp"]
+    assert ts and all(s["qualification"] is None for s in ts)
+
+
+def test_the_lists_are_a_trust_source(tmp_path, setup):
+    """A workspace that does not trust the ZVH test root itself still trusts a signature
+    whose issuer is a qualified CA on the loaded Dutch list."""
+    from zvhsign.services.setup import init_workspace
+    from zvhsign.testpki import TSA_URL
+
+    ws = init_workspace(tmp_path / "ws", trust_roots=[CERTS / "rogue-root.cert.pem"],
+                        secretariat=[CERTS / "secretariaat.cert.pem"], other_certs=[CERTS / "zvh-ca.cert.pem"],
+                        tsa_url=TSA_URL, test_pki=True, lotl_signers=[CERTS / "lotl-signer.cert.pem"])
+    copy = setup.copies["politie"]
+    sv = _partner(_verify(ws, [copy]), copy)[1]
+    assert not sv.evidence.trusted
+    _load(ws, setup.lotl, setup.nl)
+    sv = _partner(_verify(ws, [copy]), copy)[1]
+    assert sv.evidence.trusted, sv.evidence.failure
+    assert sv.evidence.qualification.level.value == "QES"
