@@ -78,7 +78,8 @@ def make_approved_workspace(root: Path, passphrase: Secret, database_url: str | 
     from zvhsign.services.operations import approve, stamp
     from zvhsign.services.setup import init_test_workspace
 
-    ws = init_test_workspace(root / "ws", database_url=database_url)
+    ws = init_test_workspace(root / "ws", database_url=database_url, responsible_name="J. de Vries",
+                             responsible_function="Functionaris voor de gegevensbescherming")
     key = KeySource(pkcs12=p12("secretariaat"), passphrase=passphrase)
     out: dict[DocumentKind, Path] = {}
     versions: dict[DocumentKind, ApprovedVersion] = {}

@@ -320,7 +320,7 @@ def demo(directory):
     from ..reports import write_report
     from ..services.reporting import gather
 
-    facts = gather(result.workspace, list(result.signed), responsible="Annelies van Dijk (secretaris ZVH, demo)")
+    facts = gather(result.workspace, list(result.signed))  # the official named in [report]
     for fmt in ("html", "pdf", "json"):
         out = directory / f"report.{fmt}"
         write_report(result.workspace, facts, fmt, out, key=result.secretariat_key)

@@ -14,7 +14,7 @@ from .main import _workspace, cli
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(["html", "pdf", "json"]), help="html (browser), pdf (signed, PDF/A, for the archive) or json.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Report file to write.")
-@click.option("--responsible", help="Official responsible for the validation (Archiefregeling art. 24); default: the OS user running zvhsign.")
+@click.option("--responsible", help="Official responsible for the validation (Archiefregeling art. 24); default: [report] responsible_name and responsible_function in zvhsign.toml (required).")
 @click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
 @key_options
 @click.pass_context
@@ -37,11 +37,11 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
       zvhsign report --format json -o rapport.json --responsible "J. de Vries" signed/*.pdf
     """
     from ..errors import UsageError
-    from ..registry import current_os_user
     from ..reports import write_report
-    from ..services.reporting import gather
+    from ..services.reporting import gather, responsible_official
 
     ws = _workspace(ctx)
+    responsible = responsible or responsible_official(ws)  # refused (exit 2) before anything is read
     key = None
     if fmt == "pdf":
         key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
@@ -50,7 +50,7 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
     for f in files:
         if Path(f).resolve() == Path(out).resolve():
             raise UsageError(f"the output {out} is one of the input files; choose another output path")
-    facts = gather(ws, list(files), responsible=responsible or current_os_user(), online=not offline)
+    facts = gather(ws, list(files), responsible=responsible, online=not offline)
     write_report(ws, facts, fmt, out, key=key)
     ok = sum(1 for f in facts.copies.files if f.verified)
     click.echo(

@@ -19,8 +19,17 @@ FORMATS = ("html", "pdf", "json")
 
 def write_report(ws, facts, fmt: str, out: Path, *, key=None) -> bytes:  # noqa: ANN001
     """Render ``facts`` as ``fmt`` and write it atomically to ``out``; returns the bytes."""
-    from ..errors import UsageError
     from ..services.files import write_atomic
+
+    data = render_report(ws, facts, fmt, key=key)
+    write_atomic(out, data)
+    return data
+
+
+def render_report(ws, facts, fmt: str, *, key=None) -> bytes:  # noqa: ANN001
+    """``facts`` as ``fmt``: HTML, JSON, or the PDF signed by the secretariat with ``key``
+    (``zvhsign report``, the demo and ``zvhsign serve`` all make their reports here)."""
+    from ..errors import UsageError
     from ..services.reporting import sign_report_pdf
     from .model import build_report
     from .render import render_html, render_json, render_pdf
@@ -39,8 +48,7 @@ def write_report(ws, facts, fmt: str, out: Path, *, key=None) -> bytes:  # noqa:
                 hint="e.g. zvhsign report --format pdf -o rapport.pdf --key secretariaat.p12 signed/*.pdf",
             )
         data = sign_report_pdf(ws, render_pdf(report), key)
-    write_atomic(out, data)
     return data
 
 
-__all__ = ["FORMATS", "write_report"]
+__all__ = ["FORMATS", "render_report", "write_report"]

@@ -4,184 +4,31 @@
 (domain objects) into display-ready, Dutch text for privacy officers. Nothing
 is decided here that the rules did not decide: verdicts and findings are the
 verification's own; what the registry does not hold shows as
-:data:`NOT_REGISTERED`.
+:data:`NOT_REGISTERED`. The rows are in :mod:`.rows`, the signature cards in
+:mod:`.signatures`, the Dutch words and time formats in :mod:`.words`, subjects
+as names in :mod:`.names`.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-
-from ..domain.evidence import Indication, SignatureKind
-from ..domain.findings import Level
+from ..domain.evidence import SignatureKind
 from ..domain.mandates import capacity_text
-from ..domain.status import INDETERMINATE, INVALID, MISSING, NEEDS_RESIGNING, SIGNED, signature_state
-from ..domain.verdicts import FileVerdict, SignatureVerdict
-from ..services.reporting import PartnerFacts, ReportFacts
+from ..domain.status import SIGNED, signature_state
+from ..services.reporting import ReportFacts
+from .names import humanise
+from .rows import (  # noqa: F401  (re-exported: the rows are part of this model)
+    SCHEMA, Art24Row, CertificateRow, ChainRow, FileRow, FindingRow, MatrixCell, MatrixRow, PartnerRow,
+    QualificationRow, Report, SignatureRow, TrustRow, VersionRow,
+)
+from .signatures import findings as _findings
+from .signatures import partner_mandates as _partner_mandates
+from .signatures import signature_row
+from .words import (  # noqa: F401  (re-exported: the web page takes its words from here too)
+    INDICATION_NL, LEVEL_NL, NOT_REGISTERED, STATE_NL, TIME_NOTE, UNKNOWN, _or, fmt_date, fmt_time,
+)
+from .names import dn_display
 
-SCHEMA = "zvhsign.report/1"
-NOT_REGISTERED = "niet geregistreerd"
-UNKNOWN = "onbekend"
-
-#: Dutch words for verdicts, shared by everything that shows them (report, web page)
-INDICATION_NL = {
-    Indication.TOTAL_PASSED: "geldig",
-    Indication.TOTAL_FAILED: "ongeldig",
-    Indication.INDETERMINATE: "onbepaald",
-}
-LEVEL_NL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
-_KIND = {
-    SignatureKind.SIGNATURE: "ondertekening partner",
-    SignatureKind.CERTIFICATION: "goedkeuring secretariaat (certificering)",
-    SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
-    SignatureKind.REPORT: "ondertekening auditrapport (secretariaat)",
-}
-
-
-def fmt_time(dt: datetime | None) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S UTC") if dt else UNKNOWN
-
-
-def fmt_date(d: date | datetime | None) -> str:
-    return d.strftime("%Y-%m-%d") if d else UNKNOWN
-
-
-def _or(value: str | None, default: str = NOT_REGISTERED) -> str:
-    return value if value else default
-
-
-@dataclass(frozen=True)
-class FindingRow:
-    code: str
-    level: str
-    message: str
-
-
-@dataclass(frozen=True)
-class CertificateRow:
-    subject: str
-    issuer: str
-    serial: str
-    valid_from: str
-    valid_until: str
-    fingerprint_sha256: str
-    subject_serial_number: str
-    organisation_identifier: str
-
-
-@dataclass(frozen=True)
-class Art24Row:
-    """Archiefregeling art. 24: what is recorded for every digital signature."""
-
-    signature_holder: str
-    validation_moment: str
-    validation_result: str
-    responsible_official: str
-    certificate_identity: str
-
-
-@dataclass(frozen=True)
-class SignatureRow:
-    number: int
-    file: str
-    document: str
-    field: str
-    kind: str
-    signatory: str
-    organisation: str
-    role: str
-    capacity: str
-    mandate: str
-    signing_time: str
-    time_source: str
-    tsa: str
-    claimed_time: str
-    certificate: CertificateRow | None
-    pades_level: str
-    verdict: str
-    ok: bool
-    findings: tuple[FindingRow, ...]
-    art24: Art24Row
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    document: str
-    title: str
-    version: str
-    approved_sha256: str
-    source_sha256: str
-    decided_on: str
-    approved_at: str
-    approver_certificate: str
-    superseded_by: str
-    current: bool
-    partner_signatures: int
-
-
-@dataclass(frozen=True)
-class PartnerRow:
-    name: str
-    kind: str
-    signatory: str
-    role: str
-    capacity: str
-    mandate: str
-    organisation_identifier: str
-    signed: tuple[str, ...]
-    missing: tuple[str, ...]
-    registered: bool
-    states: tuple[str, ...] = ()  # per document: the state in the partner × document matrix
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    state: str  # signed, needs re-signing, indeterminate, invalid, missing (the status matrix)
-    label: str  # Dutch, e.g. "ondertekend (1.0)"
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    """One partner's row of the partner × document matrix on page 1."""
-
-    partner: str
-    cells: tuple[MatrixCell, ...]
-
-
-@dataclass(frozen=True)
-class FileRow:
-    file: str
-    sha256: str
-    document: str
-    status: str
-    partner_signatures: int
-    findings: tuple[FindingRow, ...]
-    error: str
-
-
-@dataclass(frozen=True)
-class ChainRow:
-    intact: bool
-    state: str
-    events: int
-    head_seq: int
-    head_hash: str
-    problems: tuple[str, ...]
-    anchors: int
-    last_anchor: str
-    last_anchor_ok: bool | None
-
-
-@dataclass(frozen=True)
-class TrustRow:
-    recorded: bool
-    trust_roots: tuple[str, ...]
-    secretariat: tuple[str, ...]
-    other_certs: tuple[str, ...]
-    tsa_url: str
-    since: str
-    changes: tuple[str, ...]
+_STATE = STATE_NL
 
 
 def _trust_row(trust) -> TrustRow:  # noqa: ANN001
@@ -191,7 +38,9 @@ def _trust_row(trust) -> TrustRow:  # noqa: ANN001
     subjects = s.get("subjects") or {}
 
     def named(fps) -> tuple[str, ...]:  # noqa: ANN001
-        return tuple(f"{subjects[f]} — SHA-256 {f}" if f in subjects else f"SHA-256 {f}" for f in fps or ())
+        return tuple(
+            f"{dn_display(subjects[f])} — SHA-256 {f}" if f in subjects else f"SHA-256 {f}" for f in fps or ()
+        )
 
     return TrustRow(
         recorded=True,
@@ -201,193 +50,18 @@ def _trust_row(trust) -> TrustRow:  # noqa: ANN001
         tsa_url=s.get("tsa_url") or "geen (geen tijdstempels)",
         since=f"vastgelegd in gebeurtenis #{trust.since_seq}",
         changes=tuple(
-            f"#{e.seq} {fmt_time(e.at)} door {e.actor}: {e.subject}" for e in trust.changes
+            f"#{e.seq} {fmt_time(e.at)} door {e.actor}: {humanise(e.subject)}" for e in trust.changes
         ),
     )
 
 
-@dataclass(frozen=True)
-class Report:
-    title: str
-    generated_at: str
-    responsible: str
-    workspace: str
-    registry: str
-    copies_source: str
-    versions: tuple[VersionRow, ...]
-    partners: tuple[PartnerRow, ...]
-    partners_registered: bool
-    missing_partners: tuple[str, ...]
-    missing_note: str
-    signatures: tuple[SignatureRow, ...]
-    files: tuple[FileRow, ...]
-    chain: ChainRow
-    trust: TrustRow | None = None
-    summary: tuple[str, ...] = field(default=())
-    matrix_documents: tuple[str, ...] = ()
-    matrix: tuple[MatrixRow, ...] = ()
-    matrix_counts: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        """Plain JSON values (lists, not tuples), schema ``zvhsign.report/1``."""
-        return json.loads(json.dumps({"schema": SCHEMA, **asdict(self)}, ensure_ascii=False))
-
-
-# ------------------------------------------------------------------------- building
-
-
-def _findings(findings) -> tuple[FindingRow, ...]:  # noqa: ANN001
-    return tuple(
-        FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), f.message)
-        for f in findings
-        if f.level is not Level.INFO
-    )
-
-
-def _verdict(s: SignatureVerdict) -> str:
-    ind = s.indication
-    return f"{INDICATION_NL[ind]} ({ind.value})"
-
-
-def _mandate_text(m) -> str:  # noqa: ANN001
-    covers = ", ".join(f"{c.document.value} {c.version}" for c in m.terms.covers) or "—"
-    text = (
-        f"machtigingsbesluit van {fmt_date(m.terms.decision_date)} voor burgemeester "
-        f"{m.terms.mayor} (dekt {covers}; SHA-256 {m.sha256.short})"
-    )
-    if m.revoked_at:
-        text += f", ingetrokken per {fmt_date(m.revoked_at)}"
-    return text
-
-
-def _partner_mandates(p: PartnerFacts) -> str:
-    if p.municipality is None:
-        return "n.v.t. (geen gemeente)"
-    return "; ".join(_mandate_text(m) for m in p.mandates) or NOT_REGISTERED
-
-
-_STATE = {
-    SIGNED: "ondertekend", NEEDS_RESIGNING: "opnieuw ondertekenen", INDETERMINATE: "onbepaald",
-    INVALID: "ongeldig", MISSING: "ontbreekt",
-}
-
-
-def _time_source(s: SignatureVerdict) -> tuple[str, str, str]:
-    """(trusted signing time, its source, TSA)."""
-    ev = s.evidence
-    ts = ev.signature_timestamp
-    if ts is not None and ts.ok:
-        return fmt_time(ts.time), "tijdstempel van de TSA (RFC 3161): bewijs", ts.tsa or UNKNOWN
-    if ts is not None:
-        return (
-            fmt_time(ts.time),
-            "tijdstempel van de TSA, maar niet geldig of niet vertrouwd",
-            ts.tsa or UNKNOWN,
-        )
-    if ev.claimed_signing_time is not None:
-        return (
-            fmt_time(ev.claimed_signing_time),
-            "opgegeven door de ondertekenaar zelf (bewering, geen bewijs)",
-            "geen",
-        )
-    return UNKNOWN, "geen tijdstip", "geen"
-
-
-def _signature_row(
-    n: int,
-    f: FileVerdict,
-    s: SignatureVerdict,
-    facts: ReportFacts,
-    partners: tuple[PartnerFacts, ...] | None,
-) -> SignatureRow:
-    ev = s.evidence
-    c = ev.signer
-    doc = f.evidence.approved.label if f.evidence and f.evidence.approved else "geen goedgekeurde versie"
-    who = s.who  # decided once, by the pipeline
-    when, source, tsa = _time_source(s)
-    cert = (
-        CertificateRow(
-            subject=c.subject,
-            issuer=c.issuer,
-            serial=c.serial_hex,
-            valid_from=fmt_date(c.not_before),
-            valid_until=fmt_date(c.not_after),
-            fingerprint_sha256=c.fingerprint_sha256,
-            subject_serial_number=_or(c.subject_serial_number, "geen"),
-            organisation_identifier=_or(c.organisation_identifier, "geen"),
-        )
-        if c
-        else None
-    )
-    holder = (
-        f"{c.common_name or c.subject}" + (f", {c.organisation}" if c.organisation else "")
-        if c
-        else UNKNOWN
-    )
-    identity = (
-        f"uitgegeven door {c.issuer}; serienummer {c.serial_hex}; "
-        f"SHA-256 {c.fingerprint_sha256}"
-        if c
-        else UNKNOWN
-    )
-    if ev.kind is SignatureKind.CERTIFICATION:
-        capacity, mandate = "secretariaat (goedkeuring namens de Bestuurlijke Regiegroep)", "n.v.t."
-    elif who is not None:
-        capacity = who.capacity + ("" if who.stated_capacity else " (niet in de handtekening vermeld)")
-        if not who.partner.is_municipality:
-            mandate = "n.v.t. (geen gemeente)"
-        elif who.mandate is None:
-            mandate = "geen geregistreerd machtigingsbesluit"
-        else:
-            how = "gebonden in de handtekening" if who.mandate_how == "bound" else "niet gebonden; geregistreerd"
-            mandate = f"{_mandate_text(who.mandate)} — {how}"
-    else:
-        capacity, mandate = NOT_REGISTERED, NOT_REGISTERED
-    return SignatureRow(
-        number=n,
-        file=f.path,
-        document=doc,
-        field=ev.field_name,
-        kind=_KIND.get(ev.kind, ev.kind.value),
-        signatory=(who.signatory.name if who else None)
-        or (c.common_name if c else None)
-        or UNKNOWN,
-        organisation=(who.partner.name if who else None)
-        or (c.organisation if c else None)
-        or UNKNOWN,
-        role=(who.signatory.role if who else None)
-        or (f"{c.title} (volgens certificaat)" if c and c.title else NOT_REGISTERED),
-        capacity=capacity,
-        mandate=mandate,
-        signing_time=when,
-        time_source=source,
-        tsa=tsa,
-        claimed_time=fmt_time(ev.claimed_signing_time) if ev.claimed_signing_time else "geen",
-        certificate=cert,
-        pades_level=ev.pades_level or UNKNOWN,
-        verdict=_verdict(s),
-        ok=s.ok,
-        findings=_findings(s.findings),
-        art24=Art24Row(
-            signature_holder=holder,
-            validation_moment=fmt_time(facts.validated_at),
-            validation_result=_verdict(s),
-            responsible_official=facts.responsible,
-            certificate_identity=identity,
-        ),
-    )
-
-
-def build_report(facts: ReportFacts) -> Report:
-    """The report content for ``facts`` (Dutch, display-ready)."""
-    partners = facts.partners
-    current = [v for v in facts.versions if v.superseded_by is None]
-    current_labels = [v.label for v in current]
-
+def _signatures_and_files(facts: ReportFacts):  # noqa: ANN202
+    """The signature cards and file rows, what each version got, and the signing
+    organisations that are not registered partners (organisation -> (row, labels signed))."""
     signatures: list[SignatureRow] = []
     files: list[FileRow] = []
     seen_cert: set[tuple[str, str, str]] = set()
-    unregistered: dict[str, tuple[SignatureRow, set[str]]] = {}  # organisation -> (row, labels signed)
+    unregistered: dict[str, tuple[SignatureRow, set[str]]] = {}
     per_version: dict[str, int] = {}
     for f in facts.copies.files:
         label = f.evidence.approved.label if f.evidence and f.evidence.approved else "—"
@@ -396,12 +70,10 @@ def build_report(facts: ReportFacts) -> Report:
                 file=f.path,
                 sha256=f.evidence.sha256.hex if f.evidence else UNKNOWN,
                 document=label,
-                status={"VERIFIED": "geverifieerd", "FAILED": "afgekeurd", "ERROR": "niet leesbaar"}[
-                    f.status
-                ],
+                status={"VERIFIED": "geverifieerd", "FAILED": "afgekeurd", "ERROR": "niet leesbaar"}[f.status],
                 partner_signatures=len(f.partner_signatures),
                 findings=_findings(f.findings),
-                error=f.error or "",
+                error=humanise(f.error or ""),
             )
         )
         for s in f.signatures:
@@ -413,7 +85,7 @@ def build_report(facts: ReportFacts) -> Report:
                 if key in seen_cert:
                     continue
                 seen_cert.add(key)
-            row = _signature_row(len(signatures) + 1, f, s, facts, partners)
+            row = signature_row(len(signatures) + 1, f, s, facts)
             signatures.append(row)
             if ev.kind is SignatureKind.SIGNATURE:
                 signed = signature_state(f, s) == SIGNED
@@ -422,8 +94,11 @@ def build_report(facts: ReportFacts) -> Report:
                     _row, got = unregistered.setdefault(row.organisation, (row, set()))
                     if signed:
                         got.add(label)
+    return signatures, files, per_version, unregistered
 
-    versions = tuple(
+
+def _versions(facts: ReportFacts, per_version: dict[str, int]) -> tuple[VersionRow, ...]:
+    return tuple(
         VersionRow(
             document=v.document.value,
             title=v.document.title,
@@ -440,9 +115,11 @@ def build_report(facts: ReportFacts) -> Report:
         for v in facts.versions
     )
 
-    partner_rows: list[PartnerRow] = []
+
+def _partner_rows(facts: ReportFacts, current_labels: list[str], unregistered) -> list[PartnerRow]:  # noqa: ANN001
+    rows: list[PartnerRow] = []
     matrix = {r.partner.key: r for r in facts.status.rows} if facts.status else {}
-    for p in partners or ():
+    for p in facts.partners or ():
         got = set()
         states = []
         for d, cell in (matrix[p.key].cells.items() if p.key in matrix else ()):
@@ -451,7 +128,7 @@ def build_report(facts: ReportFacts) -> Report:
             if cell.state == SIGNED and cell.version:
                 got.add(f"{d.value} {cell.version}")
         live = [m for m in p.mandates if m.revoked_at is None or m.revoked_at > facts.validated_at]
-        partner_rows.append(
+        rows.append(
             PartnerRow(
                 name=p.name,
                 kind=p.kind,
@@ -469,7 +146,7 @@ def build_report(facts: ReportFacts) -> Report:
         )
     for org in sorted(unregistered):
         row, got = unregistered[org]
-        partner_rows.append(
+        rows.append(
             PartnerRow(
                 name=org,
                 kind=NOT_REGISTERED,
@@ -485,27 +162,28 @@ def build_report(facts: ReportFacts) -> Report:
                 registered=False,
             )
         )
+    return rows
 
-    if partners is None:
-        missing_partners: tuple[str, ...] = ()
-        missing_note = (
+
+def _missing(facts: ReportFacts, partner_rows: list[PartnerRow]) -> tuple[tuple[str, ...], str]:
+    if facts.partners is None:
+        return (), (
             "Niet te bepalen: de registry bevat nog geen geregistreerde partners "
             "(niet geregistreerd). Hieronder staan alleen partners die in de "
             "ondertekende kopieën voorkomen."
         )
-    else:
-        missing_partners = tuple(
-            f"{r.name}: {', '.join(r.missing)}" for r in partner_rows if r.registered and r.missing
-        )
-        missing_note = (
-            "Alle geregistreerde partners hebben alle geldende versies geldig ondertekend."
-            if not missing_partners
-            else "Deze geregistreerde partners hebben een geldende versie nog niet geldig ondertekend."
-        )
+    missing = tuple(f"{r.name}: {', '.join(r.missing)}" for r in partner_rows if r.registered and r.missing)
+    return missing, (
+        "Alle geregistreerde partners hebben alle geldende versies geldig ondertekend."
+        if not missing
+        else "Deze geregistreerde partners hebben een geldende versie nog niet geldig ondertekend."
+    )
 
+
+def _chain(facts: ReportFacts) -> ChainRow:
     log = facts.log
     la = log.last_anchor
-    chain = ChainRow(
+    return ChainRow(
         intact=log.intact,
         state="intact" if log.intact else "NIET intact: het auditlog is gewijzigd",
         events=log.events,
@@ -514,13 +192,43 @@ def build_report(facts: ReportFacts) -> Report:
         problems=tuple(log.all_problems()),
         anchors=len(log.anchors),
         last_anchor=(
-            f"gebeurtenis #{la.anchor.anchored_seq} vastgelegd door {la.tsa or UNKNOWN} op "
-            f"{fmt_time(la.time)}" + ("" if la.token_ok else f" — ONGELDIG: {la.problem}")
+            f"gebeurtenis #{la.anchor.anchored_seq} vastgelegd door {dn_display(la.tsa) if la.tsa else UNKNOWN} "
+            f"op {fmt_time(la.time)}" + ("" if la.token_ok else f" — ONGELDIG: {la.problem}")
             if la
             else "nog nooit verankerd (zvhsign log anchor)"
         ),
         last_anchor_ok=la.token_ok if la else None,
     )
+
+
+def _tiles(facts: ReportFacts, signatures: list[SignatureRow], partner_rows: list[PartnerRow],
+           chain: ChainRow) -> tuple[tuple[str, str, str], ...]:
+    """Page 1 at a glance: a few figures, each with its tone."""
+    files = facts.copies.files
+    ok_files = sum(1 for f in files if f.verified)
+    partner_sigs = [s for s in signatures if s.kind == "ondertekening partner"]
+    ok_sigs = sum(1 for s in partner_sigs if s.ok)
+    tiles = [
+        (f"{ok_files}/{len(files)}", "kopieën geverifieerd", "ok" if ok_files == len(files) else "bad"),
+        (f"{ok_sigs}/{len(partner_sigs)}", "partnerhandtekeningen geldig",
+         "ok" if ok_sigs == len(partner_sigs) else "bad"),
+    ]
+    registered = [r for r in partner_rows if r.registered]
+    if facts.partners is not None:
+        complete = sum(1 for r in registered if not r.missing)
+        tiles.append((f"{complete}/{len(registered)}", "partners compleet",
+                      "ok" if complete == len(registered) else "warn"))
+    tiles.append((chain.state.split(":")[0], "auditlog", "ok" if chain.intact else "bad"))
+    return tuple(tiles)
+
+
+def build_report(facts: ReportFacts) -> Report:
+    """The report content for ``facts`` (Dutch, display-ready)."""
+    current_labels = [v.label for v in facts.versions if v.superseded_by is None]
+    signatures, files, per_version, unregistered = _signatures_and_files(facts)
+    partner_rows = _partner_rows(facts, current_labels, unregistered)
+    missing_partners, missing_note = _missing(facts, partner_rows)
+    chain = _chain(facts)
     ok_files = sum(1 for f in facts.copies.files if f.verified)
     summary = (
         f"{ok_files} van {len(facts.copies.files)} ondertekende kopieën geverifieerd",
@@ -532,7 +240,10 @@ def build_report(facts: ReportFacts) -> Report:
         matrix_documents=matrix_documents, matrix=matrix, matrix_counts=counts,
         title="Auditrapport ondertekening Samenwerkingsconvenant en Privacy Protocol",
         generated_at=fmt_time(facts.validated_at),
+        generated_at_utc=facts.validated_at.isoformat(),
+        time_note=TIME_NOTE,
         responsible=facts.responsible,
+        requested_by=facts.requested_by or "",
         workspace=facts.workspace,
         registry=facts.registry_url,
         copies_source=(
@@ -540,9 +251,9 @@ def build_report(facts: ReportFacts) -> Report:
             if facts.copies_source == "registry"
             else "bestanden opgegeven bij het maken van dit rapport"
         ),
-        versions=versions,
+        versions=_versions(facts, per_version),
         partners=tuple(partner_rows),
-        partners_registered=partners is not None,
+        partners_registered=facts.partners is not None,
         missing_partners=missing_partners,
         missing_note=missing_note,
         signatures=tuple(signatures),
@@ -550,6 +261,7 @@ def build_report(facts: ReportFacts) -> Report:
         chain=chain,
         trust=_trust_row(facts.trust),
         summary=summary,
+        tiles=_tiles(facts, signatures, partner_rows, chain),
     )
 
 

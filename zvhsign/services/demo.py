@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -51,8 +52,17 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
     from ..testpki import TEST_PASSPHRASE, certs_dir
 
     directory = Path(directory)
-    ws = init_test_workspace(directory)
+    # the official the audit report names as responsible for the validation ([report] in zvhsign.toml)
+    ws = init_test_workspace(directory, responsible_name="J. de Vries",
+                             responsible_function="Functionaris voor de gegevensbescherming")
     say(f"1. workspace {directory} (SQLite registry, ZVH Test PKI, local TSA/OCSP/CRL)")
+    # the EU trusted lists of the test PKI (TEST ONLY): qualification of every signature
+    from .trustlists import add_lists
+
+    lists = certs_dir() / "out" / "trusted-lists"
+    loaded = add_lists(ws, str(lists / "eu-lotl.xml"), {"NL": str(lists / "tsl-nl.xml")}, actor="demo")
+    say("1a. loaded the test trusted lists (" + ", ".join(
+        f"{i.territory} sequence {i.sequence_number}" for i in loaded.lists) + "; signatures verified)")
     p12 = certs_dir() / "out"
     secret = Secret(TEST_PASSPHRASE, source="test PKI")
 
@@ -102,6 +112,9 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
     verdict = verify(ws, sorted(signed), record=True)
     ok = sum(1 for f in verdict.files if f.verified)
     say(f"6. verified {ok}/{len(verdict.files)} signed copies (recorded in the registry)")
+    levels = Counter(sv.evidence.qualification.level.value for f in verdict.files for sv in f.partner_signatures)
+    say("6b. eIDAS qualification of the partner signatures (trusted lists): "
+        + ", ".join(f"{n} {level}" for level, n in levels.most_common()))
     say("6a. status (zvhsign status):")
     for line in status_lines(ws):
         say(line)

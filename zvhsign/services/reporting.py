@@ -22,13 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ..domain.audit import Anchor
 from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.mandates import Mandate
 from ..domain.status import StatusMatrix, status_matrix
 from ..domain.verdicts import BatchVerdict
-from ..errors import ServiceError, UsageError
+from ..errors import ServiceError, UsageError, WorkspaceError
 from .auditlog import AnchorCheck, LogCheck, check_anchor
 from .keys import KeySource
 from .pipeline import Copy, Pipeline
@@ -37,6 +38,8 @@ from .workspace import Workspace
 
 from ..pdf.fields import REPORT_FIELD  # noqa: E402
 """Signature field the secretariat's signature on a report PDF goes into."""
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class ReportFacts:
     """Everything the audit report shows, gathered in one validation run."""
 
     validated_at: datetime  # the moment of validation (Archiefregeling art. 24)
-    responsible: str  # the official responsible for the validation
+    responsible: str  # the official responsible for the validation: "Naam (functie)"
     workspace: str
     registry_url: str
     versions: tuple[ApprovedVersion, ...]
@@ -93,6 +96,31 @@ class ReportFacts:
     log: LogCheck
     trust: TrustFacts = TrustFacts(None, None)
     status: StatusMatrix | None = None  # partner × document, from the same verdicts
+    requested_by: str | None = None  # who asked for it, when not the official (a web user)
+
+
+RESPONSIBLE_HINT = (
+    'set [report] responsible_name = "J. de Vries" and responsible_function = '
+    '"Functionaris voor de gegevensbescherming" in zvhsign.toml'
+)
+
+
+def responsible_official(ws: Workspace) -> str:
+    """The official responsible for the validation, as the workspace names them
+    (``[report] responsible_name`` and ``responsible_function``): "Naam (functie)".
+    The Archiefregeling asks for a person and a function, not whoever runs the command,
+    so a report without them is refused."""
+    name = (ws.config.responsible_name or "").strip()
+    function = (ws.config.responsible_function or "").strip()
+    if not name or not function:
+        missing = " and ".join(k for k, v in (("responsible_name", name), ("responsible_function", function))
+                               if not v)
+        raise WorkspaceError(
+            f"the audit report names the official responsible for the validation, but [report] "
+            f"{missing} is not set in {ws.config_path}",
+            hint=RESPONSIBLE_HINT,
+        )
+    return f"{name} ({function})"
 
 
 def _partners(reg) -> tuple[PartnerFacts, ...] | None:  # noqa: ANN001
@@ -127,12 +155,19 @@ def gather(
     ws: Workspace,
     files: Sequence[Path] = (),
     *,
-    responsible: str,
+    responsible: str | None = None,
     online: bool = True,
+    requested_by: str | None = None,
 ) -> ReportFacts:
     """Judge the signed copies through the pipeline and read the registry and audit log,
     at one moment. Recorded copies are examined again (the report states a fresh
-    validation moment), from the bytes the registry keeps."""
+    validation moment), from the bytes the registry keeps.
+
+    ``responsible``: the official responsible for the validation; by default the one the
+    workspace names (:func:`responsible_official`, refused when it names none).
+    ``requested_by``: who asked for the report, when that is someone else (a web user)."""
+    if responsible is None:
+        responsible = responsible_official(ws)
     if not responsible.strip():
         raise UsageError("the official responsible for the validation can't be empty")
     validated_at = datetime.now(timezone.utc).replace(microsecond=0)
@@ -150,7 +185,9 @@ def gather(
         for rc in reg.governance.recorded_copies():
             data = reg.get_blob(rc.sha256)
             if data is not None:
-                label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {rc.recorded_at:%Y-%m-%d %H:%M} UTC)"
+                at = rc.recorded_at if rc.recorded_at.tzinfo else rc.recorded_at.replace(tzinfo=timezone.utc)
+                local = at.astimezone(AMSTERDAM)
+                label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {local:%Y-%m-%d %H:%M} {local.tzname()})"
                 copies.append(Copy(label, data=data))
         if not copies:
             raise UsageError(
@@ -178,6 +215,7 @@ def gather(
         log=log,
         trust=_trust(events),
         status=status,
+        requested_by=requested_by,
     )
 
 

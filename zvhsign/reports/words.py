@@ -1,0 +1,109 @@
+"""The Dutch words and formats of everything people read (the report, the web page).
+
+Defined once: the report and ``zvhsign serve`` both take their words for verdicts,
+matrix states, signature kinds and eIDAS qualification levels from here, and show
+every moment in Dutch local time with the zone named.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from ..domain.evidence import Indication, SignatureKind
+from ..domain.findings import Level
+from ..domain.qualification import Qualification, QualificationEvidence
+from ..domain.status import INDETERMINATE, INVALID, MISSING, NEEDS_RESIGNING, SIGNED
+
+NOT_REGISTERED = "niet geregistreerd"
+UNKNOWN = "onbekend"
+
+#: every moment people read is shown in this zone (tzdata is a dependency)
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+TIME_NOTE = (
+    "Alle tijden zijn Nederlandse tijd (Europe/Amsterdam): CET is wintertijd (UTC+1), "
+    "CEST zomertijd (UTC+2)."
+)
+
+#: Dutch words for verdicts, shared by everything that shows them (report, web page)
+INDICATION_NL = {
+    Indication.TOTAL_PASSED: "geldig",
+    Indication.TOTAL_FAILED: "ongeldig",
+    Indication.INDETERMINATE: "onbepaald",
+}
+LEVEL_NL = {Level.FAIL: "fout", Level.WARN: "waarschuwing", Level.INFO: "info"}
+KIND_NL = {
+    SignatureKind.SIGNATURE: "ondertekening partner",
+    SignatureKind.CERTIFICATION: "goedkeuring secretariaat (certificering)",
+    SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
+    SignatureKind.REPORT: "ondertekening auditrapport (secretariaat)",
+}
+#: the states of the partner × document matrix (domain/status.py), in the report and on the page
+STATE_NL = {
+    SIGNED: "ondertekend",
+    NEEDS_RESIGNING: "opnieuw ondertekenen",
+    INDETERMINATE: "onbepaald",
+    INVALID: "ongeldig",
+    MISSING: "ontbreekt",
+}
+#: eIDAS qualification levels (domain/qualification.py)
+QUALIFICATION_NL = {
+    Qualification.QES: "gekwalificeerde elektronische handtekening (QES)",
+    Qualification.ADES_QC: "geavanceerde handtekening met gekwalificeerd certificaat (AdES-QC)",
+    Qualification.ADES: "geavanceerde elektronische handtekening (AdES)",
+    Qualification.INDETERMINATE: "niet vast te stellen (INDETERMINATE)",
+    Qualification.NOT_ASSESSED: "niet beoordeeld",
+}
+NOT_ASSESSED_NOTE = "geen EU-vertrouwenslijsten (trusted lists) geladen in deze werkruimte"
+
+
+def fmt_time(dt: datetime | None) -> str:
+    """A moment in Dutch local time with the zone named, e.g. ``2026-11-30 17:35:56 CET``."""
+    if dt is None:
+        return UNKNOWN
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)  # the registry and the evidence keep UTC
+    local = dt.astimezone(TIMEZONE)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def fmt_minute(dt: datetime | None) -> str:
+    """A moment to the minute in Dutch local time with the zone named."""
+    if dt is None:
+        return UNKNOWN
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    local = dt.astimezone(TIMEZONE)
+    return f"{local:%d-%m-%Y %H:%M} {local.tzname()}"
+
+
+def fmt_date(d: date | datetime | None) -> str:
+    if d is None:
+        return UNKNOWN
+    if isinstance(d, datetime) and d.tzinfo is not None:
+        d = d.astimezone(TIMEZONE)
+    return d.strftime("%Y-%m-%d")
+
+
+def qualification_text(q: QualificationEvidence) -> str:
+    """One line: the level in Dutch, with the trusted-list service when there is one;
+    NOT-ASSESSED says briefly why."""
+    label = QUALIFICATION_NL.get(q.level, q.level.value)
+    if q.level is Qualification.NOT_ASSESSED:
+        return f"{label} — {NOT_ASSESSED_NOTE}"
+    if q.service_name:
+        where = ", ".join(x for x in (q.service_territory, _status_word(q.service_status)) if x)
+        label += f"; dienst: {q.service_name}" + (f" ({where})" if where else "")
+    return label
+
+
+def _status_word(status: str | None) -> str | None:
+    if not status:
+        return None
+    last = status.rstrip("/").rsplit("/", 1)[-1]
+    return {"granted": "verleend", "withdrawn": "ingetrokken", "recognisedatnationallevel":
+            "nationaal erkend", "deprecatedatnationallevel": "nationaal vervallen"}.get(last.lower(), last)
+
+
+def _or(value: str | None, default: str = NOT_REGISTERED) -> str:
+    return value if value else default
