@@ -50,6 +50,16 @@ def test_demo_verifies_everything_and_stays_usable(tmp_path):
         assert matrix[town]["mandate"]["state"] == "registered"
     assert status.returncode == 1  # not everything is signed yet: the mayors' protocols are missing
 
+    # the demo loads the test trusted lists: every partner signature has its eIDAS qualification
+    # (the Reclassering's certificate does not declare a QSCD: AdES-QC; everyone else QES)
+    assert "1a. loaded the test trusted lists" in run.stdout
+    for partner in ("om", "politie", "rvdk", "ggz"):
+        assert {d["qualification"] for d in matrix[partner]["documents"].values()} == {"QES"}, partner
+    assert {d["qualification"] for d in matrix["reclassering"]["documents"].values()} == {"AdES-QC"}
+    levels = {s["qualification"]["level"] for f in batch["files"] for s in f["signatures"]
+              if s["kind"] == "signature"}
+    assert levels == {"QES", "AdES-QC"}
+
     # the partner kit is a workspace of its own, mandates included: the mayor of Haarlem
     # signs the protocol there under the College's mandate, the secretariat verifies it
     kit = demo / "kit"

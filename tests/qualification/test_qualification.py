@@ -236,3 +236,10 @@ def test_the_lists_are_a_trust_source(tmp_path, setup):
     sv = _partner(_verify(ws, [copy]), copy)[1]
     assert sv.evidence.trusted, sv.evidence.failure
     assert sv.evidence.qualification.level.value == "QES"
+
+
+def test_verify_v_shows_the_qualification_next_to_the_level(setup):
+    r = _cli(setup.approved.ws, "verify", "-v", "--no-color", str(setup.copies["reclassering"]),
+             str(setup.copies["politie"]))
+    assert r.exit_code == 0, r.output
+    assert "AdES-QC" in r.output and "QES" in r.output.replace("AdES-QC", "")

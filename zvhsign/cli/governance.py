@@ -436,7 +436,8 @@ def render_status(m) -> str:
         cells = []
         for d in DocumentKind:
             c = r.cells[d]
-            cells.append(f"{c.state.value + (f' ({c.version})' if c.version else ''):<22}")
+            detail = ", ".join(x for x in (c.version, c.qualification) if x)  # e.g. "1.0, QES"
+            cells.append(f"{c.state.value + (f' ({detail})' if detail else ''):<22}")
         mand = r.mandate.state
         if r.mandate.revoked_at is not None and r.mandate.state.startswith("revoked from"):
             mand = f"ingetrokken per {local_date(r.mandate.revoked_at)}"

@@ -27,8 +27,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..domain.evidence import Indication
+from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Level
+from ..domain.qualification import Qualification
 from ..domain.verdicts import BatchVerdict, FileVerdict, SignatureVerdict
 from ..i18n import local_time
 
@@ -286,8 +287,12 @@ def _signatures_table(v: FileVerdict, width: int) -> Table:
     for s in v.signatures:
         ev = s.evidence
         ts = ev.signature_timestamp.time if ev.signature_timestamp else None
+        level = f"{ev.kind.value}, {ev.pades_level or '-'}"
+        q = ev.qualification.level
+        if ev.kind is not SignatureKind.DOC_TIMESTAMP and q is not Qualification.NOT_ASSESSED:
+            level += f", {q.value}"  # eIDAS qualification (from the trusted lists)
         t.add_row(
-            Text.assemble(ev.field_name, "\n", (f"{ev.kind.value}, {ev.pades_level or '-'}", "dim")),
+            Text.assemble(ev.field_name, "\n", (level, "dim")),
             Text(_signer(s)),
             Text(f"{_time(ev.claimed_signing_time)}\n{_time(ts)}"),
             Text(s.indication.value, style=_INDICATION_STYLE.get(s.indication, "")),

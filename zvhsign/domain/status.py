@@ -34,6 +34,8 @@ class CellState(str, enum.Enum):
 SIGNED, NEEDS_RESIGNING, INDETERMINATE, INVALID, MISSING = CellState
 #: best first: a partner's cell shows the best state among its signatures
 _ORDER = (SIGNED, NEEDS_RESIGNING, INDETERMINATE, INVALID, MISSING)
+#: best first; "NOT-ASSESSED" is left out (no trusted lists: nothing to show)
+_QUALIFICATION_ORDER = ("QES", "AdES-QC", "AdES", "INDETERMINATE")
 #: the copy is of a superseded version: valid apart from that, the partner must sign again
 _VERSION_CODES = frozenset({"VERSION_SUPERSEDED"})
 
@@ -64,6 +66,8 @@ class CellSignature:
     indication: str
     codes: tuple[str, ...]  # blocking finding codes (the signature's and its copy's)
     signed_at: datetime | None  # the signature timestamp's time (proof, not a claim)
+    #: eIDAS qualification ("QES", "AdES-QC", "AdES", "INDETERMINATE", "NOT-ASSESSED")
+    qualification: str = "NOT-ASSESSED"
 
     def to_json(self) -> dict:
         return {
@@ -71,6 +75,7 @@ class CellSignature:
             "version": self.version, "signer": self.signer, "state": self.state.value,
             "indication": self.indication, "codes": list(self.codes),
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "qualification": self.qualification,
         }
 
 
@@ -81,8 +86,17 @@ class StatusCell:
     copies: tuple[str, ...] = ()  # SHA-256 of the copies in the best state
     signatures: tuple[CellSignature, ...] = ()
 
+    @property
+    def qualification(self) -> str | None:
+        """The best eIDAS qualification among the signatures in the cell's state (None:
+        none assessed -- no trusted lists loaded, or no signature)."""
+        best = [s.qualification for s in self.signatures if s.state == self.state]
+        ranked = [q for q in _QUALIFICATION_ORDER if q in best]
+        return ranked[0] if ranked else None
+
     def to_json(self) -> dict:
         return {"state": self.state.value, "version": self.version, "copies": list(self.copies),
+                "qualification": self.qualification,
                 "signatures": [s.to_json() for s in self.signatures]}
 
 
@@ -184,6 +198,7 @@ def status_matrix(ctx: GovernanceContext, batch: BatchVerdict, now: datetime) ->
             copy=fv.path, copy_sha256=ev.sha256.hex, field=sv.evidence.field_name, version=av.version,
             signer=sv.who.signatory.name, state=signature_state(fv, sv), indication=sv.indication.value,
             codes=codes, signed_at=st.time if st is not None and st.ok else None,
+            qualification=sv.evidence.qualification.level.value,
         ))
     rows = tuple(
         StatusRow(p, {d: _cell(found.get((p.key, d), [])) for d in DocumentKind}, mandate_state(ctx, p, now))

@@ -166,7 +166,8 @@ def status_lines(ws: Workspace) -> list[str]:
     m = status(ws)
     lines = []
     for r in m.rows:
-        docs = ", ".join(f"{d.value} {c.state.value}" for d, c in r.cells.items())
+        docs = ", ".join(f"{d.value} {c.state.value}" + (f" ({c.qualification})" if c.qualification else "")
+                         for d, c in r.cells.items())
         mand = f"; mandate {r.mandate.state}" if r.partner.is_municipality else ""
         lines.append(f"   {r.partner.name:<32} {docs}{mand}")
     return lines
