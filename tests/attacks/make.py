@@ -732,3 +732,66 @@ def sign_with_ec_key(data: bytes, certs: Path, curve_name: str, *, plain: bool =
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     asyncio.run(signers.PdfSigner(meta, signer).async_sign_pdf(writer, output=out))
     return out.getvalue()
+
+
+# ------------------------------------ a foreign CMS with minor DER deviations (issue 11)
+
+
+def _tlv(buf: bytes, i: int) -> tuple[int, int, int]:
+    """(tag, start of contents, end) of the DER element at ``i``."""
+    n = buf[i + 1]
+    if n & 0x80:
+        k = n & 0x7F
+        return buf[i], i + 2 + k, i + 2 + k + int.from_bytes(buf[i + 2:i + 2 + k], "big")
+    return buf[i], i + 2, i + 2 + n
+
+
+def _indefinite(tag: int, contents: bytes) -> bytes:
+    return bytes([tag, 0x80]) + contents + b"\x00\x00"
+
+
+def _children(buf: bytes, start: int, end: int):
+    i = start
+    while i < end:
+        tag, c1, c2 = _tlv(buf, i)
+        yield tag, buf[i:c2], buf[c1:c2]
+        i = c2
+
+
+def cms_reencoded(signed: bytes, variant: str) -> bytes:
+    """The last signature's CMS (its revision is the file's last, so no later signature covers
+    its /Contents) re-encoded with a deviation from DER that BER allows, as some signing
+    products write it: ``indefinite`` (every constructed element up to the signer info with
+    indefinite length), ``long-length`` (a non-minimal length), ``trailing-garbage`` (bytes
+    after the DER that are not zero padding). The signed bytes and the signature value stay
+    the same."""
+    spans = [(m.start(1), m.end(1)) for m in re.finditer(rb"/Contents\s*<([0-9A-Fa-f]+)>", signed)]
+    start, end = spans[-1]
+    raw = bytes.fromhex(signed[start:end].decode())
+    _, c1, c2 = _tlv(raw, 0)
+    der = raw[:c2]
+    if variant == "long-length":
+        new = b"\x30\x84" + (c2 - c1).to_bytes(4, "big") + der[c1:c2]
+    elif variant == "trailing-garbage":
+        new = der + b"\x05\x00garbage after the CMS"
+    elif variant == "indefinite":
+        (_, oid, _), (_, _, explicit) = list(_children(der, c1, c2))
+        _, s1, s2 = _tlv(explicit, 0)  # SignedData
+        parts = []
+        for tag, whole, contents in _children(explicit, s1, s2):
+            if tag == 0x31 and whole is not None and explicit.endswith(whole):  # signerInfos
+                infos = []
+                for _t, info, _c in _children(contents, 0, len(contents)):
+                    _, i1, i2 = _tlv(info, 0)
+                    fields = [_indefinite(0xA0, c) if t == 0xA0 else w for t, w, c in _children(info, i1, i2)]
+                    infos.append(_indefinite(0x30, b"".join(fields)))  # signed attributes: [0] indefinite
+                whole = _indefinite(0x31, b"".join(infos))
+            elif tag == 0xA0:  # certificates
+                whole = _indefinite(0xA0, contents)
+            parts.append(whole)
+        new = _indefinite(0x30, oid + _indefinite(0xA0, _indefinite(0x30, b"".join(parts))))
+    else:
+        raise ValueError(variant)
+    hexed = new.hex().encode()
+    assert len(hexed) <= end - start, "the re-encoded CMS does not fit in /Contents"
+    return signed[:start] + hexed + b"0" * (end - start - len(hexed)) + signed[end:]
