@@ -189,6 +189,14 @@ objects_appended_without_eof = _fixture(
     "objects_appended_without_eof", lambda r: make.objects_appended_without_eof(_signed(r))
 )
 
+# issue 11: the re-certified copy (a second certification after the approved version)
+recertified_after_signing = _fixture(
+    "recertified_after_signing", lambda r: make.recertified_after_signing(_signed(r), _forger(r))
+)
+recertified_with_content_change = _fixture(
+    "recertified_with_content_change", lambda r: make.recertified_with_content_change(_signed(r), _forger(r))
+)
+
 
 @pytest.fixture(scope="session")
 def form_field_filled_after_signing(approved, forger, attack_dir, tmp_path_factory):

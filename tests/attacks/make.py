@@ -79,7 +79,15 @@ class Forger:
             timestamper = rt.env.timestamper if level != "B-B" else None
             out = io.BytesIO()
             new_field = SigFieldSpec(field_name, box=box, on_page=-1) if box else None
-            await PdfSigner(meta, signer, timestamper=timestamper, new_field_spec=new_field).async_sign_pdf(
+
+            class UncheckedSigner(PdfSigner):
+                """An attacker's signer: no refusal to certify a document that is already
+                signed or certified (pyHanko's own writer refuses; other tools don't)."""
+
+                def _enforce_certification_constraints(self, reader):
+                    return None
+
+            await UncheckedSigner(meta, signer, timestamper=timestamper, new_field_spec=new_field).async_sign_pdf(
                 writer, output=out
             )
             return out.getvalue()
@@ -795,3 +803,20 @@ def cms_reencoded(signed: bytes, variant: str) -> bytes:
     hexed = new.hex().encode()
     assert len(hexed) <= end - start, "the re-encoded CMS does not fit in /Contents"
     return signed[:start] + hexed + b"0" * (end - start - len(hexed)) + signed[end:]
+
+
+# ----------------------------------------------- the re-certified copy (issue 11)
+
+
+def recertified_after_signing(signed: bytes, forger: Forger) -> bytes:
+    """A new certification signature (DocMDP) appended after the approved version and the
+    partner's signature, by another key: it claims to be the document's author signature,
+    in a field of its own (pyHanko's writer refuses this; an attacker's tool doesn't)."""
+    return forger.sign(signed, "untrusted-signer", field_name="Herbevestiging", certify=True)
+
+
+def recertified_with_content_change(signed: bytes, forger: Forger) -> bytes:
+    """The re-certification changes page 1 in the same update: a certification by a partner
+    key over an edited copy."""
+    return forger.sign(signed, "om", field_name="Herbevestiging", certify=True,
+                       prepare=lambda w: draw_on_page(w))

@@ -58,6 +58,11 @@ OWN = [
     ("signature_contents_emptied", "SIGNATURE_BYTE_RANGE_INVALID"),
     ("objects_appended_without_eof", "TRAILING_DATA"),
     ("objects_appended_without_xref", "TRAILING_DATA"),
+    # the re-certified copy: a second certification (DocMDP) after the approved version
+    ("recertified_after_signing", "APPROVAL_SIGNATURE_DUPLICATED"),
+    ("recertified_after_signing", "DOCUMENT_STRUCTURE_CHANGED"),
+    ("recertified_with_content_change", "CONTENT_CHANGED_AFTER_APPROVAL"),
+    ("recertified_with_content_change", "APPROVAL_SIGNATURE_DUPLICATED"),
 ]
 # what only shows when the approval check passes (the approved copy's own fields)
 NOT_IN_UNREGISTERED: set[str] = set()
@@ -104,7 +109,7 @@ def test_benign_later_additions_pass(request, approved, fixture):
 
 
 @pytest.mark.parametrize("workspace", ["approved", "unregistered"])
-@pytest.mark.parametrize("fixture,code", OWN, ids=[a[0] for a in OWN])
+@pytest.mark.parametrize("fixture,code", OWN, ids=[f"{a[0]}-{a[1]}" for a in OWN])
 def test_own_analysis_names_the_attack(request, approved, unregistered_ws, workspace, fixture, code):
     """A named integrity finding (exit 1), never exit 3, whether or not the copy contains a
     registered approved version -- and not resting on pyHanko's difference analysis."""
@@ -140,3 +145,12 @@ def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path)
     path.write_bytes(forger.sign(approved.convenant.read_bytes(), "om", field_name="Nieuw_Veld"))
     exit_code, f = verify_json(approved.ws, path)
     assert exit_code == 0, all_codes(f)
+
+
+def test_recertification_names_the_second_certification(approved, recertified_after_signing):
+    """zvhsign's own analysis names what the re-certification did: the catalog's /Perms now
+    points at a second certification signature (not only pyHanko's DocMDP verdict)."""
+    _, f = verify_json(approved.ws, recertified_after_signing)
+    details = [d for x in f["findings"] if x["code"] == "DOCUMENT_STRUCTURE_CHANGED" for d in x["details"]]
+    assert any("/Perms" in d and "certification" in d for d in details), details
+    assert any(x["code"] == "APPROVED_VERSION" for x in f["findings"])  # the approval check passes

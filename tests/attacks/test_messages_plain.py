@@ -28,6 +28,7 @@ ATTACK_FIXTURES = [
     "new_visible_signature_field_signed", "dss_removed_after_signing", "dss_emptied_after_signing",
     "document_info_changed_after_signing", "xmp_title_changed_after_signing", "byte_range_null",
     "byte_range_three_numbers", "byte_range_overlapping", "byte_range_with_gap", "contents_not_a_string",
+    "recertified_after_signing", "recertified_with_content_change",
 ]
 
 PYTHON_TEXT = [

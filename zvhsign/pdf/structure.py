@@ -35,6 +35,11 @@ from ..domain.evidence import Change, ChangeKind
 # (/Version: the PDF version a writer declares, raised by signing products whose signature
 # needs a later version, e.g. brainpool curves; nothing is rendered from it)
 _CATALOG_ALLOWED = {"/AcroForm", "/DSS", "/Extensions", "/Metadata", "/Pages", "/StructTreeRoot", "/Version"}
+# what a change of some catalog entries means
+_CATALOG_TEXT = {
+    "/Perms": "document catalog entry /Perms changed: a certification (DocMDP) signature added after "
+              "the first signature, or the certification replaced (only the first signature may certify)",
+}
 # page entries that don't change what is rendered and that signing products set when they
 # add a widget: the page's key into the structure tree, and the tab order
 _PAGE_IGNORED = {"/Annots", "/Parent", "/StructParents", "/Tabs"}
@@ -373,7 +378,7 @@ def _diff(a: _DocModel, b: _DocModel, rev: int, final: _DocModel | None = None,
             add(ChangeKind.ANNOTATION, f"page {i}: annotations added, removed or changed ({len(aa)} → {len(ab)})")
     for key in sorted(set(a.catalog) | set(b.catalog)):
         if a.catalog.get(key) != b.catalog.get(key):
-            add(ChangeKind.CATALOG, f"document catalog entry {key} added, removed or changed")
+            add(ChangeKind.CATALOG, _CATALOG_TEXT.get(key, f"document catalog entry {key} added, removed or changed"))
     for key in sorted(set(a.acroform) | set(b.acroform)):
         if a.acroform.get(key) != b.acroform.get(key):
             add(ChangeKind.FORM, f"form entry {key} added, removed or changed")
