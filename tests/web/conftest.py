@@ -77,7 +77,8 @@ def web_world(tmp_path_factory, passphrase, unchecked_signer) -> WebWorld:
     from zvhsign.services.signing import sign
 
     root = tmp_path_factory.mktemp("web")
-    ws = init_test_workspace(root / "ws")
+    ws = init_test_workspace(root / "ws", responsible_name="J. de Vries",
+                             responsible_function="Functionaris voor de gegevensbescherming")
 
     def key(label: str) -> KeySource:
         return KeySource(pkcs12=p12(label), passphrase=passphrase)

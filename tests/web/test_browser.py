@@ -26,6 +26,11 @@ def test_valid_copy_is_accepted(page, local_site, web_world, ui):
     assert not details.evaluate("d => d.open")
     details.query_selector("summary").click()
     assert "TOTAL-PASSED" in details.inner_text()
+    # the eIDAS qualification per signature, in the report's words
+    quals = details.query_selector_all(".qualification")
+    assert quals and all(q.get_attribute("data-level") == "NOT-ASSESSED" for q in quals)
+    assert "Kwalificatie (eIDAS): niet beoordeeld" in quals[0].inner_text()
+    assert "ondertekend door Fatima El Amrani" in art.inner_text()
 
 
 def test_tampered_copy_is_not_accepted_with_the_finding(page, local_site, web_world, ui):
@@ -60,7 +65,9 @@ def test_status_page_shows_the_matrix(page, local_site, web_world, ui):
     assert states("om") == ["signed", "signed"]
     assert states("politie")[0] == "signed"
     assert states("ggz") == ["missing", "missing"]
-    assert "getekend" in rows["om"].inner_text() and "Saskia Terpstra" in rows["om"].inner_text()
+    # the report's words for the matrix states (reports/words.py): "ondertekend", not "getekend"
+    assert "ondertekend" in rows["om"].inner_text() and "Saskia Terpstra" in rows["om"].inner_text()
+    assert "getekend" not in page.inner_text("#matrix").replace("ondertekend", "")
     assert "ontbreekt" in rows["haarlem"].inner_text()  # no mandate registered
     assert "geldend" in page.query_selector("table.versions").inner_text()
     # the page renders services.governance.status: the same states as its JSON
@@ -121,7 +128,9 @@ def test_partner_cannot_record_nor_see_other_partners_uploads(browser, account_s
     assert report.status == 200 and "attachment" in report.headers["content-disposition"]
     assert json.loads(report.text())["schema"] == "zvhsign.report/1"
     html = sec.request.get(f"{account_site.url}/rapport.html")
+    # the official the workspace names is responsible; the web user asked for it
     assert html.status == 200 and "secretariaat (via zvhsign serve)" in html.text()
+    assert "J. de Vries (Functionaris voor de gegevensbescherming)" in html.text()
     for p in (om, politie, sec):
         p.context.close()
 

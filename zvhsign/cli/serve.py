@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .keyopts import key_options, key_source
 from .main import _workspace, cli
 
 
@@ -23,11 +24,14 @@ from .main import _workspace, cli
               help="TLS private key (PEM) for --ssl-certfile.")
 @click.option("--hash-password", "hash_pw", is_flag=True,
               help="Ask for a password and print its argon2 hash for the accounts file, then stop.")
+@key_options
 @click.pass_context
-def serve(ctx, workspace, host, port, accounts_file, ssl_certfile, ssl_keyfile, hash_pw):
+def serve(ctx, workspace, host, port, accounts_file, ssl_certfile, ssl_keyfile, hash_pw,
+          pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
     """Serve the web page: upload signed copies and see their verdict, the status, the report.
 
-    Every verdict is the one `zvhsign verify` gives. On 127.0.0.1 without --accounts the
+    Every verdict is the one `zvhsign verify` gives. With the secretariat's key (--key, as
+    for `zvhsign report`) the page also offers the audit report as a signed PDF. On 127.0.0.1 without --accounts the
     page is the local secretariat's. Any other address needs an accounts file, and the
     page refuses to start without one:
 
@@ -45,6 +49,7 @@ def serve(ctx, workspace, host, port, accounts_file, ssl_certfile, ssl_keyfile, 
     \b
     Example:
       zvhsign demo && zvhsign serve --workspace zvhsign-demo
+      zvhsign serve --key secretariaat.p12 --passphrase-file pw.txt
       zvhsign serve --host 0.0.0.0 --accounts accounts.toml --ssl-certfile c.pem --ssl-keyfile k.pem
     """
     from ..errors import UsageError
@@ -69,7 +74,10 @@ def serve(ctx, workspace, host, port, accounts_file, ssl_certfile, ssl_keyfile, 
 
     from ..web import create_app
 
-    app = create_app(ws, accounts, https=bool(ssl_certfile))
+    report_key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file) if pkcs12 or pem_key else None
+    if report_key is not None:
+        report_key.load()  # a wrong passphrase fails now, not at the first download
+    app = create_app(ws, accounts, https=bool(ssl_certfile), report_key=report_key)
     scheme = "https" if ssl_certfile else "http"
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"zvhsign serve: {scheme}://{shown}:{port}/ (workspace {ws.root}; stop with Ctrl+C)")

@@ -149,14 +149,14 @@ def status_now(ws: Workspace):  # noqa: ANN201
         return status(ws), approved_versions(ws)
 
 
-def report_bytes(ws: Workspace, fmt: str, account: Account) -> bytes:
-    """The audit report of the recorded copies (``services.reporting.gather``) as HTML or
-    JSON, rendered by ``zvhsign.reports``; the web user is the one responsible."""
-    from ..reports.model import build_report
-    from ..reports.render import render_html, render_json
+def report_bytes(ws: Workspace, fmt: str, account: Account, key=None) -> bytes:  # noqa: ANN001
+    """The audit report of the recorded copies, exactly as ``zvhsign report`` makes it:
+    ``services.reporting.gather`` (the official responsible is the one the workspace names;
+    the web user is named as who asked for it), rendered by ``zvhsign.reports`` as HTML, JSON
+    or the PDF signed and timestamped by the secretariat with ``key``. Blocking."""
+    from ..reports import render_report
     from ..services.reporting import gather
 
     with _PIPELINE_LOCK:
-        facts = gather(ws, responsible=f"{account.name} (via zvhsign serve)")
-    report = build_report(facts)
-    return (render_html(report) if fmt == "html" else render_json(report) + "\n").encode("utf-8")
+        facts = gather(ws, requested_by=f"{account.name} (via zvhsign serve)")
+    return render_report(ws, facts, fmt, key=key)

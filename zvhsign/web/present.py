@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Finding
-from ..domain.status import CellState
 from ..domain.verdicts import FileVerdict, Outcome, SignatureVerdict
-from ..reports.model import INDICATION_NL
+from ..reports.words import INDICATION_NL, STATE_NL, fmt_minute, qualification_text
 
 ACCEPTED, REJECTED, PENDING = "geaccepteerd", "niet-geaccepteerd", "nog-niet"
-_AMS = ZoneInfo("Europe/Amsterdam")
 
 KIND_NL = {
     SignatureKind.SIGNATURE: "ondertekening partner",
@@ -29,13 +26,8 @@ KIND_NL = {
     SignatureKind.DOC_TIMESTAMP: "documenttijdstempel",
     SignatureKind.REPORT: "ondertekening auditrapport",
 }
-CELL_NL = {
-    CellState.SIGNED: "getekend",
-    CellState.NEEDS_RESIGNING: "opnieuw tekenen",
-    CellState.INDETERMINATE: "onbepaald",
-    CellState.INVALID: "ongeldig",
-    CellState.MISSING: "ontbreekt",
-}
+#: the matrix states in the report's words ("ondertekend", "opnieuw ondertekenen", ...)
+CELL_NL = STATE_NL
 MANDATE_NL = {
     "registered": "geregistreerd",
     "missing": "ontbreekt",
@@ -46,10 +38,10 @@ MANDATE_NL = {
 
 
 def when(dt: datetime | None) -> str:
-    """A moment in Dutch local time."""
+    """A moment in Dutch local time with the zone named (as in the report)."""
     if dt is None:
         return "—"
-    return dt.astimezone(_AMS).strftime("%d-%m-%Y %H:%M")
+    return fmt_minute(dt)
 
 
 def mandate_text(state: str) -> str:
@@ -79,6 +71,8 @@ class SignatureView:
     time: str
     level: str | None
     findings: tuple[Finding, ...]
+    qualification: str = ""  # eIDAS, in the report's words
+    qualification_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +111,7 @@ def _signature(sv: SignatureVerdict) -> SignatureView:
         indication=INDICATION_NL[sv.indication], indication_code=sv.indication.value,
         time=when(ts.time) if ts is not None and ts.ok else "geen bewezen tijdstip",
         level=ev.pades_level, findings=sv.findings,
+        qualification=qualification_text(ev.qualification), qualification_level=ev.qualification.level.value,
     )
 
 
