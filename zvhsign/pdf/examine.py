@@ -169,25 +169,17 @@ def _open_reader(data: bytes):
     # signatures still judged); only then an earlier end: a later, broken "revision"
     # other readers may still show is trailing data
     for end in ends[:4]:
+        strict_error = None
         for strict in (True, False):
             try:
                 reader = PdfFileReader(io.BytesIO(data[:end]), strict=strict)
                 if reader.encrypted:
                     raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
                 reader.root  # noqa: B018 - force parsing the catalog
-                notes = []
-                if not strict:
-                    notes.append(
-                        f"the file only parses leniently ({plain_text(first_error)}); "
-                        "readers may disagree about its content"
-                    )
-                if reader.xrefs.hybrid_xrefs_present:
-                    if strict:  # pyHanko validates hybrid-reference files only when lenient
-                        reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
-                    notes.append(
-                        "the file has hybrid cross-reference sections: "
-                        "readers may disagree about its content"
-                    )
+                notes = _reader_disagreements(reader, data[:end], strict, strict_error)
+                if reader.xrefs.hybrid_xrefs_present and strict:
+                    # pyHanko validates hybrid-reference files only when lenient
+                    reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
                 if end != ends[0] and too_deep:
                     bounds.append(nesting_message(f"the update after byte {end}"))
                 return reader, end, notes, bounds
@@ -198,9 +190,35 @@ def _open_reader(data: bytes):
                 break
             except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
                 first_error = first_error or exc
+                strict_error = exc if strict else strict_error
     if too_deep and first_error is None:
         raise InputError(nesting_message("the file").replace("it was not examined", "it can't be examined"))
     raise InputError(f"the PDF can't be parsed (truncated or damaged): {plain_text(first_error)}") from None
+
+
+def _reader_disagreements(reader, prefix: bytes, strict: bool, strict_error) -> list[str]:
+    """Notes (MALFORMED_REVISION) on a parsed file whose readers may disagree about its content:
+    it parses only leniently (unless the strict reader's objection is pyHanko's own rule that is
+    stricter than the standard, and qpdf reads it cleanly), or its hybrid cross-reference
+    sections contradict each other. See :mod:`.xrefcheck`."""
+    from .xrefcheck import hybrid_conflicts, only_stricter_than_standard
+
+    notes = []
+    if not strict and not only_stricter_than_standard(reader, prefix):
+        notes.append(
+            f"the file only parses leniently ({plain_text(strict_error)}); "
+            "readers may disagree about its content"
+        )
+    if reader.xrefs.hybrid_xrefs_present:
+        conflicts = hybrid_conflicts(reader)
+        if conflicts:
+            shown = ", ".join(str(n) for n in conflicts[:5])
+            notes.append(
+                "the file's hybrid cross-reference sections contradict each other (the xref table "
+                f"and the cross-reference stream place object(s) {shown} differently): "
+                "readers may disagree about its content"
+            )
+    return notes
 
 
 def _ts_evidence(status) -> TimestampEvidence | None:
