@@ -243,3 +243,42 @@ def test_verify_v_shows_the_qualification_next_to_the_level(setup):
              str(setup.copies["politie"]))
     assert r.exit_code == 0, r.output
     assert "AdES-QC" in r.output and "QES" in r.output.replace("AdES-QC", "")
+
+
+def test_sign_refuses_before_signing_what_verify_would_fail_for_want_of_qes(setup, passphrase, tmp_path):
+    """The pre-flight judges the would-be signature with the same rule: with QES required,
+    a certificate without a QSCD is refused before anything is written; a QES one passes."""
+    from zvhsign.errors import ZvhsignError
+    from zvhsign.services.signing import sign
+
+    ws = dataclasses.replace(setup.approved.ws, config=dataclasses.replace(
+        setup.approved.ws.config, require_qualified=True))
+    out = tmp_path / "reclassering.pdf"
+    with pytest.raises(ZvhsignError) as refused:
+        sign(ws, setup.approved.convenant, setup.approved.key("reclassering", passphrase), out, dry_run=True)
+    assert "NOT_QUALIFIED" in str(refused.value.message) and not out.exists()
+    result = sign(ws, setup.approved.convenant, setup.approved.key("politie", passphrase), tmp_path / "p.pdf",
+                  dry_run=True)
+    assert "QUALIFIED_SIGNATURE" in {f.code for f in result.preflight.findings}
+
+
+def test_a_partner_kit_carries_the_lists_and_the_policy(setup, tmp_path):
+    """What the secretariat will demand is known in the kit: the same trusted lists (verified
+    again there) and require_qualified, so the kit's pre-flight predicts the verdict."""
+    from zvhsign.services.kit import export_kit
+    from zvhsign.services.trustlists import load_lists
+    from zvhsign.services.workspace import load_workspace
+
+    ws = setup.approved.ws
+    cfg = ws.config_path.read_text(encoding="utf-8")
+    try:
+        ws.config_path.write_text(cfg.replace("require_qualified = false", "require_qualified = true"),
+                                  encoding="utf-8")
+        strict = load_workspace(ws.root)
+        kit = export_kit(strict, tmp_path / "kit", wheel=False)
+    finally:
+        ws.config_path.write_text(cfg, encoding="utf-8")
+    kit_ws = load_workspace(kit.directory)
+    assert kit_ws.config.require_qualified and kit_ws.config.territories == ("NL",)
+    lists = load_lists(kit_ws)
+    assert lists is not None and [i.territory for i in lists.lists] == ["EU", "NL"]

@@ -75,20 +75,26 @@ def assess(env, status, best_time: datetime | None) -> QualificationEvidence:
     ``env``: the TrustEnv; its ``tsp_registry`` holds the loaded trusted lists (None: none
     loaded). The assessment is made for the signature's proven time (``best_time``);
     without one, for the validation time, as the EU DSS validator does."""
+
+    return assess_path(env, getattr(status, "validation_path", None), getattr(status, "signing_cert", None),
+                       best_time)
+
+
+def assess_path(env, path, cert, best_time: datetime | None) -> QualificationEvidence:
+    """The qualification of a signature by ``cert`` whose chain validated as ``path``
+    (None: it did not), proven to exist at ``best_time``."""
     import dataclasses
 
     if env.tsp_registry is None:
         return NOT_ASSESSED
-    found = _assess(env.tsp_registry, status, best_time, env.moment)
+    found = _assess(env.tsp_registry, path, cert, best_time, env.moment)
     if env.stale_lists:
         found = dataclasses.replace(found, stale_lists=tuple(env.stale_lists), reasons=found.reasons + (
             f"trusted list(s) {', '.join(env.stale_lists)} past their next update: a newer list may say otherwise",))
     return found
 
 
-def _assess(registry, status, best_time: datetime | None, validation_time: datetime | None) -> QualificationEvidence:
-    path = getattr(status, "validation_path", None)
-    cert = getattr(status, "signing_cert", None)
+def _assess(registry, path, cert, best_time: datetime | None, validation_time: datetime | None) -> QualificationEvidence:
     statements = qc_statements(cert) if cert is not None else ()
     moment = best_time or validation_time or datetime.now(timezone.utc)
     proven = best_time is not None

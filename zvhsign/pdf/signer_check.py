@@ -7,9 +7,11 @@ verdict ``verify`` will give the signature.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..domain.evidence import Indication
+from ..domain.qualification import NOT_ASSESSED, QualificationEvidence
 from .trust import TrustEnv
 
 
@@ -18,10 +20,14 @@ class SignerCheck:
     indication: Indication
     subindication: str | None  # ETSI name, e.g. REVOKED, NO_CERTIFICATE_CHAIN_FOUND, TRY_LATER
     failure: str | None
+    #: the eIDAS qualification the signature will have (from the loaded trusted lists)
+    qualification: QualificationEvidence = field(default_factory=lambda: NOT_ASSESSED)
 
 
-async def check_signer(cert, env: TrustEnv, extra_certs=()) -> SignerCheck:  # noqa: ANN001
-    """Validate ``cert`` (asn1crypto) for signatures (non-repudiation) at the validation time."""
+async def check_signer(cert, env: TrustEnv, extra_certs=(), signing_time: datetime | None = None) -> SignerCheck:  # noqa: ANN001
+    """Validate ``cert`` (asn1crypto) for signatures (non-repudiation) at the validation time,
+    and assess its qualification for a signature proven at ``signing_time`` (about now:
+    its signature timestamp will prove it)."""
     from pyhanko_certvalidator import CertificateValidator
     from pyhanko_certvalidator.errors import (
         ExpiredError,
@@ -35,9 +41,12 @@ async def check_signer(cert, env: TrustEnv, extra_certs=()) -> SignerCheck:  # n
 
     vc = env.validation_context(certs=list(extra_certs))
     validator = CertificateValidator(cert, intermediate_certs=list(extra_certs), validation_context=vc)
+    from .qualification import assess_path
+
     try:
-        await validator.async_validate_usage({"non_repudiation"})
-        return SignerCheck(Indication.TOTAL_PASSED, None, None)
+        path = await validator.async_validate_usage({"non_repudiation"})
+        return SignerCheck(Indication.TOTAL_PASSED, None, None,
+                           assess_path(env, path, cert, signing_time))
     except RevokedError as exc:
         return SignerCheck(Indication.TOTAL_FAILED, "REVOKED", f"your certificate is revoked ({exc})")
     except ExpiredError as exc:

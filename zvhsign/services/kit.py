@@ -150,9 +150,11 @@ def _gather(ws: Workspace, source) -> _Source:  # noqa: ANN001
     return _Source(versions, blobs)
 
 
-def _set_language(work: Path, lang: str) -> None:
+def _kit_settings(work: Path, lang: str, cfg) -> None:  # noqa: ANN001
     """``[display] lang`` in the kit's zvhsign.toml: ``sign`` in the kit speaks the
-    language of its LEESMIJ (the partner may change it)."""
+    language of its LEESMIJ (the partner may change it). The secretariat's qualification
+    policy and trusted-list countries go along, so the pre-flight in the kit refuses what
+    verify at the secretariat would fail."""
     import tomlkit
 
     path = work / CONFIG_NAME
@@ -164,7 +166,22 @@ def _set_language(work: Path, lang: str) -> None:
         display.add(tomlkit.comment('language of what people read: "nl" (Nederlands) or "en" (English)'))
         display.add("lang", lang)
         doc.add("display", display)
+    if "policy" in doc:
+        doc["policy"]["require_qualified"] = cfg.require_qualified
+        doc["policy"]["not_qualified"] = cfg.not_qualified
+    if "trusted_lists" in doc:
+        doc["trusted_lists"]["territories"] = list(cfg.territories)
     path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
+def _copy_trusted_lists(ws: Workspace, work: Path) -> None:
+    """The secretariat's verified trusted lists (the kit verifies them again when used)."""
+    if not ws.trusted_lists_dir.is_dir():
+        return
+    target = work / ws.trusted_lists_dir.name
+    target.mkdir(exist_ok=True)
+    for p in sorted(ws.trusted_lists_dir.glob("*.xml")):
+        shutil.copyfile(p, target / p.name)
 
 
 def _build(ws: Workspace, source, got: _Source, work: Path, *, partner, wheel, archive: str | None):  # noqa: ANN001
@@ -175,9 +192,11 @@ def _build(ws: Workspace, source, got: _Source, work: Path, *, partner, wheel, a
     kit_ws = init_workspace(
         work, trust_roots=list(cfg.trust_roots), secretariat=list(cfg.secretariat_certs),
         other_certs=list(cfg.other_certs), tsa_url=cfg.tsa_url, test_pki=cfg.test_pki,
+        lotl_signers=list(cfg.lotl_signers),
     )
     lang = resolve(cfg.lang)
-    _set_language(work, lang)
+    _kit_settings(work, lang, cfg)
+    _copy_trusted_lists(ws, work)
     kit = open_registry(kit_ws)
     try:
         for av in got.versions:

@@ -21,8 +21,8 @@ async def would_be_evidence(ev: FileEvidence, signer, env, field: str, level: Pa
     from ..pdf.signer_check import check_signer
 
     extra = list(getattr(signer, "cert_registry", None) or ())
-    checked = await check_signer(signer.signing_cert, env, extra)
     now = datetime.now(UTC)
+    checked = await check_signer(signer.signing_cert, env, extra, signing_time=now if level.timestamped else None)
     ts = TimestampEvidence(now, "the workspace's TSA", True, True, True) if level.timestamped else None
     ok = checked.indication is Indication.TOTAL_PASSED
     return SignatureEvidence(
@@ -33,4 +33,5 @@ async def would_be_evidence(ev: FileEvidence, signer, env, field: str, level: Pa
         claimed_signing_time=now, signature_timestamp=ts, content_timestamp=ts,
         best_signature_time=now if ts else None, pades_level=level.value,
         binding=SignatureBinding(mandate_sha256, capacity),
+        qualification=checked.qualification,
     )
