@@ -1,0 +1,97 @@
+"""Recorded copies: copies verified with ``verify --record``, their verdicts and the
+evidence they rest on (part of ``registry.governance``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from zvhsign.domain.digests import Sha256
+from zvhsign.domain.evidence import FileEvidence
+
+from ._blobs import _put_blob
+from ._tx import _now
+from .models import RecordedCopyRow, RecordedSignatureRow
+
+if TYPE_CHECKING:
+    from ._registry import Registry
+
+
+@dataclass(frozen=True)
+class RecordedCopy:
+    """A copy recorded by ``verify --record``: its bytes are a blob; ``evidence`` the facts
+    established then (None: recorded before evidence was kept, examine it again)."""
+
+    sha256: str
+    recorded_at: datetime
+    status: str
+    evidence: FileEvidence | None
+    trust_sha256: str | None
+
+
+class RecordedCopies:
+    """Recorded copies (part of :class:`~zvhsign.registry._governance.GovernanceStore`)."""
+
+    _reg: Registry
+
+    # -- recorded copies -------------------------------------------------------
+
+    def record_copy(
+        self, data: bytes, verdict_json: dict, signatures: Sequence[dict], *, actor: str,
+        evidence: FileEvidence | None = None, trust_sha256: str | None = None,
+    ) -> Sha256:
+        """Store a verified copy (content-addressed) with its verdict, the evidence it rests on,
+        and a row per partner signature (``signatures``: field, document, version,
+        approved_sha256, partner, signer_name, signer_fingerprint, indication, codes)."""
+        from .evidence_codec import dumps
+
+        digest = Sha256.of(data)
+        with self._reg.write(f"recording copy {digest.short}") as tx:
+            s = tx.session
+            _put_blob(s, data)
+            now = _now()
+            row = RecordedCopyRow(
+                sha256=digest.hex, verdict=json.dumps(verdict_json, sort_keys=True, ensure_ascii=False),
+                status=str(verdict_json.get("status", "?")), recorded_at=now,
+                evidence=dumps(evidence) if evidence is not None else None, trust_sha256=trust_sha256,
+            )
+            s.add(row)
+            s.flush()
+            for r in signatures:
+                s.add(RecordedSignatureRow(
+                    copy_id=row.id, field_name=r["field"], document=r["document"], version=r["version"],
+                    approved_sha256=r["approved_sha256"], partner_key=r["partner"], signer_name=r["signer_name"],
+                    signer_fingerprint=r["signer_fingerprint"], indication=r["indication"],
+                    blocking_codes=json.dumps(list(r["codes"])),
+                ))
+            s.flush()
+            tx.append(
+                "record-copy", f"copy {digest.short} ({verdict_json.get('status')})", actor=actor,
+                object_sha256s=(digest.hex,),
+                details={
+                    "status": verdict_json.get("status"), "size": len(data),
+                    "signatures": [
+                        {"field": r["field"], "partner": r["partner"], "indication": r["indication"]}
+                        for r in signatures
+                    ],
+                },
+            )
+        return digest
+
+    def recorded_copies(self) -> list[RecordedCopy]:
+        """Every recorded copy once (its latest recording), oldest first."""
+        from .evidence_codec import loads
+
+        with self._reg._read("reading recorded copies") as s:
+            rows = s.execute(select(RecordedCopyRow).order_by(RecordedCopyRow.id)).scalars()
+            latest = {r.sha256: r for r in rows}
+            return [
+                RecordedCopy(r.sha256, r.recorded_at, r.status, loads(r.evidence) if r.evidence else None,
+                             r.trust_sha256)
+                for r in sorted(latest.values(), key=lambda r: r.id)
+            ]
