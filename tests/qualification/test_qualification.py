@@ -282,3 +282,34 @@ def test_a_partner_kit_carries_the_lists_and_the_policy(setup, tmp_path):
     assert kit_ws.config.require_qualified and kit_ws.config.territories == ("NL",)
     lists = load_lists(kit_ws)
     assert lists is not None and [i.territory for i in lists.lists] == ["EU", "NL"]
+
+
+def test_lists_are_fetched_over_http_and_a_missing_one_is_named(setup, tmp_path):
+    """`trust tl add URL`: real HTTP on 127.0.0.1 (a plain file server)."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copyfile(setup.lotl, served / "eu-lotl.xml")
+    shutil.copyfile(setup.nl, served / "tsl-nl.xml")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    handler = functools.partial(Quiet, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    ws = setup.approved.ws
+    try:
+        r = _cli(ws, "trust", "tl", "add", f"{base}/eu-lotl.xml", "--tl", f"NL={base}/tsl-nl.xml", "--json")
+        assert r.exit_code == 0, r.output
+        assert [x["territory"] for x in json.loads(r.output)["lists"]] == ["EU", "NL"]
+        r = _cli(ws, "trust", "tl", "add", f"{base}/eu-lotl.xml", "--tl", f"NL={base}/missing.xml")
+        assert r.exit_code == 3 and "HTTP 404" in r.output and "Traceback" not in r.output
+    finally:
+        server.shutdown()
+        _load(ws, setup.lotl, setup.nl)

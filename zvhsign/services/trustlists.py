@@ -58,47 +58,62 @@ def lotl_signer_certs(ws: Workspace) -> list:
     return load_certs(ws.config.lotl_signers) if ws.config.lotl_signers else lotl_signers_bundled()
 
 
-def _read_source(source: str, what: str, fetch) -> bytes:  # noqa: ANN001
-    if source.startswith(("http://", "https://")):
-        return fetch(source, what)
-    from .files import read_input
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
-    data = read_input(Path(source))
+
+async def _read_source(source: str, what: str, client) -> bytes:  # noqa: ANN001
+    """The bytes of a list from a file, or from a URL over ``client`` (aiohttp)."""
+    if not _is_url(source):
+        from .files import read_input
+
+        data = read_input(Path(source))
+        if len(data) > MAX_LIST_BYTES:
+            raise InputError(f"{source}: {len(data)} bytes is too large for a trusted list")
+        return data
+    import aiohttp
+
+    try:
+        async with client.get(source, timeout=aiohttp.ClientTimeout(total=120)) as resp:
+            if resp.status != 200:
+                raise ServiceError(f"{what}: {source} answered HTTP {resp.status}",
+                                   hint="check the address, or download the list and give the file")
+            data = await resp.content.read(MAX_LIST_BYTES + 1)
+    except aiohttp.ClientError as exc:
+        raise ServiceError(f"{what}: could not fetch {source}: {exc}",
+                           hint="working offline? download the list and give the file") from None
+    except TimeoutError:
+        raise ServiceError(f"{what}: {source} did not answer in time") from None
     if len(data) > MAX_LIST_BYTES:
-        raise InputError(f"{source}: {len(data)} bytes is too large for a trusted list")
+        raise InputError(f"{what}: {source} is too large for a trusted list")
     return data
 
 
-def _fetcher(ws: Workspace):
-    """A function fetching one URL over HTTP (the workspace's test PKI host names mapped
-    when it serves one)."""
+async def _collect(ws: Workspace, source: str, national: dict[str, str]):
+    """The LOTL's bytes and the national lists' bytes; URLs fetched over one HTTP session
+    (the workspace's test PKI host names mapped when it serves one), opened only when needed."""
+    import contextlib
 
-    def fetch(url: str, what: str) -> bytes:
-        import asyncio
+    from ..pdf.trustlists import TrustedListError, read_lotl
+    from .runtime import open_runtime
 
-        from .runtime import open_runtime
+    async with contextlib.AsyncExitStack() as stack:
+        runtime = []
 
-        async def run() -> bytes:
-            import aiohttp
+        async def read(where: str, what: str) -> bytes:
+            if _is_url(where) and not runtime:
+                runtime.append(await stack.enter_async_context(open_runtime(ws, trusted_lists=False)))
+            return await _read_source(where, what, runtime[0].session if runtime else None)
 
-            async with open_runtime(ws, trusted_lists=False) as rt:
-                client = rt.session
-                try:
-                    async with client.get(url, timeout=aiohttp.ClientTimeout(total=ws.config.tsa_timeout * 6)) as resp:
-                        if resp.status != 200:
-                            raise ServiceError(f"{what}: {url} answered HTTP {resp.status}")
-                        data = await resp.content.read(MAX_LIST_BYTES + 1)
-                except aiohttp.ClientError as exc:
-                    raise ServiceError(f"{what}: could not fetch {url}: {exc}") from None
-                except TimeoutError:
-                    raise ServiceError(f"{what}: {url} did not answer in time") from None
-            if len(data) > MAX_LIST_BYTES:
-                raise InputError(f"{what}: {url} is too large for a trusted list")
-            return data
-
-        return asyncio.run(run())
-
-    return fetch
+        lotl_data = await read(source, "the list of trusted lists")
+        lotl = read_lotl(lotl_data, lotl_signer_certs(ws))
+        datas = {}
+        for territory in ws.config.territories:
+            where = national.get(territory) or (lotl.pointers.get(territory) or (None,))[0]
+            if where is None:
+                raise TrustedListError(f"the list of trusted lists does not point to a list for {territory}")
+            datas[territory] = await read(where, f"the trusted list of {territory}")
+    return lotl_data, datas
 
 
 def read_all(ws: Workspace, lotl_data: bytes, nationals: dict[str, bytes]):
@@ -118,10 +133,9 @@ def add_lists(ws: Workspace, source: str, national: dict[str, str] | None = None
     """Load the LOTL from ``source`` and the national lists of the workspace's
     territories (``national``: {territory: file or URL}, else from the LOTL's pointers);
     keep them only when all verify; log each."""
-    from ..pdf.trustlists import TrustedListError, read_lotl
+    from ..pdf.trustlists import TrustedListError
 
     now = now or datetime.now(timezone.utc)
-    fetch = _fetcher(ws)
     national = {k.upper(): v for k, v in (national or {}).items()}
     unknown = set(national) - set(ws.config.territories)
     if unknown:
@@ -130,14 +144,9 @@ def add_lists(ws: Workspace, source: str, national: dict[str, str] | None = None
             f"{', '.join(ws.config.territories) or 'empty'}",
             hint='add the country to [trusted_lists] territories in zvhsign.toml, e.g. ["NL"]',
         )
-    lotl_data = _read_source(source, "the list of trusted lists", fetch)
-    lotl = read_lotl(lotl_data, lotl_signer_certs(ws))
-    datas = {}
-    for territory in ws.config.territories:
-        where = national.get(territory) or (lotl.pointers.get(territory) or (None,))[0]
-        if where is None:
-            raise TrustedListError(f"the list of trusted lists does not point to a list for {territory}")
-        datas[territory] = _read_source(where, f"the trusted list of {territory}", fetch)
+    import asyncio
+
+    lotl_data, datas = asyncio.run(_collect(ws, source, national))
     _, _, infos = read_all(ws, lotl_data, datas)
     changed = _keep(ws, lotl_data, datas)
     if changed:
