@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pyhanko.sign.ades.qualified_asn1  # noqa: F401 -- before any certificate is parsed: see below
 import pytest
 from cryptography import x509
 
@@ -20,6 +21,10 @@ def rfc4514(label: str) -> str:
 
 
 def friendly(label: str) -> str:
+    # asn1crypto caches its extension-name map on first use; the test PKI's qc_statements
+    # extension (registered by importing pyhanko.sign.ades.qualified_asn1, as
+    # zvhsign.testpki.load_architecture does) must be known before that, or the served
+    # OCSP responder can't build the signer certificates later in this process
     from pyhanko.keys import load_cert_from_pemder
 
     from zvhsign.pdf.certinfo import certificate_info

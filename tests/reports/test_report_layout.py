@@ -195,10 +195,12 @@ def test_the_responsible_official_comes_from_the_workspace(report_world) -> None
 
 
 def test_each_card_shows_the_eidas_qualification(report_world) -> None:
+    """No trusted lists are loaded here: every card says briefly that the qualification was
+    not assessed (an assessed level is rendered in test_report_settings and by the demo)."""
     r = report_world.report
     for s in r.signatures:
         q = s.qualification
-        assert q.level == "NOT-ASSESSED" and not q.assessed  # no trusted lists in this workspace
+        assert q.level == "NOT-ASSESSED" and not q.assessed
         assert q.text.startswith("niet beoordeeld — geen EU-vertrouwenslijsten")
     text = " ".join(_norm(report_world.page_text(n)) for n in range(1, report_world.page_count() + 1))
     assert text.count("Kwalificatie (eIDAS)") == len(r.signatures)

@@ -63,12 +63,15 @@ def test_qualification_line_of_a_card() -> None:
         level=Qualification.QES, qualified_certificate=True, certificate_type="esign",
         key_protection=KeyProtection.QSCD, service_name="ZVH Test Qualified CA",
         service_territory="NL", service_status="http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted",
-        reasons=("qualified certificate (esign) issued under 'ZVH Test Qualified CA'",))
+        reasons=("qualified certificate (esign) issued under 'ZVH Test Qualified CA', granted at "
+                 "2026-07-01T10:00:00+00:00",))
     row = qualification_row(qes)
     assert row.assessed and row.level == "QES"
+    # the moment in a reason in Dutch local time (summer: CEST)
+    assert row.reasons == ("qualified certificate (esign) issued under 'ZVH Test Qualified CA', granted at "
+                           "2026-07-01 12:00:00 CEST",)
     assert row.text == ("gekwalificeerde elektronische handtekening (QES); dienst: ZVH Test Qualified CA "
-                        "(NL, verleend)")
-    assert row.reasons == qes.reasons
+                        "(NL, verleend); sleutel in een gekwalificeerd middel (QSCD)")
     from zvhsign.domain.qualification import NOT_ASSESSED
 
     none = qualification_row(NOT_ASSESSED)

@@ -15,13 +15,13 @@ from .names import cert_display, dn_details, dn_display, humanise
 from .rows import Art24Row, CertificateRow, FindingRow, QualificationRow, SignatureRow
 from .words import (
     INDICATION_NL, KIND_NL, LEVEL_NL, NOT_ASSESSED_NOTE, NOT_REGISTERED, UNKNOWN, _or, fmt_date, fmt_time,
-    qualification_text,
+    local_times, qualification_text,
 )
 
 
 def findings(items) -> tuple[FindingRow, ...]:  # noqa: ANN001
     return tuple(
-        FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), humanise(f.message))
+        FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), local_times(humanise(f.message)))
         for f in items
         if f.level is not Level.INFO
     )
@@ -55,7 +55,7 @@ def qualification_row(q: QualificationEvidence) -> QualificationRow:
         level=q.level.value,
         text=qualification_text(q),
         assessed=assessed,
-        reasons=tuple(humanise(r) for r in q.reasons) if assessed else (NOT_ASSESSED_NOTE,),
+        reasons=tuple(local_times(humanise(r)) for r in q.reasons) if assessed else (NOT_ASSESSED_NOTE,),
     )
 
 

@@ -7,12 +7,13 @@ every moment in Dutch local time with the zone named.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Level
-from ..domain.qualification import Qualification, QualificationEvidence
+from ..domain.qualification import KeyProtection, Qualification, QualificationEvidence
 from ..domain.status import INDETERMINATE, INVALID, MISSING, NEEDS_RESIGNING, SIGNED
 
 NOT_REGISTERED = "niet geregistreerd"
@@ -55,6 +56,12 @@ QUALIFICATION_NL = {
     Qualification.NOT_ASSESSED: "niet beoordeeld",
 }
 NOT_ASSESSED_NOTE = "geen EU-vertrouwenslijsten (trusted lists) geladen in deze werkruimte"
+KEY_PROTECTION_NL = {
+    KeyProtection.QSCD: "sleutel in een gekwalificeerd middel (QSCD)",
+    KeyProtection.QSCD_MANAGED_ON_BEHALF: "sleutel in een QSCD van een ondertekendienst",
+    KeyProtection.QSCD_BY_POLICY: "sleutel in een QSCD volgens beleid (QCP+)",
+}
+_ISO_MOMENT = re.compile(r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 
 
 def fmt_time(dt: datetime | None) -> str:
@@ -65,6 +72,17 @@ def fmt_time(dt: datetime | None) -> str:
         dt = dt.replace(tzinfo=timezone.utc)  # the registry and the evidence keep UTC
     local = dt.astimezone(TIMEZONE)
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def local_times(text: str) -> str:
+    """``text`` (a finding, a reason) with every ISO 8601 moment in it shown in Dutch local time."""
+    def one(m: re.Match) -> str:
+        try:
+            return fmt_time(datetime.fromisoformat(m.group(0).replace("Z", "+00:00")))
+        except ValueError:
+            return m.group(0)
+
+    return _ISO_MOMENT.sub(one, text)
 
 
 def fmt_minute(dt: datetime | None) -> str:
@@ -94,6 +112,8 @@ def qualification_text(q: QualificationEvidence) -> str:
     if q.service_name:
         where = ", ".join(x for x in (q.service_territory, _status_word(q.service_status)) if x)
         label += f"; dienst: {q.service_name}" + (f" ({where})" if where else "")
+    if q.level is Qualification.QES and q.key_protection in KEY_PROTECTION_NL:
+        label += f"; {KEY_PROTECTION_NL[q.key_protection]}"
     return label
 
 
