@@ -9,6 +9,7 @@ import click
 
 from ..errors import UsageError
 from ..i18n import _, local_date, ngettext, using
+from ..services.findings_text import finding_text
 from .keyopts import any_key_source, key_options, pkcs11_options
 from .main import LEVEL_CHOICES, _workspace, cli
 
@@ -83,8 +84,11 @@ def render_preflight(pf, key_text: str | None = None) -> str:  # noqa: ANN001
     passed = [f.code for f in pf.findings if f.level.value == "INFO"]
     if passed:
         row(_("checks"), ", ".join(passed))
-    for f in checks:
-        row(f.code, f.message, ok=False)
+    for f in checks:  # in the language spoken now: the code's meaning, the rule's facts as details
+        said = finding_text(f)
+        row(f.code, said.text, ok=False)
+        if said.details:
+            row("", _("details: {message}").format(message=said.details))
     width = max(width, len(_("checks")))
     lines = [_("Pre-flight: you are about to sign")]
     lines += [f"  {'!!' if not ok else '  '} {label:<{width}} {text}" for label, text, ok in rows]

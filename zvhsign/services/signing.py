@@ -23,6 +23,7 @@ from ..domain.evidence import CertificateInfo
 from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from ..i18n import _, local_date
 from .files import check_distinct, display_path, read_input, write_atomic
+from .findings_text import finding_line, finding_text
 from .keys import KeySource
 from .workspace import Workspace
 
@@ -207,7 +208,7 @@ def sign(
                 raise RefusedError(
                     _("{path} is not an approved version with only signatures added, so it can't be signed: "
                       ).format(path=inp)
-                    + "; ".join(f"{f.code}: {f.message}" for f in blocking[:3]),
+                    + "; ".join(finding_line(f, details=True) for f in blocking[:3]),
                     hint=_("ask the secretariat for the approved copy (zvhsign verify shows details)"),
                 )
             free = [n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX)]
@@ -313,14 +314,14 @@ async def _judge_would_be(pipe, rt, ev, signer, cert, target, level, capacity, m
     allowed = _WARN_ONLY | (_WARN_ONLY_AT_B_B if explicit_level and not level.timestamped else frozenset())
     blocking = [f for f in verdict.findings if f.level.blocks]
     refused = [f for f in blocking if f.code not in allowed]
-    warnings = tuple(_("verify will report {code}: {message}").format(code=f.code, message=f.message)
+    warnings = tuple(_("verify will report {code}: {message}").format(code=f.code, message=finding_text(f).text)
                      for f in blocking if f.code in allowed and f.code != "NO_SIGNATURE_TIMESTAMP")
     refusal = None
     if refused:
         first = refused[0]
         refusal = RefusedError(
-            _("not signed: verify would reject this signature: ")
-            + "; ".join(f"{f.code}: {f.message}" for f in refused[:3]),
-            hint=first.hint,
+            _("not signed: verify would reject this signature: ")  # the pre-flight shows the details
+            + "; ".join(finding_line(f) for f in refused[:3]),
+            hint=finding_text(first).hint,
         )
     return WouldBe(capacity, mandate_sha256, verdict.findings, warnings, refusal)
