@@ -72,10 +72,23 @@ def certs_dir() -> pathlib.Path:
     return pkg_dir.parent / "certs"
 
 
+def _register_qc_statements() -> None:
+    """The signer certificates carry QcStatements: certomancer builds the extension by its
+    name, which pyHanko registers with asn1crypto on import. asn1crypto builds its
+    name -> OID map once, on first use; registered later (after anything in this process
+    built an extension by name), the name would stay unknown -- so add it there too."""
+    import pyhanko.sign.ades.qualified_asn1  # noqa: F401 -- registers 'qc_statements'
+    from asn1crypto import x509
+
+    reverse = getattr(x509.ExtensionId, "_reverse_map", None)
+    if reverse is not None and "qc_statements" not in reverse:
+        reverse["qc_statements"] = "1.3.6.1.5.5.7.1.3"
+
+
 def load_architecture(directory: pathlib.Path | str | None = None) -> PKIArchitecture:
     """Load the certomancer architecture from ``<directory>/zvh-test.yml``."""
     from certomancer.registry import ArchLabel, CertomancerConfig
-    import pyhanko.sign.ades.qualified_asn1  # noqa: F401 -- the qc_statements extension (signer certs)
+    _register_qc_statements()
 
     directory = pathlib.Path(directory) if directory is not None else certs_dir()
     cfg = CertomancerConfig.from_file(
