@@ -29,6 +29,13 @@ CASES = {
 }
 
 
+@pytest.fixture(scope="module")
+def approved(approved_workspace_factory, passphrase, tmp_path_factory):
+    """A workspace of this module's own (the session's is shared with tests that sign in
+    subprocesses), both documents approved."""
+    return approved_workspace_factory(tmp_path_factory.mktemp("dutch-findings"), passphrase)
+
+
 def _sign(ws_root, inp, tmp_path, label: str, lang: str | None, *extra: str):
     out = tmp_path / f"getekend-{label}-{lang}.pdf"
     r = CliRunner().invoke(
