@@ -85,10 +85,14 @@ def approve(
         )
     level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
-    async def run(signer, cert) -> bytes:
+    # the approved file leaves the event loop in this box, not as run()'s result: asyncio.run
+    # (3.11) builds repr() of its task, result included, once -- up to 4x the file as a string
+    box: dict[str, bytes] = {}
+
+    async def run(signer, cert) -> None:
         async with open_runtime(ws) as rt:
             rt.require_secretariat(cert, "only the secretariat approves versions")
-            return await add_signature(
+            box["approved"] = await add_signature(
                 data, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
                 reason=f"Goedgekeurd: {info.document.title}, versie {info.version}",
                 location="Zorg&Veiligheidshuis Kennemerland",
@@ -96,7 +100,8 @@ def approve(
 
     with key.open() as signer:  # a PKCS#11 session is closed afterwards
         cert = certificate_info(signer.signing_cert)
-        approved_bytes = asyncio.run(run(signer, cert))
+        asyncio.run(run(signer, cert))
+    approved_bytes = box.pop("approved")
     av = ApprovedVersion(
         document=info.document,
         version=info.version,

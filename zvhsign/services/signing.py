@@ -142,6 +142,41 @@ def _refusal(pf: Preflight, level: PadesLevel) -> ZvhsignError | None:
     return None
 
 
+def _signable(pipe, x, inp: Path):  # noqa: ANN001
+    """The evidence of the examined copy ``x`` when it may be signed: an approved version with
+    only signatures added; else :class:`RefusedError` naming the first blocking findings."""
+    if x.evidence is None:
+        raise RefusedError(_("{path} can't be signed: {error}").format(path=inp, error=x.error))
+    verdict = pipe.judge([x]).files[0]
+    blocking = [f for f in verdict.findings if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING]
+    blocking += [f for sv in verdict.signatures for f in sv.findings
+                 if f.level.blocks and code(f.code).scope == "signature"]
+    if blocking:
+        raise RefusedError(
+            _("{path} is not an approved version with only signatures added, so it can't be signed: "
+              ).format(path=inp)
+            + "; ".join(finding_line(f, details=True) for f in blocking[:3]),
+            hint=_("ask the secretariat for the approved copy (zvhsign verify shows details)"),
+        )
+    return x.evidence
+
+
+def _target_field(data: bytes, field_name: str | None) -> str:
+    """The partner field to sign: ``field_name`` when it is free, else the first free one."""
+    from ..pdf.fields import PARTNER_FIELD_PREFIX
+    from ..pdf.signing import free_signature_fields
+
+    free = [n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX)]
+    target = field_name or (free[0] if free else None)
+    if target is None or target not in free:
+        raise RefusedError(
+            _("no free signature field left in this copy")
+            if target is None else _("signature field {field} is not a free field of this copy").format(
+                field=target)
+        )
+    return target
+
+
 def sign(
     ws: Workspace,
     inp: Path,
@@ -171,7 +206,7 @@ def sign(
     """
     from ..pdf.certinfo import certificate_info
     from ..pdf.fields import PARTNER_FIELD_PREFIX
-    from ..pdf.signing import add_signature, check_timestamper, free_signature_fields, retrying
+    from ..pdf.signing import add_signature, check_timestamper, retrying
 
     check_distinct(inp, out)
     if not dry_run and not Path(out).parent.is_dir() and str(Path(out).parent):
@@ -189,36 +224,20 @@ def sign(
 
     pipe = Pipeline(ws)
     registry = pipe.registry
+    # the signed file is handed out of the event loop in this box, not as run()'s result:
+    # asyncio.run (3.11) builds repr() of its task -- result included -- once, which for a
+    # file of N bytes is a transient string of up to 4N (benchmarks/large_file.py)
+    signed: dict[str, bytes] = {}
 
-    async def run(signer) -> tuple[bytes | None, Preflight]:
+    async def run(signer) -> Preflight:
         from ..pdf.appearance import Appearance
 
         cert = certificate_info(signer.signing_cert)
         async with pipe.session() as rt:
             await pipe.prepare(rt)
             x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
-            if x.evidence is None:
-                raise RefusedError(_("{path} can't be signed: {error}").format(path=inp, error=x.error))
-            ev = x.evidence
-            verdict = pipe.judge([x]).files[0]
-            blocking = [f for f in verdict.findings if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING]
-            blocking += [f for sv in verdict.signatures for f in sv.findings
-                         if f.level.blocks and code(f.code).scope == "signature"]
-            if blocking:
-                raise RefusedError(
-                    _("{path} is not an approved version with only signatures added, so it can't be signed: "
-                      ).format(path=inp)
-                    + "; ".join(finding_line(f, details=True) for f in blocking[:3]),
-                    hint=_("ask the secretariat for the approved copy (zvhsign verify shows details)"),
-                )
-            free = [n for n in free_signature_fields(data) if n.startswith(PARTNER_FIELD_PREFIX)]
-            target = field_name or (free[0] if free else None)
-            if target is None or target not in free:
-                raise RefusedError(
-                    _("no free signature field left in this copy")
-                    if target is None else _("signature field {field} is not a free field of this copy").format(
-                        field=target)
-                )
+            ev = _signable(pipe, x, inp)
+            target = _target_field(data, field_name)
             approved = ev.approved
             current = None
             if approved is not None and approved.superseded_by:
@@ -249,7 +268,7 @@ def sign(
             if refusal is not None:
                 raise refusal
             if dry_run:
-                return None, pf
+                return pf
             if confirm is not None and not confirm(pf):
                 raise SigningCancelled(_("not signed: you did not confirm; nothing was written"))
             appearance = "blank"  # the slot stays empty
@@ -258,17 +277,18 @@ def sign(
                     name=cert.common_name or cert.subject, role=cert.title,
                     organisation=cert.organisation, capacity=pf.capacity,
                 )
-            signed = await add_signature(
+            signed["bytes"] = await add_signature(
                 data, signer, rt.env, level=level, field_name=target, reason=reason,
                 location=location, name=cert.common_name, appearance=appearance,
                 timestamper=timestamper,
                 # bind the signed mandate (SHA-256) and the capacity into the signature
                 mandate_sha256=pf.mandate_sha256, mandate_capacity=pf.capacity,
             )
-            return signed, pf
+            return pf
 
     with key.open() as signer:
-        signed, pf = asyncio.run(run(signer))
+        pf = asyncio.run(run(signer))
+    signed = signed.pop("bytes", None)
     if signed is None:
         return SignResult(
             Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
