@@ -20,11 +20,20 @@ from .words import (
 
 
 def findings(items) -> tuple[FindingRow, ...]:  # noqa: ANN001
-    return tuple(
-        FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), local_times(humanise(f.message)))
-        for f in items
-        if f.level is not Level.INFO
-    )
+    """The blocking findings in Dutch: the code's meaning, with the rule's own message as
+    details where it adds facts (services/findings_text.py)."""
+    from ..i18n import using
+    from ..services.findings_text import finding_text
+
+    rows = []
+    with using("nl"):
+        for f in items:
+            if f.level is Level.INFO:
+                continue
+            t = finding_text(f)
+            text = t.text + (f" ({t.details})" if t.details else "")
+            rows.append(FindingRow(f.code, LEVEL_NL.get(f.level, str(f.level.value)), local_times(humanise(text))))
+    return tuple(rows)
 
 
 def verdict_text(s: SignatureVerdict) -> str:

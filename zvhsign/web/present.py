@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.evidence import Indication, SignatureKind
-from ..domain.findings import Finding
+from ..domain.findings import Finding, Level
 from ..domain.verdicts import FileVerdict, Outcome, SignatureVerdict
 from ..reports.words import INDICATION_NL, STATE_NL, fmt_minute, qualification_text
 
@@ -61,6 +61,29 @@ def first_blocking(fv: FileVerdict) -> Finding | None:
 
 
 @dataclass(frozen=True)
+class FindingView:
+    """A finding as the (Dutch) page shows it: the code's meaning in Dutch, the rule's own
+    message as details where it adds facts, the hint in Dutch."""
+
+    code: str
+    level: Level
+    message: str
+    hint: str | None
+
+
+def finding_views(items) -> tuple[FindingView, ...]:  # noqa: ANN001
+    from ..i18n import using
+    from ..services.findings_text import finding_text
+
+    out = []
+    with using("nl"):
+        for f in items:
+            t = finding_text(f)
+            out.append(FindingView(f.code, f.level, t.text + (f" ({t.details})" if t.details else ""), t.hint))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class SignatureView:
     field: str
     kind: str
@@ -70,7 +93,7 @@ class SignatureView:
     indication_code: str
     time: str
     level: str | None
-    findings: tuple[Finding, ...]
+    findings: tuple[FindingView, ...]
     qualification: str = ""  # eIDAS, in the report's words
     qualification_level: str = ""
 
@@ -87,7 +110,7 @@ class CopyView:
     document: str | None
     sha256: str | None
     signers: tuple[str, ...]
-    file_findings: tuple[Finding, ...]
+    file_findings: tuple[FindingView, ...]
     signatures: tuple[SignatureView, ...]
     error: str | None
     not_pdf: bool
@@ -110,7 +133,7 @@ def _signature(sv: SignatureVerdict) -> SignatureView:
         capacity=sv.who.capacity if sv.who is not None else None,
         indication=INDICATION_NL[sv.indication], indication_code=sv.indication.value,
         time=when(ts.time) if ts is not None and ts.ok else "geen bewezen tijdstip",
-        level=ev.pades_level, findings=sv.findings,
+        level=ev.pades_level, findings=finding_views(sv.findings),
         qualification=qualification_text(ev.qualification), qualification_level=ev.qualification.level.value,
     )
 
@@ -131,7 +154,8 @@ def copy_view(index: int, fv: FileVerdict, data: bytes | None) -> CopyView:
     else:
         f = first_blocking(fv)
         if f is not None:
-            code, reason, hint = f.code, f.message, f.hint
+            shown = finding_views([f])[0]
+            code, reason, hint = f.code, shown.message, shown.hint
         else:
             s = next((s for s in fv.signatures if s.indication is not Indication.TOTAL_PASSED), None)
             if s is not None:
@@ -147,6 +171,6 @@ def copy_view(index: int, fv: FileVerdict, data: bytes | None) -> CopyView:
     return CopyView(
         index=index, label=fv.path, outcome=state, heading=heading, reason_code=code, reason=reason,
         hint=hint, document=document, sha256=ev.sha256.hex if ev is not None else None, signers=signers,
-        file_findings=fv.findings, signatures=tuple(_signature(s) for s in fv.signatures),
+        file_findings=finding_views(fv.findings), signatures=tuple(_signature(s) for s in fv.signatures),
         error=fv.error, not_pdf=not_pdf,
     )
