@@ -177,12 +177,15 @@ def verify(
                     worker_setup=worker_setup, cache=cache)
     etsi: list | None = [] if etsi_report is not None else None
 
-    async def run():
-        async with pipe.session() as rt:
-            return await pipe.run(rt, [Copy.of_path(p) for p in paths], keep_data=record,
-                                  progress=progress, etsi=etsi)
+    box: dict = {}  # not run()'s result: asyncio.run reprs it once (the copies' bytes with --record)
 
-    batch, examined = asyncio.run(run())
+    async def run() -> None:
+        async with pipe.session() as rt:
+            box["batch"], box["examined"] = await pipe.run(
+                rt, [Copy.of_path(p) for p in paths], keep_data=record, progress=progress, etsi=etsi)
+
+    asyncio.run(run())
+    batch, examined = box.pop("batch"), box.pop("examined")
     if etsi_report is not None:
         write_etsi_report(etsi_report, etsi)
     if record:
