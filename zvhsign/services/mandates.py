@@ -165,9 +165,12 @@ def register_mandate(ws: Workspace, path: Path) -> Mandate:
                 f"the mandate covers {c.document.value} {c.version} ({c.approved_sha256.short}), "
                 "which is not a registered approved version"))
     if problems:
+        from ..i18n import _
+        from .findings_text import finding_line
+
         raise RefusedError(
-            f"{path} is not a validly signed mandate: "
-            + "; ".join(f"{f.code}: {f.message}" for f in problems)
+            _("{path} is not a validly signed mandate: ").format(path=path)
+            + "; ".join(finding_line(f, details=True) for f in problems)
         )
     store.add_mandate(m, data, actor=_actor())
     return m
