@@ -1,0 +1,32 @@
+"""Messages for people from exceptions and library texts: no Python class names, module
+paths or object reprs (they say nothing to a secretariat and leak internals)."""
+
+from __future__ import annotations
+
+import re
+
+_CLASS_NAME = re.compile(r"\b(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit)\b:?\s*")
+_MODULE_PATH = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.){1,}[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
+_ENUM_REPR = re.compile(r"\[?<?\b[A-Z][a-z]+[A-Z]\w*\.[A-Z][A-Z0-9_]+\b(?::[^>\]]*)?>?\]?")
+_OBJECT_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
+_PY_MODULES = ("pyhanko", "pikepdf", "asn1crypto", "cryptography", "zvhsign", "builtins", "oscrypto",
+               "aiohttp", "asyncio", "xsdata", "certomancer", "io", "qpdf")
+
+
+def plain_text(what: object, fallback: str = "damaged or unsupported structure") -> str:
+    """A message for people from an exception or library text: no Python class names,
+    module paths or object reprs (they say nothing to a secretariat and leak internals)."""
+    text = str(what).strip() if what is not None else ""
+    if "maximum recursion depth" in text or isinstance(what, RecursionError):
+        return "objects nested too deeply to be read (beyond zvhsign's nesting bound)"
+    text = _OBJECT_REPR.sub("the file", text)
+    text = re.sub(r"'[A-Z]\w*' object", "a value", text)
+    text = _ENUM_REPR.sub("", text)
+    text = _CLASS_NAME.sub("", text)
+    text = _MODULE_PATH.sub(
+        lambda m: "" if m.group(0).split(".")[0] in _PY_MODULES else m.group(0), text
+    )
+    text = re.sub(r"\s{2,}", " ", text).strip(" :;,-")
+    if text.startswith("'") and text.endswith("'") and text.count("'") == 2:  # a bare KeyError
+        text = f"missing entry {text[1:-1]}"
+    return text or fallback
