@@ -38,15 +38,15 @@ MANIFEST = {
     "GlobalSign_CP_v5.8.pdf": (1, 0),
 }
 # zvhsign's own structure findings: none on these real files (issue 11: no false alarms);
-# DSS-2155 (hybrid cross-reference sections) and DSS-2821 (parses only leniently) are
-# MALFORMED_REVISION by policy -- readers may disagree about them
+# DSS-2155 (consistent hybrid cross-reference sections) and DSS-2821 (an xref stream's object
+# number reused; qpdf reads it cleanly) get no MALFORMED_REVISION (docs/change-policy.md)
 STRUCTURE_CODES = {
     "CONTENT_CHANGED_AFTER_APPROVAL", "PAGES_CHANGED_AFTER_APPROVAL", "ANNOTATION_CHANGED_AFTER_APPROVAL",
     "FORM_CHANGED_AFTER_APPROVAL", "SIGNATURE_FIELD_TAMPERED", "DOCUMENT_STRUCTURE_CHANGED",
     "STAMP_METADATA_CHANGED", "VALIDATION_DATA_REMOVED", "DOCUMENT_METADATA_CHANGED",
     "SIGNATURE_BYTE_RANGE_INVALID", "SIGNATURE_MALFORMED", "SIGNATURE_NOT_VALIDATED",
 }
-MALFORMED = {"DSS-2155.pdf", "DSS-2821.pdf"}
+MALFORMED: set[str] = set()
 CHANGED_AFTER_SIGNING = {"AD-RB.pdf"}
 
 
