@@ -313,3 +313,16 @@ def test_lists_are_fetched_over_http_and_a_missing_one_is_named(setup, tmp_path)
     finally:
         server.shutdown()
         _load(ws, setup.lotl, setup.nl)
+
+
+def test_the_etsi_report_carries_the_qualification(setup, tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "etsi.xml"
+    r = _cli(setup.approved.ws, "verify", "--etsi-report", str(out), str(setup.copies["politie"]),
+             str(setup.copies["reclassering"]))
+    assert r.exit_code == 0, r.output
+    tree = etree.parse(str(out))
+    qualities = [e.text for e in tree.iter("{http://uri.etsi.org/19102/v1.2.1#}SignatureQualityInformation")]
+    assert "urn:cef:dss:signatureQualification:QESig" in qualities
+    assert "urn:cef:dss:signatureQualification:AdESig-QC" in qualities

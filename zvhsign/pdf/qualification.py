@@ -153,3 +153,29 @@ def _assess(registry, path, cert, best_time: datetime | None, validation_time: d
         level=level, qualified_certificate=True, certificate_type=ctype, key_protection=key,
         qc_statements=statements, assessed_at=moment, reasons=tuple(reasons + timing), **service,
     )
+
+
+#: ETSI TS 119 102-2 SignatureQualityInformation, in the words of the EU DSS validator
+_QUALITY_URI = "urn:cef:dss:signatureQualification:"
+_QUALITY = {
+    (Qualification.QES, "esign"): "QESig",
+    (Qualification.ADES_QC, "esign"): "AdESig-QC",
+    (Qualification.ADES_QC, "eseal"): "AdESeal-QC",
+    (Qualification.ADES, None): "AdES",
+    (Qualification.INDETERMINATE, None): "INDETERMINATE",
+}
+
+
+def with_signature_quality(part, q: QualificationEvidence):
+    """The ETSI report part ``(report, objects)`` of one signature with its qualification
+    as SignatureQuality (unchanged when not assessed, or no part was made)."""
+    import dataclasses
+
+    if part is None or q.level is Qualification.NOT_ASSESSED:
+        return part
+    name = _QUALITY.get((q.level, q.certificate_type)) or _QUALITY.get((q.level, None)) or q.level.value
+    from pyhanko.generated.etsi import ts_11910202
+
+    report, objects = part
+    quality = ts_11910202.SignatureQualityType(signature_quality_information=(_QUALITY_URI + name,))
+    return dataclasses.replace(report, signature_quality=quality), objects

@@ -17,6 +17,7 @@ from .fields import REPORT_FIELD
 from .mandate import binding_of
 from .plaintext import plain_text
 from .qualification import assess as assess_qualification
+from .qualification import with_signature_quality
 from .revinfo_used import revocation_from_result
 from .trust import TrustEnv
 
@@ -139,11 +140,13 @@ async def examine_signature(
     except Exception as exc:
         return _broken(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer, exc, r.binding)
     st = result.api_status
-    if etsi is not None and st is not None:
-        etsi.append(_etsi_part(embedded_sig, result))
     if st is None:
         return _without_status(embedded_sig, r, result)
-    return await _with_status(embedded_sig, r, result, st, reader, env)
+    ev = await _with_status(embedded_sig, r, result, st, reader, env)
+    if etsi is not None:
+        # pyHanko's report, with the qualification zvhsign established (SignatureQuality)
+        etsi.append(with_signature_quality(_etsi_part(embedded_sig, result), ev.qualification))
+    return ev
 
 
 async def _validate(embedded_sig, reader, env: TrustEnv, spec):
