@@ -13,7 +13,6 @@ compared), :mod:`.plaintext` (messages for people).
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections.abc import Callable
 
 from ..domain.digests import Sha256
@@ -21,6 +20,7 @@ from ..domain.documents import ApprovedVersion
 from ..domain.evidence import FileEvidence
 from ..errors import InputError
 from .doctimestamps import require_archive_proof, with_document_timestamps, utcnow
+from .byteview import prefix_stream
 from .plaintext import plain_text
 from .revisions import open_reader, revision_ends, trailing_kind
 from .sigdicts import collect_signatures
@@ -59,13 +59,13 @@ async def examine(
     approved_rev: int | None = None
     for i, end in enumerate(ends):
         for candidate in approved_by_size(end):
-            if Sha256.of(data[:end]) == candidate.approved_sha256:
+            if Sha256.of(memoryview(data)[:end]) == candidate.approved_sha256:
                 approved, approved_rev = candidate, i
     stamp = None
     try:
         import pikepdf
 
-        with pikepdf.open(io.BytesIO(data[: ends[approved_rev if approved_rev is not None else -1]])) as pdf:
+        with pikepdf.open(prefix_stream(data, ends[approved_rev if approved_rev is not None else -1])) as pdf:
             stamp = read_stamp(pdf)
     except Exception:
         stamp = None

@@ -9,10 +9,10 @@ may disagree about the file are noted (:mod:`.xrefcheck`).
 
 from __future__ import annotations
 
-import io
 import re
 
 from ..errors import InputError
+from .byteview import prefix_stream
 from .plaintext import plain_text
 
 _EOF = re.compile(rb"%%EOF[ \t\x00]*(?:\r\n|\r|\n)?")
@@ -122,14 +122,14 @@ def open_reader(data: bytes):
         strict_error = None
         for strict in (True, False):
             try:
-                reader = PdfFileReader(io.BytesIO(data[:end]), strict=strict)
+                reader = PdfFileReader(prefix_stream(data, end), strict=strict)
                 if reader.encrypted:
                     raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
                 reader.root  # noqa: B018 - force parsing the catalog
                 notes = _reader_disagreements(reader, data[:end], strict, strict_error)
                 if reader.xrefs.hybrid_xrefs_present and strict:
                     # pyHanko validates hybrid-reference files only when lenient
-                    reader = PdfFileReader(io.BytesIO(data[:end]), strict=False)
+                    reader = PdfFileReader(prefix_stream(data, end), strict=False)
                 if end != ends[0] and too_deep:
                     bounds.append(nesting_message(f"the update after byte {end}"))
                 return reader, end, notes, bounds

@@ -25,17 +25,18 @@ The model of a revision is in :mod:`.structure_model`, the comparison of two in
 
 from __future__ import annotations
 
-import io
 
 from ..domain.evidence import Change
 from .structure_diff import diff_models
 from .structure_model import doc_model
 
 
-def _open(prefix: bytes):
+def _open(data: bytes, end: int):
     import pikepdf
 
-    return pikepdf.open(io.BytesIO(prefix), attempt_recovery=False, suppress_warnings=True)
+    from .byteview import prefix_stream
+
+    return pikepdf.open(prefix_stream(data, end), attempt_recovery=False, suppress_warnings=True)
 
 
 def _why(exc: BaseException) -> str:
@@ -56,7 +57,7 @@ def analyse_revisions(
     """
     problems: list[str] = []
     try:
-        with _open(data[: ends[start]]) as pdf:
+        with _open(data, ends[start]) as pdf:
             models = [(start, doc_model(pdf))]
     except Exception as exc:
         return [], [f"revision {start + 1} (the base of the comparison) can't be parsed independently: {_why(exc)}"]
@@ -64,7 +65,7 @@ def analyse_revisions(
         if ends[rev] == ends[rev - 1]:
             continue  # one revision to readers (the two sections of a linearized file)
         try:
-            with _open(data[: ends[rev]]) as pdf:
+            with _open(data, ends[rev]) as pdf:
                 models.append((rev, doc_model(pdf)))
         except Exception as exc:
             problems.append(f"revision {rev + 1} can't be parsed independently: {_why(exc)}")

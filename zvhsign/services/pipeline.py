@@ -187,14 +187,16 @@ class Pipeline:
         ev = self.cache.get(self._cache_key(data))
         return Examined(copy, replace(ev, path=copy.label), data if keep_data else None) if ev else None
 
-    def _cache_key(self, data: bytes) -> str:
-        """Everything an examination rests on: the file, the trust settings, online or not,
-        the validation time (``--at``, or today: revocation data is fetched again each day),
-        the approved versions registered and the evidence schema."""
+    def _cache_key(self, data: bytes | None = None, *, file_sha256: str | None = None) -> str:
+        """Everything an examination rests on: the file (its bytes, or their SHA-256), the
+        trust settings, online or not, the validation time (``--at``, or today: revocation
+        data is fetched again each day), the approved versions registered and the evidence
+        schema."""
         import hashlib
 
         day = "" if self.at else _now().date().isoformat()
-        return hashlib.sha256(f"{hashlib.sha256(data).hexdigest()}|{self._cache_base}|{day}".encode()).hexdigest()
+        file_sha256 = file_sha256 or hashlib.sha256(data).hexdigest()
+        return hashlib.sha256(f"{file_sha256}|{self._cache_base}|{day}".encode()).hexdigest()
 
     # --------------------------------------------------------------- step 3: judge
 
@@ -281,15 +283,16 @@ class Pipeline:
             hits = {i: x for i, x in ((i, self._cached(c, keep_data)) for i, c in enumerate(copies)) if x}
             misses = [c for i, c in enumerate(copies) if i not in hits]
             pooled = examine_in_pool(self.ws, misses, jobs=jobs, online=self.online, at=self.at,
-                                     sizes=self.sizes, keep_data=keep_data or self.cache is not None,
+                                     sizes=self.sizes, keep_data=keep_data,
                                      setup=self.worker_setup) if misses else iter(())
             for i, c in enumerate(copies):
                 if i in hits:
                     yield hits[i]
                     continue
                 c, ev, data, err = next(pooled)
-                if ev is not None and self.cache is not None and data is not None:
-                    self.cache.put(self._cache_key(data), ev.sha256.hex, ev)
+                if ev is not None and self.cache is not None:
+                    # keyed by the SHA-256 the examination read: the bytes stay in the worker
+                    self.cache.put(self._cache_key(file_sha256=ev.sha256.hex), ev.sha256.hex, ev)
                 yield Examined(c, ev, data if keep_data else None, err)
             return
         spec = None
