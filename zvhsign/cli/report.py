@@ -50,8 +50,12 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
     for f in files:
         if Path(f).resolve() == Path(out).resolve():
             raise UsageError(f"the output {out} is one of the input files; choose another output path")
-    facts = gather(ws, list(files), responsible=responsible, online=not offline)
-    write_report(ws, facts, fmt, out, key=key)
+    from .progress import busy
+
+    with busy("judging every recorded copy for the report…") as b:
+        facts = gather(ws, list(files), responsible=responsible, online=not offline)
+        b.start(f"writing the report ({fmt}{', signing it' if key is not None else ''})…")
+        write_report(ws, facts, fmt, out, key=key)
     ok = sum(1 for f in facts.copies.files if f.verified)
     click.echo(
         f"report ({fmt}) → {out}: {ok}/{len(facts.copies.files)} copies verified, "
