@@ -126,42 +126,63 @@ def _type_name(value) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _check_str(where: str, value) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be a string (in quotes), not {_type_name(value)}")
+
+
+def _check_bool(where: str, value) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where} must be true or false, not {_type_name(value)}")
+
+
+def _check_list(where: str, value) -> None:
+    if not isinstance(value, list):
+        example = f'["{value}"]' if isinstance(value, str) else '["file.pem"]'
+        raise ValueError(f"{where} must be a list of file names, e.g. {example}, not {_type_name(value)}")
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item:
+            raise ValueError(f"{where}: item {i} must be a file name (a string), not {_type_name(item)}")
+
+
+def _check_timeout(where: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where} must be a number of seconds, not {_type_name(value)}")
+    if not value > 0 or value > MAX_TIMEOUT_S:  # also catches nan
+        raise ValueError(
+            f"{where} = {value} is out of range: give a number of seconds greater than 0 "
+            f"and at most {MAX_TIMEOUT_S} (0 would mean waiting forever)"
+        )
+
+
+def _check_territories(where: str, value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) == 2 and v.isalpha() for v in value):
+        raise ValueError(f'{where} must be a list of two-letter country codes, e.g. ["NL"], not {value!r}')
+
+
+def _check_level(where: str, value) -> None:
+    if value not in ("fail", "warn"):
+        raise ValueError(f'{where} must be "fail" or "warn", not {value!r}')
+
+
+def _check_lang(where: str, value) -> None:
+    if value not in LANGUAGES:
+        raise ValueError(f"{where} must be one of {', '.join(repr(x) for x in LANGUAGES)}, not {value!r}")
+
+
+def _check_datetime(where: str, value) -> None:
+    if not isinstance(value, (str, datetime)):
+        raise ValueError(f"{where} must be a date-time, not {_type_name(value)}")
+
+
+_CHECKS = {
+    str: _check_str, bool: _check_bool, _LIST: _check_list, _TIMEOUT: _check_timeout,
+    _TERRITORIES: _check_territories, _LEVEL: _check_level, _LANG: _check_lang, _DATETIME: _check_datetime,
+}
+
+
 def _check_value(where: str, kind, value) -> None:
-    if kind is str:
-        if not isinstance(value, str):
-            raise ValueError(f"{where} must be a string (in quotes), not {_type_name(value)}")
-    elif kind is bool:
-        if not isinstance(value, bool):
-            raise ValueError(f"{where} must be true or false, not {_type_name(value)}")
-    elif kind == _LIST:
-        if not isinstance(value, list):
-            example = f'["{value}"]' if isinstance(value, str) else '["file.pem"]'
-            raise ValueError(
-                f"{where} must be a list of file names, e.g. {example}, not {_type_name(value)}"
-            )
-        for i, item in enumerate(value, start=1):
-            if not isinstance(item, str) or not item:
-                raise ValueError(f"{where}: item {i} must be a file name (a string), not {_type_name(item)}")
-    elif kind == _TIMEOUT:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{where} must be a number of seconds, not {_type_name(value)}")
-        if not value > 0 or value > MAX_TIMEOUT_S:  # also catches nan
-            raise ValueError(
-                f"{where} = {value} is out of range: give a number of seconds greater than 0 "
-                f"and at most {MAX_TIMEOUT_S} (0 would mean waiting forever)"
-            )
-    elif kind == _TERRITORIES:
-        if not isinstance(value, list) or not all(isinstance(v, str) and len(v) == 2 and v.isalpha() for v in value):
-            raise ValueError(f'{where} must be a list of two-letter country codes, e.g. ["NL"], not {value!r}')
-    elif kind == _LEVEL:
-        if value not in ("fail", "warn"):
-            raise ValueError(f'{where} must be "fail" or "warn", not {value!r}')
-    elif kind == _LANG:
-        if value not in LANGUAGES:
-            raise ValueError(f"{where} must be one of {', '.join(repr(x) for x in LANGUAGES)}, not {value!r}")
-    elif kind == _DATETIME:
-        if not isinstance(value, (str, datetime)):
-            raise ValueError(f"{where} must be a date-time, not {_type_name(value)}")
+    _CHECKS[kind](where, value)
 
 
 def validate_config(raw: dict) -> None:
