@@ -112,12 +112,12 @@ def run_demo(directory: Path, say: Callable[[str], None] = print) -> DemoResult:
     verdict = verify(ws, sorted(signed), record=True)
     ok = sum(1 for f in verdict.files if f.verified)
     say(f"6. verified {ok}/{len(verdict.files)} signed copies (recorded in the registry)")
-    levels = Counter(sv.evidence.qualification.level.value for f in verdict.files for sv in f.partner_signatures)
-    say("6b. eIDAS qualification of the partner signatures (trusted lists): "
-        + ", ".join(f"{n} {level}" for level, n in levels.most_common()))
     say("6a. status (zvhsign status):")
     for line in status_lines(ws):
         say(line)
+    levels = Counter(sv.evidence.qualification.level.value for f in verdict.files for sv in f.partner_signatures)
+    say("6b. eIDAS qualification of the partner signatures (trusted lists): "
+        + ", ".join(f"{n} {level}" for level, n in levels.most_common()))
 
     from .auditlog import anchor
 
