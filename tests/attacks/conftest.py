@@ -199,9 +199,9 @@ recertified_with_content_change = _fixture(
 
 
 @pytest.fixture(scope="session")
-def form_field_filled_after_signing(approved, forger, attack_dir, tmp_path_factory):
-    """A stamped document with an empty text field, signed (no approval registered for it),
-    then the field filled with a value over page 1 in an unsigned update."""
+def certified_form(forger, tmp_path_factory) -> bytes:
+    """A stamped document with an empty text field, certified by the secretariat's key
+    (no approval registered for it)."""
     from zvhsign.domain.documents import DocumentKind
     from zvhsign.services.operations import stamp
 
@@ -209,9 +209,14 @@ def form_field_filled_after_signing(approved, forger, attack_dir, tmp_path_facto
     stamped = tmp_path_factory.mktemp("form") / "stamped.pdf"
     stamp(fixtures / "samenwerkingsconvenant-1.0.pdf", DocumentKind.CONVENANT, "9.9", stamped)
     base = make.with_empty_text_field(stamped.read_bytes())
-    signed = forger.sign(base, "secretariaat", field_name="ZVH_Goedkeuring", certify=True)
+    return forger.sign(base, "secretariaat", field_name="ZVH_Goedkeuring", certify=True)
+
+
+@pytest.fixture(scope="session")
+def form_field_filled_after_signing(certified_form, attack_dir):
+    """The certified form's field filled with a value over page 1 in an unsigned update."""
     path = attack_dir / "form_field_filled_after_signing.pdf"
-    path.write_bytes(make.form_field_filled_after_signing(signed))
+    path.write_bytes(make.form_field_filled_after_signing(certified_form))
     return path
 
 
@@ -222,3 +227,133 @@ def unregistered_ws(tmp_path_factory):
     from zvhsign.services.setup import init_test_workspace
 
     return init_test_workspace(tmp_path_factory.mktemp("unregistered") / "ws")
+
+
+# ----------------------- issue 11, Done-when: every attack again on a re-certified copy
+#
+# The secretariat's key adds a second certification (make.recertify) and that copy is
+# registered as an approved version in ``recertified_ws``: the approval check passes there,
+# so each attack has to be caught by an integrity finding. A recipe is the base copy and the
+# steps made from it; RECERTIFY marks where the re-certification (and registration) comes:
+# before the attack as a rule, after a step that changes the approved bytes (a rewrite, a
+# flipped byte), and before the partner's signature for attacks that patch that signature in
+# place (patched after re-certification, they would change the registered bytes).
+
+RECERTIFY = "re-certify"
+
+
+def _plain(fn):
+    """A step that needs no key."""
+    return lambda data, forger: fn(data)
+
+
+def _partner_signs(data, forger):  # as signed_convenant: the OM, B-LTA
+    return forger.sign(data, "om", level="B-LTA")
+
+
+def _untrusted_signs(data, forger):
+    return forger.sign(data, "untrusted-signer", level="B-T")
+
+
+def _signs(data, forger):
+    return forger.sign(data, "om")
+
+
+_AFTER_SIGNING = [  # made from the signed copy by an update (or bytes) after the last revision
+    "text_appended_after_last_revision", "objects_appended_without_xref", "objects_appended_without_eof",
+    "annotation_added_after_signing", "content_changed_after_signing", "page_added_after_signing",
+    "open_action_added_after_signing", "page_content_replaced_via_xref", "font_replaced_after_signing",
+    "empty_visible_signature_field_added", "signature_removed_from_field", "form_field_added_after_signing",
+    "widget_added_to_signed_field", "empty_invisible_signature_field_added", "dss_removed_after_signing",
+    "dss_emptied_after_signing", "document_info_changed_after_signing", "xmp_title_changed_after_signing",
+]
+_IN_SIGNING_UPDATE = [  # made from the approved copy by a signature (and what its update adds)
+    "edited_after_approval_then_signed", "content_changed_in_signing_update",
+    "annotation_added_in_signing_update", "signature_field_enlarged_in_signing_update",
+    "new_visible_signature_field_signed",
+]
+_PARTNER_PATCHED = [  # the partner's signature patched in place
+    "byte_flipped_in_signed_range", "signature_contents_zeroed", "signature_contents_emptied",
+    "signature_byterange_changed", "byte_range_null", "byte_range_three_numbers", "byte_range_overlapping",
+    "byte_range_with_gap", "contents_not_a_string",
+]
+RECIPES: dict[str, tuple[str, list]] = {
+    **{n: ("signed", [RECERTIFY, _plain(getattr(make, n))]) for n in _AFTER_SIGNING},
+    **{n: ("approved", [RECERTIFY, getattr(make, n)]) for n in _IN_SIGNING_UPDATE},
+    **{n: ("approved", [RECERTIFY, _partner_signs, _plain(getattr(make, n))]) for n in _PARTNER_PATCHED},
+    "recertified_after_signing": ("signed", [RECERTIFY, make.recertified_after_signing]),
+    "recertified_with_content_change": ("signed", [RECERTIFY, make.recertified_with_content_change]),
+    "signed_by_untrusted_signer": ("approved", [RECERTIFY, _untrusted_signs]),
+    # the attack changes the approved bytes: re-certified after it, then signed
+    "byte_flipped_in_page_content": ("signed", [_plain(make.byte_flipped_in_page_content), RECERTIFY]),
+    "rewritten_by_qpdf_then_signed": ("approved", [_plain(make.rewritten_by_qpdf), RECERTIFY, _signs]),
+    "rewritten_by_pikepdf_then_signed": ("approved", [_plain(make.rewritten_by_pikepdf), RECERTIFY, _signs]),
+    "form_field_filled_after_signing": (
+        "form", [RECERTIFY, _signs, _plain(make.form_field_filled_after_signing)]),
+}
+# the re-certified copies the attacks start from, with no attack (controls: none of the cases'
+# findings may be in them already)
+CONTROLS: dict[str, tuple[str, list]] = {
+    "signed_copy": ("signed", [RECERTIFY]),
+    "approved_copy_then_partner_signed": ("approved", [RECERTIFY, _partner_signs]),
+    "approved_copy_then_signed": ("approved", [RECERTIFY, _signs]),
+    "certified_form_then_signed": ("form", [RECERTIFY, _signs]),
+}
+_BASES = {
+    "approved": lambda r: r.getfixturevalue("approved").convenant.read_bytes(),
+    "signed": lambda r: r.getfixturevalue("signed_convenant").read_bytes(),
+    "form": lambda r: r.getfixturevalue("certified_form"),
+}
+
+
+@pytest.fixture(scope="session")
+def recertified_ws(tmp_path_factory):
+    """A workspace on the same test PKI in which only re-certified copies are approved."""
+    from zvhsign.services.setup import init_test_workspace
+
+    return init_test_workspace(tmp_path_factory.mktemp("recertified") / "ws")
+
+
+class _Recipes:
+    """Runs recipes; a step already taken on the same bytes is not taken again (the
+    re-certified bases are made and registered once), each registration a version of its own."""
+
+    def __init__(self, ws, forger):
+        self.ws, self.forger, self.done, self.registered = ws, forger, {}, 0
+
+    def run(self, data: bytes, steps: list) -> bytes:
+        import hashlib
+
+        for step in steps:
+            key = (hashlib.sha256(data).digest(), step)
+            if key not in self.done:
+                self.done[key] = self._take(data, step)
+            data = self.done[key]
+        return data
+
+    def _take(self, data: bytes, step) -> bytes:
+        if step is not RECERTIFY:
+            return step(data, self.forger)
+        out = make.recertify(data, self.forger)
+        self.registered += 1
+        make.register_approved(self.ws, out, f"1.{self.registered}", self.forger)
+        return out
+
+
+@pytest.fixture(scope="session")
+def recipes(recertified_ws, forger) -> _Recipes:
+    return _Recipes(recertified_ws, forger)
+
+
+def _recertified(name: str, base: str, steps: list):
+    @pytest.fixture(scope="session", name=f"{name}_recertified")
+    def _made(request, attack_dir, recipes):
+        path = attack_dir / f"{name}_recertified.pdf"
+        path.write_bytes(recipes.run(_BASES[base](request), steps))
+        return path
+
+    return _made
+
+
+for _name, (_base, _steps) in {**RECIPES, **CONTROLS}.items():
+    globals()[f"{_name}_recertified"] = _recertified(_name, _base, _steps)

@@ -196,24 +196,31 @@ def edited_after_approval_then_signed(approved: bytes, forger: Forger) -> bytes:
 
 def rewritten_by_qpdf_then_signed(approved: bytes, forger: Forger) -> bytes:
     """The approved copy is rewritten by qpdf (same content, new bytes), then signed."""
+    return forger.sign(rewritten_by_qpdf(approved))
+
+
+def rewritten_by_qpdf(data: bytes) -> bytes:
     qpdf = shutil.which("qpdf")
     assert qpdf, "qpdf is needed for this fixture"
     with tempfile.TemporaryDirectory() as d:
         src, dst = Path(d, "in.pdf"), Path(d, "out.pdf")
-        src.write_bytes(approved)
+        src.write_bytes(data)
         subprocess.run([qpdf, str(src), str(dst)], check=True)
-        rewritten = dst.read_bytes()
-    return forger.sign(rewritten)
+        return dst.read_bytes()
 
 
 def rewritten_by_pikepdf_then_signed(approved: bytes, forger: Forger) -> bytes:
     """The approved copy is re-saved by pikepdf, then signed."""
+    return forger.sign(rewritten_by_pikepdf(approved))
+
+
+def rewritten_by_pikepdf(data: bytes) -> bytes:
     import pikepdf
 
     out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(approved)) as pdf:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.save(out)
-    return forger.sign(out.getvalue())
+    return out.getvalue()
 
 
 def content_changed_in_signing_update(approved: bytes, forger: Forger) -> bytes:
@@ -387,12 +394,26 @@ def _last_sig_dict_span(data: bytes) -> tuple[int, int]:
 def _partner_contents_span(data: bytes) -> tuple[int, int]:
     """Offsets of the hex string /Contents <…> of the partner signature (the first
     signature after the approval), from its /ByteRange."""
-    ranges = [
-        tuple(int(x) for x in m.groups())
-        for m in re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
-    ]
-    _, a, b, _ = ranges[1]  # 0: approval, 1: partner, then document timestamps
+    _, a, b, _ = (int(x) for x in _byte_ranges(data)[_partner_index(data)].groups())
     return a, b
+
+
+PARTNER_FIELD = "ZVH_Handtekening_01"
+
+
+def _byte_ranges(data: bytes) -> list:
+    return list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data))
+
+
+def _partner_index(data: bytes) -> int:
+    """Which /ByteRange (in file order) is the partner's: the signature in ZVH_Handtekening_01
+    (1 after the approval; later in a re-certified copy the partner signed)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    (sig,) = [s for s in reader.embedded_signatures if s.field_name == PARTNER_FIELD]
+    want = [int(x) for x in sig.byte_range]
+    return next(i for i, m in enumerate(_byte_ranges(data)) if [int(x) for x in m.groups()] == want)
 
 
 def signature_contents_zeroed(signed: bytes) -> bytes:
@@ -409,8 +430,7 @@ def signature_contents_emptied(signed: bytes) -> bytes:
 
 def signature_byterange_changed(signed: bytes) -> bytes:
     """USF/wrapping: the partner's /ByteRange rewritten (same length) to cover less."""
-    ms = list(re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed))
-    m = ms[1]
+    m = _byte_ranges(signed)[_partner_index(signed)]
     start, end = m.start(4), m.end(4)
     n = int(m.group(4))
     new = str(max(n - 100, 1)).rjust(end - start).encode()
@@ -596,8 +616,7 @@ def xmp_title_changed_after_signing(signed: bytes) -> bytes:
 
 def _patch_partner_sig_dict(signed: bytes, replace: Callable[[bytes], bytes]) -> bytes:
     """Rewrite the partner signature's /ByteRange array in place, keeping its length."""
-    ms = list(re.finditer(rb"/ByteRange\s*\[[^\]]*\]", signed))
-    m = ms[1]
+    m = _byte_ranges(signed)[_partner_index(signed)]
     new = replace(m.group(0))
     assert len(new) <= len(m.group(0))
     new = new.ljust(len(m.group(0)))
@@ -820,3 +839,39 @@ def recertified_with_content_change(signed: bytes, forger: Forger) -> bytes:
     key over an edited copy."""
     return forger.sign(signed, "om", field_name="Herbevestiging", certify=True,
                        prepare=lambda w: draw_on_page(w))
+
+
+# ------------------------------- re-certified copies: the approval check passes (issue 11)
+
+
+def recertify(data: bytes, forger: Forger) -> bytes:
+    """A second certification signature (DocMDP) by the secretariat's own key, in a field of
+    its own: registered as an approved version, the copy passes the approval check, so an
+    attack on it is caught by integrity findings alone."""
+    return forger.sign(data, "secretariaat", field_name="ZVH_Herbevestiging", certify=True)
+
+
+def register_approved(ws, data: bytes, version: str, forger: Forger, label: str = "secretariaat") -> None:
+    """Register ``data`` as approved ``version`` of the document its stamp names, through the
+    registry API ``approve`` uses -- superseding nothing, so every such version stays current."""
+    from datetime import date, datetime, timezone
+
+    from zvhsign.domain.digests import Sha256
+    from zvhsign.domain.documents import ApprovedVersion
+    from zvhsign.pdf.certinfo import certificate_info
+    from zvhsign.pdf.stamp import read_stamp_from
+    from zvhsign.registry import current_os_user
+    from zvhsign.services.keys import KeySource
+    from zvhsign.services.registry_access import open_registry
+
+    info = read_stamp_from(data, "re-certified copy")
+    assert info is not None, "the re-certified copy has no stamp"
+    cert = certificate_info(KeySource(pkcs12=forger.p12(label), passphrase=forger.passphrase).load().signing_cert)
+    av = ApprovedVersion(
+        document=info.document, version=version, source_sha256=info.source_sha256,
+        approved_sha256=Sha256.of(data), approved_size=len(data), decided_on=date(2026, 11, 2),
+        approved_at=datetime.now(timezone.utc), approver_fingerprint=cert.fingerprint_sha256,
+    )
+    open_registry(ws).add_approved_version(
+        av, data, actor=current_os_user(), actor_certificate=cert.fingerprint_sha256, supersede_older=False
+    )
