@@ -73,3 +73,24 @@ def test_help_teaches_with_examples():
 def test_usage_error_exit_2(approved):
     result = invoke(approved.ws, "--at", "yesterday", "x.pdf")
     assert result.exit_code == 2
+
+
+def test_json_is_written_file_by_file_and_is_the_same_document(approved, signed_convenant, tmp_path):
+    """verify --json writes one file's verdict at a time (memory does not grow with the
+    batch); the text is exactly json.dumps(batch.to_json(), indent=2) -- also for a batch
+    with an unreadable file and for no files."""
+    from zvhsign.cli.render import iter_batch_json, render_batch_json
+    from zvhsign.domain.verdicts import BatchVerdict
+    from zvhsign.services.operations import verify
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really")
+    batch = verify(approved.ws, [signed_convenant, broken, signed_convenant], online=False)
+    pieces = list(iter_batch_json(batch))
+    assert len(pieces) == 2 + len(batch.files)  # head, one piece per file, tail
+    assert render_batch_json(batch) == json.dumps(batch.to_json(), indent=2, ensure_ascii=False)
+    empty = BatchVerdict(())
+    assert render_batch_json(empty) == json.dumps(empty.to_json(), indent=2, ensure_ascii=False)
+    result = invoke(approved.ws, "--json", "--offline", signed_convenant, broken)
+    assert result.exit_code == 3
+    assert [f["status"] for f in json.loads(result.stdout)["files"]] == ["VERIFIED", "ERROR"]

@@ -58,6 +58,13 @@ def test_head_revision_is_the_last_migration() -> None:
     assert Registry.head_revision() == revs[-1]
 
 
+def test_packaged_head_is_alembics_head() -> None:
+    """Opening a registry skips Alembic when the packaged head is known without it: that
+    constant must be the head Alembic computes from the migrations (a new migration
+    updates it)."""
+    assert _migrate.script_directory().get_current_head() == _migrate.PACKAGED_HEAD
+
+
 def test_upgrade_from_the_previous_revision(registry_url: str) -> None:
     """A registry made by the previous zvhsign is refused, then upgraded, with its log intact."""
     sd = _migrate.script_directory()

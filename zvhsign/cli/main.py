@@ -12,7 +12,7 @@ import click
 
 from ..errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError, ZvhsignError
 from .keyopts import key_options, key_source
-from .render import render_batch_json, render_batch_table
+from .render import iter_batch_json, render_batch_table
 
 DOCUMENT_CHOICES = ["convenant", "protocol"]
 LEVEL_CHOICES = ["B-B", "B-T", "B-LT", "B-LTA"]
@@ -284,7 +284,9 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
         cache=not no_cache,
     )
     if as_json:
-        click.echo(render_batch_json(batch))
+        for piece in iter_batch_json(batch):  # written file by file (memory stays flat)
+            click.echo(piece, nl=False)
+        click.echo()
     else:
         click.echo(render_batch_table(batch, verbose=verbose, no_color=no_color))
     if batch.any_incomplete:

@@ -34,6 +34,7 @@ from ..domain.verdicts import BatchVerdict, FileVerdict, SignatureVerdict
 from ..i18n import local_time
 
 __all__ = [
+    "iter_batch_json",
     "render_batch_json",
     "render_batch_table",
     "render_file",
@@ -60,7 +61,19 @@ _DEFAULT_WIDTH = 100  # when the output is not a terminal and COLUMNS is not set
 
 
 def render_batch_json(batch: BatchVerdict) -> str:
-    return json.dumps(batch.to_json(), indent=2, ensure_ascii=False)
+    return "".join(iter_batch_json(batch))
+
+
+def iter_batch_json(batch: BatchVerdict):  # noqa: ANN201
+    """``batch.to_json()`` as indented JSON, in pieces: one file's verdict at a time is
+    turned into JSON and written, so a batch of thousands never holds the whole document
+    (the text is the same as ``json.dumps(batch.to_json(), indent=2)``)."""
+    head = batch.to_json_head()
+    yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "files": ['
+    for i, f in enumerate(batch.files):
+        body = json.dumps(f.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield ("," if i else "") + "\n    " + body
+    yield "\n  ]\n}" if batch.files else "]\n}"
 
 
 # ---------------------------------------------------------------- the judgement shown

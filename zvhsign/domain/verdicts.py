@@ -204,9 +204,9 @@ class BatchVerdict:
     def any_incomplete(self) -> bool:
         return any(not f.completed for f in self.files)
 
+    def to_json_head(self) -> dict:
+        """What the JSON document says before its list of files."""
+        return {"schema": SCHEMA, "verified": self.all_verified}
+
     def to_json(self) -> dict:
-        return {
-            "schema": SCHEMA,
-            "verified": self.all_verified,
-            "files": [f.to_json() for f in self.files],
-        }
+        return {**self.to_json_head(), "files": [f.to_json() for f in self.files]}

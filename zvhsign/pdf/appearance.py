@@ -64,16 +64,67 @@ def _font_file() -> Path:
 def _font_bytes_1000() -> bytes:
     """Vera rescaled to 1000 units per em: pyHanko writes the glyph widths (/W) in
     font units, which PDF reads as 1/1000 em, so a 2048-unit font would render
-    spread out (checked by rendering a signed page)."""
+    spread out (checked by rendering a signed page).
+
+    Rescaling costs ~0.3 s of CPU, so the result is kept in the user's cache folder
+    (``$XDG_CACHE_HOME/zvhsign``, else ``~/.cache/zvhsign``), named after the source
+    font's SHA-256 and its own: a file whose bytes don't match its name (cut off,
+    changed) is made again. No cache folder (read-only home): rescaled each time."""
+    source = _font_file().read_bytes()
+    cached = _cached_font(source)
+    if cached is not None:
+        return cached
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    font = TTFont(str(_font_file()))
+    font = TTFont(io.BytesIO(source))
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
     buf = io.BytesIO()
     font.save(buf)
+    _store_font(source, buf.getvalue())
     return buf.getvalue()
+
+
+def _font_cache_dir() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zvhsign"
+
+
+def _cached_font(source: bytes) -> bytes | None:
+    import hashlib
+
+    key = hashlib.sha256(source).hexdigest()[:16]
+    try:
+        for path in _font_cache_dir().glob(f"vera-1000-{key}-*.ttf"):
+            data = path.read_bytes()
+            if path.stem.endswith(hashlib.sha256(data).hexdigest()[:16]):
+                return data
+    except OSError:
+        pass
+    return None
+
+
+def _store_font(source: bytes, scaled: bytes) -> None:
+    import hashlib
+    import os
+    import tempfile
+
+    name = f"vera-1000-{hashlib.sha256(source).hexdigest()[:16]}-{hashlib.sha256(scaled).hexdigest()[:16]}.ttf"
+    try:
+        folder = _font_cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    except OSError:  # no cache folder: the next signature rescales again
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(scaled)
+        os.replace(tmp, folder / name)
+    except OSError:  # a full disk: no half-written file is left
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _font_factory(size: float):
