@@ -56,8 +56,10 @@ async def open_runtime(
         if cfg.test_pki:
             from ..testpki import LocalTestPKI, certs_dir, make_client_session
 
-            pki = stack.enter_context(LocalTestPKI(certs_dir(), at_time=cfg.test_pki_clock))
-            session = make_client_session(pki.host_map)
+            # served on first use: nothing fetched, nothing loaded
+            pki = LocalTestPKI(certs_dir(), at_time=cfg.test_pki_clock)
+            stack.callback(pki.stop)
+            session = make_client_session(pki.lazy_host_map)
         else:
             session = aiohttp.ClientSession()
         await stack.enter_async_context(session)

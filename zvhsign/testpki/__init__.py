@@ -23,7 +23,7 @@ from __future__ import annotations
 import pathlib
 import socket
 import threading
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +56,7 @@ TSA_URL = f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/tsa"
 TSA_2_URL = f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/tsa-2"
 CONFIG_FILE_NAME = "zvh-test.yml"
 
-HostMap = Mapping[str, "tuple[str, int]"]
+HostMap = Mapping[str, "tuple[str, int] | Callable[[], tuple[str, int]]"]
 
 
 def certs_dir() -> pathlib.Path:
@@ -88,7 +88,11 @@ def _register_qc_statements() -> None:
 def load_architecture(directory: pathlib.Path | str | None = None) -> PKIArchitecture:
     """Load the certomancer architecture from ``<directory>/zvh-test.yml``."""
     from certomancer.registry import ArchLabel, CertomancerConfig
+
+    from .fastkeys import install
+
     _register_qc_statements()
+    install()  # each test key parsed once (fastkeys.py)
 
     directory = pathlib.Path(directory) if directory is not None else certs_dir()
     cfg = CertomancerConfig.from_file(
@@ -126,6 +130,7 @@ class LocalTestPKI:
         self.port: int | None = None
         self._server = None
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> LocalTestPKI:
@@ -155,6 +160,20 @@ class LocalTestPKI:
         )
         self._thread.start()
         return self
+
+    def address(self) -> tuple[str, int]:
+        """``(host, port)``, starting the server on first use (thread-safe)."""
+        with self._lock:
+            if self._server is None:
+                self.start()
+        return self.bind_host, self._require_started()
+
+    @property
+    def lazy_host_map(self) -> dict:
+        """Like :attr:`host_map`, but the server starts only when the name is first
+        resolved: a command that fetches nothing (a verify answered from the evidence
+        cache, ``--offline``) never loads the test PKI (its keys: ~1-2 s of CPU)."""
+        return {TEST_PKI_HOST: self.address}
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
@@ -225,7 +244,9 @@ def _host_map_resolver_class():
         default resolver."""
 
         def __init__(self, host_map: HostMap, fallback: AbstractResolver | None = None):
-            self.host_map = {h.lower().rstrip("."): (ip, int(p)) for h, (ip, p) in host_map.items()}
+            # a target is (ip, port), or a callable returning it on first use (a lazily
+            # started server, LocalTestPKI.lazy_host_map)
+            self.host_map = {h.lower().rstrip("."): t for h, t in host_map.items()}
             self._fallback = fallback
             self._own_fallback = fallback is None
 
@@ -235,7 +256,11 @@ def _host_map_resolver_class():
                 if self._fallback is None:
                     self._fallback = DefaultResolver()
                 return await self._fallback.resolve(host, port, family)
-            ip, mapped_port = target
+            if callable(target):  # start it outside the event loop's thread
+                import asyncio
+
+                target = await asyncio.get_running_loop().run_in_executor(None, target)
+            ip, mapped_port = target[0], int(target[1])
             ip_family = socket.AF_INET6 if ":" in ip else socket.AF_INET
             return [
                 {
