@@ -34,8 +34,16 @@ async def add_signature(
     mandate_sha256: str | None = None,
     mandate_capacity: str | None = None,
     new_field: bool = False,
-) -> bytes:
+    output=None,
+) -> bytes | None:
     """Sign ``data`` into the existing empty field ``field_name``; return the new file.
+
+    With ``output`` -- a binary file open for reading, writing and seeking, such as a
+    staged output file (zvhsign/services/files.py) -- the signed file is written there
+    instead and ``None`` is returned: pyHanko then makes its post-sign updates (the DSS,
+    the document timestamp) in that file too, so the signed file is never held in
+    memory (benchmarks/large_file.py). A failed write into ``output`` is reported like
+    any other signing failure; the caller, who owns the file, knows it was the output.
 
     With ``new_field`` the (invisible) field is created while signing instead
     (used for documents zvhsign renders itself, such as audit reports).
@@ -101,14 +109,14 @@ async def add_signature(
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=not new_field)
     except Exception as exc:  # pyhanko raises PdfReadError and friends
         raise InputError(f"can't open the PDF for signing: {exc}") from None
-    out = io.BytesIO()
+    out = io.BytesIO() if output is None else output
     try:
         await pdf_signer.async_sign_pdf(writer, existing_fields_only=not new_field, output=out)
     except TimestampRequestError as exc:
         raise ServiceError(_tsa_failure(timestamper, exc)) from None
     except Exception as exc:
         _raise_signing_failure(exc)
-    return out.getvalue()
+    return out.getvalue() if output is None else None
 
 
 def _mandate_attrs(mandate_sha256: str | None, capacity: str | None, level: PadesLevel):

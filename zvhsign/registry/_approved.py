@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from zvhsign.domain.digests import Sha256
 from zvhsign.domain.documents import ApprovedVersion, DocumentKind, check_version_label, version_key
 from zvhsign.errors import RegistryError, UsageError
 
-from ._blobs import _hex
+from ._blobs import _hex, _put_blob_stream
 from ._db import ConflictError, DuplicateError, NotFoundError
 from ._tx import RegistryBase, _Tx
 from .models import ApprovedVersionRow, Blob
@@ -64,9 +65,21 @@ def _refuse_duplicates(s: Session, av: ApprovedVersion) -> None:
         )
 
 
-def _store_approved(s: Session, av: ApprovedVersion, pdf: bytes) -> None:
-    """The blob (if new) and the approved-version row."""
-    if s.get(Blob, av.approved_sha256.hex) is None:
+def _mismatch(av: ApprovedVersion, got: Sha256, size: int) -> RegistryError:
+    return RegistryError(
+        f"the PDF given for {av.label} does not match it: sha256 {got.short}, "
+        f"{size} bytes; expected {av.approved_sha256.short}, {av.approved_size} bytes"
+    )
+
+
+def _store_approved(s: Session, av: ApprovedVersion, pdf: bytes | BinaryIO) -> None:
+    """The blob (if new) and the approved-version row. ``pdf`` as a binary file is copied
+    into the blob in chunks and checked on the way (:func:`._blobs._put_blob_stream`)."""
+    if not isinstance(pdf, (bytes, bytearray, memoryview)):
+        got, size = _put_blob_stream(s, av.approved_sha256, av.approved_size, pdf)
+        if got != av.approved_sha256 or size != av.approved_size:
+            raise _mismatch(av, got, size)  # the transaction is rolled back
+    elif s.get(Blob, av.approved_sha256.hex) is None:
         s.add(
             Blob(
                 sha256=av.approved_sha256.hex,
@@ -113,22 +126,22 @@ class ApprovedVersions(RegistryBase):
     """Approved versions (part of :class:`~zvhsign.registry.Registry`)."""
 
     def add_approved_version(
-        self, av: ApprovedVersion, pdf: bytes, *, actor: str, actor_certificate: str | None,
+        self, av: ApprovedVersion, pdf: bytes | BinaryIO, *, actor: str, actor_certificate: str | None,
         imported_from: str | None = None, supersede_older: bool = False,
     ) -> list[str]:
         """Register an approved version with its PDF bytes (blob + row + audit event, atomically).
+        ``pdf`` may be a binary file open at its start instead: it is read in chunks (a large
+        approved PDF is not held in memory) and checked against ``av`` while stored.
         ``imported_from``: the version was approved elsewhere (a partner kit copies the
         secretariat's records); the audit event says ``import-approved`` and where from.
         ``supersede_older``: every lower version of the same document not yet superseded
         is superseded by this one, in the same transaction (a ``supersede`` event each).
         Returns the versions it superseded."""
         _check_version(av.version)
-        got = Sha256.of(pdf)
-        if got != av.approved_sha256 or len(pdf) != av.approved_size:
-            raise RegistryError(
-                f"the PDF given for {av.label} does not match it: sha256 {got.short}, "
-                f"{len(pdf)} bytes; expected {av.approved_sha256.short}, {av.approved_size} bytes"
-            )
+        if isinstance(pdf, (bytes, bytearray, memoryview)):
+            got = Sha256.of(pdf)
+            if got != av.approved_sha256 or len(pdf) != av.approved_size:
+                raise _mismatch(av, got, len(pdf))
         with self._write(f"registering {av.label}") as tx:
             _refuse_duplicates(tx.session, av)
             _store_approved(tx.session, av, pdf)

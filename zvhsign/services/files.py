@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import os
 import stat
 import tempfile
 from pathlib import Path
 
+from ..domain.digests import Sha256
 from ..errors import InputError, UsageError, ZvhsignError
 
 
@@ -78,13 +81,10 @@ def read_input(path: Path) -> bytes:
             raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
+        # one buffer sized by fstat and read into (FileIO.readall), not chunks joined:
+        # a joined list holds the file twice at once (benchmarks/large_file.py)
+        with io.FileIO(fd, "rb", closefd=False) as fh:
+            return fh.readall()
     except OSError as exc:
         raise InputError(f"{shown}: can't read: {exc.strerror}") from None
     finally:
@@ -155,12 +155,14 @@ class OutputError(ZvhsignError):
 class StagedOutput:
     """An output file written completely (and fsynced) but not yet visible under its name.
 
-    ``stage_output`` writes the data -- where a full disk, a quota or a size limit
-    shows -- and :meth:`publish` gives it its name in one rename. Until then nothing
-    is visible: on Linux the data sits in an unnamed file (O_TMPFILE) that the
-    kernel drops if the process dies, even by SIGKILL; elsewhere in a hidden
-    ``.NAME.*.partial`` file next to the target that :meth:`discard` (or leaving
-    the ``with`` block without publishing, also by Ctrl-C or SIGTERM) removes.
+    ``stage_output`` writes given data, :func:`open_output` hands out an empty file
+    (:attr:`file`) for a writer such as pyHanko to fill; either way a full disk, a quota
+    or a size limit shows while writing, and :meth:`publish` gives the finished file its
+    name in one rename. Until then nothing is visible: on Linux the data sits in an
+    unnamed file (O_TMPFILE) that the kernel drops if the process dies, even by SIGKILL;
+    elsewhere in a hidden ``.NAME.*.partial`` file next to the target that
+    :meth:`discard` (or leaving the ``with`` block without publishing, also by Ctrl-C or
+    SIGTERM) removes.
 
     Lets a command do something irreversible (commit a registration) only once
     the output is known to fit, and publish it right after.
@@ -169,26 +171,64 @@ class StagedOutput:
     def __init__(self, path: Path, directory: Path) -> None:
         self.path = path
         self.directory = directory
-        self._fd: int | None = None  # the unnamed file (O_TMPFILE)
-        self._tmp: str | None = None  # the named temporary file (fallback)
+        self._fd: int | None = None  # the open file (unnamed with O_TMPFILE)
+        self._tmp: str | None = None  # its name (the fallback, or once linked)
+        self._file: io.BufferedRandom | None = None
+        self.write_error: OSError | None = None  # a failed write into :attr:`file`
         self.published = False
 
-    def _write(self, data: bytes) -> None:
+    def _open(self) -> int:
+        """Create the file, empty, open for reading and writing."""
         flag = getattr(os, "O_TMPFILE", None)
         if flag is not None and Path("/proc/self/fd").is_dir():
             try:
-                self._fd = os.open(self.directory, flag | os.O_WRONLY, 0o600)
+                self._fd = os.open(self.directory, flag | os.O_RDWR, 0o600)
             except OSError:
                 self._fd = None  # file system without O_TMPFILE support
         if self._fd is None:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
-                                             dir=self.directory)
-            try:
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
-            return
-        _write_all(self._fd, data)
+            self._fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
+                                                   dir=self.directory)
+        return self._fd
+
+    def _write(self, data: bytes) -> None:
+        _write_all(self._open(), data)
+
+    @property
+    def file(self) -> io.BufferedRandom:
+        """The staged file, open for reading, writing and seeking (pyHanko signs into it and
+        makes its post-sign updates in place). A failed write is kept in :attr:`write_error`."""
+        if self._file is None:
+            if self._fd is None:
+                raise ValueError("the staged output is closed")
+            self._file = io.BufferedRandom(_WatchedIO(self._fd, self), buffer_size=1 << 20)
+        return self._file
+
+    def finish(self) -> None:
+        """Flush what was written into :attr:`file` and fsync it: :class:`OutputError` if it
+        did not fit (the file is discarded)."""
+        try:
+            if self._file is not None:
+                self._file.flush()
+            if self._fd is None:
+                raise ValueError("the staged output is closed")
+            os.fsync(self._fd)
+        except OSError as exc:
+            self.discard()
+            raise _output_error(self.path, exc) from None
+
+    def digest(self) -> tuple[Sha256, int]:
+        """SHA-256 and size of the staged file, read back from disk in chunks (call after
+        :meth:`finish`)."""
+        h, pos = hashlib.sha256(), 0
+        while chunk := os.pread(self._fd, 1 << 20, pos):
+            h.update(chunk)
+            pos += len(chunk)
+        return Sha256(h.hexdigest()), pos
+
+    def reader(self) -> io.BufferedRandom:
+        """:attr:`file` at its start, for reading the finished file back (call after :meth:`finish`)."""
+        self.file.seek(0)
+        return self.file
 
     def publish(self) -> None:
         """Give the staged file its name (replacing an older file of that name atomically)."""
@@ -196,9 +236,11 @@ class StagedOutput:
             return
         tmp = self._tmp
         try:
-            if self._fd is not None:
+            if self._file is not None:
+                self._file.flush()
+            if self._tmp is None:
                 tmp = str(self.directory / f".{self.path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
-                if not _link_fd(self._fd, Path(tmp)):
+                if self._fd is None or not _link_fd(self._fd, Path(tmp)):
                     raise OSError(errno.EPERM, "the finished file could not be given a name")
                 self._tmp = tmp
             os.replace(tmp, self.path)
@@ -211,7 +253,22 @@ class StagedOutput:
                 self._close()
         _fsync_dir(self.directory)
 
+    def commit(self) -> None:
+        """:meth:`finish` and :meth:`publish`: the whole file under its name, or
+        :class:`OutputError` and nothing."""
+        self.finish()
+        try:
+            self.publish()
+        except OSError as exc:
+            raise _output_error(self.path, exc) from None
+
     def _close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()  # closefd=False: the descriptor is closed below
+            except OSError:
+                pass  # unflushed data of a discarded file
         fd, self._fd = self._fd, None
         if fd is not None:
             try:
@@ -228,9 +285,29 @@ class StagedOutput:
     def __enter__(self) -> "StagedOutput":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
         if not self.published:
             self.discard()
+        # a writer that failed because the output did not fit (no space left, a size
+        # limit) reports it in its own words, or as a network error: say what it was
+        if isinstance(exc, Exception) and not isinstance(exc, OutputError) and self.write_error is not None:
+            raise _output_error(self.path, self.write_error) from None
+
+
+class _WatchedIO(io.FileIO):
+    """The staged file's descriptor as a raw file that remembers a failed write."""
+
+    def __init__(self, fd: int, staged: StagedOutput) -> None:
+        super().__init__(fd, "r+b", closefd=False)
+        self._staged = staged
+
+    def write(self, b) -> int | None:  # noqa: ANN001
+        try:
+            return super().write(b)
+        except OSError as exc:
+            if self._staged.write_error is None:
+                self._staged.write_error = exc
+            raise
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -246,6 +323,22 @@ def _output_dir(path: Path) -> Path:
     if not directory.is_dir():
         raise UsageError(f"the output directory {display_path(directory)} does not exist")
     return directory
+
+
+def open_output(path: Path) -> StagedOutput:
+    """An empty staged file for ``path`` (see :class:`StagedOutput`): fill :attr:`~StagedOutput.file`,
+    then :meth:`~StagedOutput.commit` (or ``finish()``, the irreversible step, ``publish()``).
+    Use it as a context manager: leaving it unpublished leaves nothing behind, and a failure
+    while writing into it that came from the output (no space left, quota, size limit) is
+    one :class:`OutputError` (exit 3)."""
+    path = Path(path)
+    staged = StagedOutput(path, _output_dir(path))
+    try:
+        staged._open()
+    except OSError as exc:
+        staged.discard()
+        raise _output_error(path, exc) from None
+    return staged
 
 
 def stage_output(path: Path, data: bytes) -> StagedOutput:

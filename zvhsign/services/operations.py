@@ -7,17 +7,17 @@ domain objects, and raises :class:`~zvhsign.errors.ZvhsignError` subclasses.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind, PadesLevel, StampInfo, check_version_label, version_key
 from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, UsageError
 
 __all__ = ["KeySource", "approve", "stamp", "verify"]
-from .files import OutputError, check_distinct, display_path, read_input, stage_output, write_atomic
+from .files import OutputError, check_distinct, display_path, open_output, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -85,43 +85,47 @@ def approve(
         )
     level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
-    # the approved file leaves the event loop in this box, not as run()'s result: asyncio.run
-    # (3.11) builds repr() of its task, result included, once -- up to 4x the file as a string
-    box: dict[str, bytes] = {}
-
-    async def run(signer, cert) -> None:
+    async def run(signer, cert, source: bytes, output) -> None:
         async with open_runtime(ws) as rt:
             rt.require_secretariat(cert, "only the secretariat approves versions")
-            box["approved"] = await add_signature(
-                data, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
+            await add_signature(
+                source, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
                 reason=f"Goedgekeurd: {info.document.title}, versie {info.version}",
                 location="Zorg&Veiligheidshuis Kennemerland",
+                output=output,
             )
 
-    with key.open() as signer:  # a PKCS#11 session is closed afterwards
-        cert = certificate_info(signer.signing_cert)
-        asyncio.run(run(signer, cert))
-    approved_bytes = box.pop("approved")
-    av = ApprovedVersion(
-        document=info.document,
-        version=info.version,
-        source_sha256=info.source_sha256,
-        approved_sha256=Sha256.of(approved_bytes),
-        approved_size=len(approved_bytes),
-        decided_on=decided_on,
-        approved_at=datetime.now(timezone.utc),
-        approver_fingerprint=cert.fingerprint_sha256,
-    )
-    # The output is written first (completely, fsynced, not yet under its name): a
-    # full disk or a size limit fails here, before anything is registered. Then the
-    # version is registered (one transaction; approving a new version supersedes the
-    # older ones: they can no longer be signed), then the file gets its name. A failed
-    # approve leaves nothing registered and nothing written, so it can simply be run
-    # again; a crash after the commit leaves a registered version whose bytes are in
-    # the registry, never a file that looks approved but isn't registered.
-    with stage_output(out, approved_bytes) as staged:
+    # The output is written first (completely, fsynced, not yet under its name): pyHanko
+    # signs straight into the staged file, so a full disk or a size limit fails here, before
+    # anything is registered. Then the version is registered (one transaction; approving a
+    # new version supersedes the older ones: they can no longer be signed), then the file
+    # gets its name. A failed approve leaves nothing registered and nothing written, so it
+    # can simply be run again; a crash after the commit leaves a registered version whose
+    # bytes are in the registry, never a file that looks approved but isn't registered.
+    # The approved PDF is never held in memory: hashed from the staged file, and the
+    # registry copies it from there into its blob (benchmarks/large_file.py).
+    with open_output(out) as staged:
+        with key.open() as signer:  # a PKCS#11 session is closed afterwards
+            cert = certificate_info(signer.signing_cert)
+            asyncio.run(run(signer, cert, data, staged.file))
+        # the stamped input is not held while the registry stores the approved PDF: pyHanko's
+        # objects (reference cycles) hold it until a collection
+        data = None
+        gc.collect()
+        staged.finish()
+        approved_sha256, approved_size = staged.digest()
+        av = ApprovedVersion(
+            document=info.document,
+            version=info.version,
+            source_sha256=info.source_sha256,
+            approved_sha256=approved_sha256,
+            approved_size=approved_size,
+            decided_on=decided_on,
+            approved_at=datetime.now(timezone.utc),
+            approver_fingerprint=cert.fingerprint_sha256,
+        )
         registry.add_approved_version(
-            av, approved_bytes, actor=_actor(), actor_certificate=cert.fingerprint_sha256,
+            av, staged.reader(), actor=_actor(), actor_certificate=cert.fingerprint_sha256,
             supersede_older=True,
         )
         try:

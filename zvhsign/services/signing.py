@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
 from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from ..i18n import _, local_date
-from .files import check_distinct, display_path, read_input, write_atomic
+from .files import StagedOutput, check_distinct, display_path, open_output, read_input
 from .findings_text import finding_line, finding_text
 from .keys import KeySource
 from .workspace import Workspace
@@ -224,10 +225,11 @@ def sign(
 
     pipe = Pipeline(ws)
     registry = pipe.registry
-    # the signed file is handed out of the event loop in this box, not as run()'s result:
-    # asyncio.run (3.11) builds repr() of its task -- result included -- once, which for a
-    # file of N bytes is a transient string of up to 4N (benchmarks/large_file.py)
-    signed: dict[str, bytes] = {}
+    # the signed file is never held in memory: pyHanko writes it (and its post-sign updates)
+    # straight into the staged output, a temporary file next to ``out`` that gets its name
+    # only once complete and fsynced; a failure leaves nothing (benchmarks/large_file.py)
+    cleanup = ExitStack()
+    staged: dict[str, StagedOutput] = {}
 
     async def run(signer) -> Preflight:
         from ..pdf.appearance import Appearance
@@ -277,24 +279,26 @@ def sign(
                     name=cert.common_name or cert.subject, role=cert.title,
                     organisation=cert.organisation, capacity=pf.capacity,
                 )
-            signed["bytes"] = await add_signature(
+            staged["out"] = cleanup.enter_context(open_output(out))
+            await add_signature(
                 data, signer, rt.env, level=level, field_name=target, reason=reason,
                 location=location, name=cert.common_name, appearance=appearance,
                 timestamper=timestamper,
                 # bind the signed mandate (SHA-256) and the capacity into the signature
                 mandate_sha256=pf.mandate_sha256, mandate_capacity=pf.capacity,
+                output=staged["out"].file,
             )
             return pf
 
-    with key.open() as signer:
-        pf = asyncio.run(run(signer))
-    signed = signed.pop("bytes", None)
-    if signed is None:
-        return SignResult(
-            Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
-            preflight=pf, written=False,
-        )
-    write_atomic(out, signed)
+    with cleanup:  # an unpublished staged output is discarded, also on Ctrl-C
+        with key.open() as signer:
+            pf = asyncio.run(run(signer))
+        if "out" not in staged:
+            return SignResult(
+                Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
+                preflight=pf, written=False,
+            )
+        staged.pop("out").commit()
     return SignResult(
         Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
     )
