@@ -20,7 +20,7 @@ from ..domain.documents import ApprovedVersion
 from ..domain.evidence import FileEvidence
 from ..errors import InputError
 from .doctimestamps import require_archive_proof, with_document_timestamps, utcnow
-from .byteview import prefix_stream
+from .byteview import MappedFile, prefix, prefix_stream, release
 from .plaintext import plain_text
 from .revisions import open_reader, revision_ends, trailing_kind
 from .sigdicts import collect_signatures
@@ -48,7 +48,7 @@ async def examine(
     reader, complete_end, parse_notes, bounds = open_reader(data)
     problems = list(parse_notes)
     try:
-        ends = revision_ends(data[:complete_end], reader)
+        ends = revision_ends(prefix(data, complete_end), reader)
     except InputError:
         raise
     except Exception as exc:
@@ -61,6 +61,8 @@ async def examine(
         for candidate in approved_by_size(end):
             if Sha256.of(memoryview(data)[:end]) == candidate.approved_sha256:
                 approved, approved_rev = candidate, i
+    file_sha256 = Sha256.of(data)
+    release(data)  # a mapped file's pages: the parsers read it with pread from here on
     stamp = None
     try:
         import pikepdf
@@ -72,7 +74,7 @@ async def examine(
 
     spec = spec or env.signature_spec()
     signatures = []
-    embedded, unprocessable, sig_problems = collect_signatures(reader, ends, data[:complete_end])
+    embedded, unprocessable, sig_problems = collect_signatures(reader, ends, prefix(data, complete_end))
     reader._embedded_signatures = embedded  # later-timestamp lookups see the same list
     for embedded_sig in embedded:
         sig_ev = await examine_signature(embedded_sig, ends, reader, env, spec, etsi)
@@ -94,10 +96,12 @@ async def examine(
         last_signed = max((s.revision for s in signatures), default=None)
         changes, more = analyse_revisions(data, ends, base, last_signed)
         problems.extend(more)
+    if isinstance(data, MappedFile) and not data.unchanged():
+        raise InputError("the file changed while it was examined; verify it again")
     return FileEvidence(
         path=path,
         size=len(data),
-        sha256=Sha256.of(data),
+        sha256=file_sha256,
         revision_ends=tuple(ends),
         trailing_bytes=trailing,
         stamp=stamp,

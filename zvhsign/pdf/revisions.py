@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
-from .byteview import prefix_stream
+from .byteview import prefix, prefix_stream
 from .plaintext import plain_text
 
 _EOF = re.compile(rb"%%EOF[ \t\x00]*(?:\r\n|\r|\n)?")
@@ -126,7 +126,7 @@ def open_reader(data: bytes):
                 if reader.encrypted:
                     raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
                 reader.root  # noqa: B018 - force parsing the catalog
-                notes = _reader_disagreements(reader, data[:end], strict, strict_error)
+                notes = _reader_disagreements(reader, prefix(data, end), strict, strict_error)
                 if reader.xrefs.hybrid_xrefs_present and strict:
                     # pyHanko validates hybrid-reference files only when lenient
                     reader = PdfFileReader(prefix_stream(data, end), strict=False)

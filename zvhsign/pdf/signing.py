@@ -6,6 +6,7 @@ import io
 
 from ..domain.documents import PadesLevel
 from ..errors import InputError, ServiceError, SigningKeyError
+from .byteview import MappedFile, prefix_stream
 from .trust import TrustEnv
 
 
@@ -14,7 +15,7 @@ def free_signature_fields(data: bytes) -> list[str]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reader = PdfFileReader(prefix_stream(data), strict=False)
     return [name for name, value, _ref in enumerate_sig_fields(reader) if value is None]
 
 
@@ -106,7 +107,9 @@ async def add_signature(
         new_field_spec=new_field_spec,
     )
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=not new_field)
+        # a mapped input (byteview.MappedFile) is read with pread, not copied into memory
+        source = prefix_stream(data) if isinstance(data, MappedFile) else io.BytesIO(data)
+        writer = IncrementalPdfFileWriter(source, strict=not new_field)
     except Exception as exc:  # pyhanko raises PdfReadError and friends
         raise InputError(f"can't open the PDF for signing: {exc}") from None
     out = io.BytesIO() if output is None else output

@@ -18,7 +18,7 @@ Anything else that parses only leniently stays MALFORMED_REVISION.
 
 from __future__ import annotations
 
-import io
+from .byteview import prefix_stream
 
 
 def _sections(reader) -> list:
@@ -62,7 +62,7 @@ def qpdf_reads_cleanly(prefix: bytes) -> bool:
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(prefix), attempt_recovery=False, suppress_warnings=True) as pdf:
+        with pikepdf.open(prefix_stream(prefix), attempt_recovery=False, suppress_warnings=True) as pdf:
             for _ in pdf.objects:
                 pass
             pdf.Root  # noqa: B018

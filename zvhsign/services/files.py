@@ -63,6 +63,17 @@ def check_regular(path: Path) -> None:
 def read_input(path: Path) -> bytes:
     """The bytes of the regular file ``path``; anything else is an :class:`InputError`
     (exit 3 for that file), raised at once, without blocking."""
+    return _read(path, mapped=False)
+
+
+def read_copy(path: Path):  # noqa: ANN201
+    """A copy to examine or sign: its bytes, or -- from ``byteview.MAP_FROM`` bytes on -- the
+    file mapped read-only (:class:`~zvhsign.pdf.byteview.MappedFile`: not held in memory;
+    whoever uses it checks ``unchanged()`` before relying on what was read)."""
+    return _read(path, mapped=True)
+
+
+def _read(path: Path, *, mapped: bool):  # noqa: ANN202
     shown = display_path(path)
     check_regular(path)
     try:
@@ -81,6 +92,11 @@ def read_input(path: Path) -> bytes:
             raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
+        if mapped:
+            from ..pdf.byteview import MAP_FROM, map_file
+
+            if st.st_size >= MAP_FROM:
+                return map_file(fd)
         # one buffer sized by fstat and read into (FileIO.readall), not chunks joined:
         # a joined list holds the file twice at once (benchmarks/large_file.py)
         with io.FileIO(fd, "rb", closefd=False) as fh:

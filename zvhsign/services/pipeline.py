@@ -39,7 +39,8 @@ from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import ZvhsignError
 from ..registry import EvidenceCache
 from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
-from .files import display_path, read_input, write_atomic
+from ..pdf.byteview import release
+from .files import display_path, read_copy, read_input, write_atomic
 from .registry_access import open_registry, trust_snapshot
 from .runtime import Runtime, open_runtime
 from .workspace import Workspace
@@ -161,7 +162,8 @@ class Pipeline:
         if copy.evidence is not None:
             return Examined(copy, copy.evidence, copy.data)
         try:
-            data = copy.data if copy.data is not None else read_input(copy.path)
+            # a recorded copy's bytes are stored: read them; else a large file is mapped
+            data = copy.data if copy.data is not None else (read_input if keep_data else read_copy)(copy.path)
             key = self._cache_key(data) if self.cache is not None and etsi is None else None
             ev = self.cache.get(key) if key else None
             if ev is not None:
@@ -181,10 +183,11 @@ class Pipeline:
         if self.cache is None:
             return None
         try:
-            data = read_input(copy.path)
+            data = (read_input if keep_data else read_copy)(copy.path)
         except ZvhsignError:
             return None
         ev = self.cache.get(self._cache_key(data))
+        release(data)
         return Examined(copy, replace(ev, path=copy.label), data if keep_data else None) if ev else None
 
     def _cache_key(self, data: bytes | None = None, *, file_sha256: str | None = None) -> str:

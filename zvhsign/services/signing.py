@@ -21,9 +21,9 @@ from pathlib import Path
 from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
-from ..errors import RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
+from ..errors import InputError, RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from ..i18n import _, local_date
-from .files import StagedOutput, check_distinct, display_path, open_output, read_input
+from .files import StagedOutput, check_distinct, display_path, open_output, read_copy
 from .findings_text import finding_line, finding_text
 from .keys import KeySource
 from .workspace import Workspace
@@ -212,7 +212,7 @@ def sign(
     check_distinct(inp, out)
     if not dry_run and not Path(out).parent.is_dir() and str(Path(out).parent):
         raise UsageError(f"the output directory {Path(out).parent} does not exist")
-    data = read_input(inp)
+    data = read_copy(inp)  # a large copy is mapped, not read (pdf/byteview.py)
     explicit_level = level is not None
     level = level or _default_level(ws)
     warnings: list[str] = []
@@ -298,10 +298,19 @@ def sign(
                 Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
                 preflight=pf, written=False,
             )
+        if not _unchanged(data):
+            raise InputError(f"{display_path(inp)} changed while it was signed; nothing was written")
         staged.pop("out").commit()
     return SignResult(
         Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
     )
+
+
+def _unchanged(data) -> bool:  # noqa: ANN001
+    """A mapped input (pdf/byteview.py) is still the file that was examined and signed."""
+    from ..pdf.byteview import MappedFile
+
+    return not isinstance(data, MappedFile) or data.unchanged()
 
 
 @dataclass(frozen=True)
