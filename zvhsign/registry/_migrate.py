@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # it against Alembic's own head). Opening a registry at this revision -- every command --
 # then needs no Alembic import (~0.15 s of CPU per command); Alembic is loaded to migrate,
 # and to judge a registry at any other revision.
-PACKAGED_HEAD = "0004"
+PACKAGED_HEAD = "0005"
 
 
 def _packaged_location() -> str:

@@ -77,8 +77,10 @@ class Blob(Base):
 
     sha256: Mapped[str] = mapped_column(String(SHA256_LEN), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    # Last (migration 0005): SQLite then keeps the zeroblob a large file is streamed into
+    # a zeroblob in the record, instead of building the whole value plus the row in memory.
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
 
 class ApprovedVersionRow(Base):
