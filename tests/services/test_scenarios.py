@@ -316,7 +316,7 @@ def test_each_file_is_read_and_parsed_once_per_verify(matrix, monkeypatch):
     from zvhsign.services import pipeline
 
     reads, parses = [], []
-    real_read, real_init = pipeline.read_input, PdfFileReader.__init__
+    real_read, real_init = pipeline.read_copy, PdfFileReader.__init__
 
     def counting_read(path):
         reads.append(str(path))
@@ -326,7 +326,7 @@ def test_each_file_is_read_and_parsed_once_per_verify(matrix, monkeypatch):
         parses.append(len(stream.getbuffer()) if hasattr(stream, "getbuffer") else None)
         real_init(self, stream, *a, **kw)
 
-    monkeypatch.setattr(pipeline, "read_input", counting_read)
+    monkeypatch.setattr(pipeline, "read_copy", counting_read)  # (large files: mapped)
     monkeypatch.setattr(PdfFileReader, "__init__", counting_init)
     files = [matrix.copies[n] for n in ("om-covenant", "haarlem-protocol", "shared-copy", "b-b-unbound")]
     batch = verify(matrix.ws, files)
