@@ -326,3 +326,27 @@ def test_the_etsi_report_carries_the_qualification(setup, tmp_path):
     qualities = [e.text for e in tree.iter("{http://uri.etsi.org/19102/v1.2.1#}SignatureQualityInformation")]
     assert "urn:cef:dss:signatureQualification:QESig" in qualities
     assert "urn:cef:dss:signatureQualification:AdESig-QC" in qualities
+
+
+def test_a_cached_reverify_does_not_load_the_lists(setup, monkeypatch):
+    """The lists are loaded (and their XML signatures verified) on first need: a verify
+    answered from the evidence cache needs none -- its key holds the kept lists' SHA-256,
+    so a changed list is a miss that loads it (test above) -- and gives the same verdict."""
+    from zvhsign.services import trustlists
+
+    ws, copy = setup.approved.ws, setup.copies["politie"]
+    first = _cli(ws, "verify", "--json", str(copy))
+    calls = []
+    real = trustlists.load_lists
+    monkeypatch.setattr(trustlists, "load_lists", lambda w: calls.append(w) or real(w))
+    cached = _cli(ws, "verify", "--json", str(copy))
+    assert calls == []
+    fresh = _cli(ws, "verify", "--json", "--no-cache", str(copy))
+    assert len(calls) == 1
+    assert cached.exit_code == fresh.exit_code == first.exit_code
+
+    def level(r):
+        (f,) = json.loads(r.output)["files"]
+        return [s["qualification"]["level"] for s in f["signatures"] if s.get("qualification")]
+
+    assert level(cached) == level(fresh) and "QES" in level(fresh)

@@ -105,7 +105,7 @@ def extend(
         results: list[ExtendResult] = []
         async with pipe.session() as rt:
             await pipe.prepare(rt)
-            spec = rt.env.signature_spec()
+            spec = rt.signature_spec()
             for i, path in enumerate(paths, start=1):
                 try:
                     x = await pipe.examine(rt, Copy.of_path(path), keep_data=True, spec=spec)

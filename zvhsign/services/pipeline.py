@@ -148,7 +148,7 @@ class Pipeline:
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Runtime]:
         """The runtime (HTTP session, trust, test PKI) for examining copies."""
-        async with open_runtime(self.ws, online=self.online, moment=self.at) as rt:
+        async with open_runtime(self.ws, online=self.online, moment=self.at, trusted_lists="lazy") as rt:
             yield rt
 
     # ------------------------------------------------------------- step 1: examine
@@ -168,6 +168,7 @@ class Pipeline:
             ev = self.cache.get(key) if key else None
             if ev is not None:
                 return Examined(copy, replace(ev, path=copy.label), data if keep_data else None)
+            spec = spec or rt.signature_spec()  # (loads the trusted lists on first need)
             ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi)
             if key:
                 self.cache.put(key, ev.sha256.hex, ev)
@@ -298,11 +299,8 @@ class Pipeline:
                     self.cache.put(self._cache_key(file_sha256=ev.sha256.hex), ev.sha256.hex, ev)
                 yield Examined(c, ev, data if keep_data else None, err)
             return
-        spec = None
-        for c in copies:
-            if spec is None and c.evidence is None:
-                spec = rt.env.signature_spec()
-            yield await self.examine(rt, c, keep_data=keep_data, etsi=etsi, spec=spec)
+        for c in copies:  # (the validation spec is the runtime's: built once, on first need)
+            yield await self.examine(rt, c, keep_data=keep_data, etsi=etsi)
 
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
         """Store every examined copy with its verdict and evidence (``verify --record``)."""

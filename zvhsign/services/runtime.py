@@ -21,6 +21,29 @@ class Runtime:
     workspace: Workspace
     env: TrustEnv
     session: object | None = None  # the one aiohttp ClientSession
+    #: the workspace's trusted lists are loaded on first need (:meth:`ensure_trusted_lists`)
+    lists_pending: bool = False
+    _spec: object | None = None
+
+    def ensure_trusted_lists(self) -> None:
+        """Load (and verify) the workspace's EU trusted lists into the trust environment,
+        once, before the first examination that needs them: a command answered from the
+        evidence cache never does (the cache key holds the lists' SHA-256, so a changed list
+        is a miss, which loads -- and refuses -- it)."""
+        if self.lists_pending:
+            self.lists_pending = False
+            from .trustlists import load_lists
+
+            lists = load_lists(self.workspace)
+            if lists is not None:  # none loaded in this workspace
+                _use_lists(self.env, lists)
+
+    def signature_spec(self):  # noqa: ANN201
+        """The AdES validation spec for this command's examinations (trusted lists loaded)."""
+        self.ensure_trusted_lists()
+        if self._spec is None:
+            self._spec = self.env.signature_spec()
+        return self._spec
 
     @property
     def secretariat_fingerprints(self) -> frozenset[str]:
@@ -38,15 +61,17 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    ws: Workspace, *, online: bool = True, moment: datetime | None = None, trusted_lists: bool = True,
+    ws: Workspace, *, online: bool = True, moment: datetime | None = None,
+    trusted_lists: bool | str = True,
 ) -> AsyncIterator[Runtime]:
     """``trusted_lists``: use the workspace's loaded EU trusted lists (a trust source, and
-    the eIDAS qualification of every signature)."""
+    the eIDAS qualification of every signature); ``"lazy"``: load them on first need
+    (:meth:`Runtime.ensure_trusted_lists`, the pipeline's examinations)."""
     import aiohttp
 
     cfg = ws.config
     lists = None
-    if trusted_lists:
+    if trusted_lists is True:
         from .trustlists import load_lists
 
         lists = load_lists(ws)
@@ -68,8 +93,10 @@ async def open_runtime(
             timeout=cfg.tsa_timeout, online=online, moment=moment,
         )
         if lists is not None:
-            env.tsp_registry = lists.registry
-            env.stale_lists = tuple(
-                i.territory for i in lists.stale_at(moment or datetime.now(timezone.utc))
-            )
-        yield Runtime(ws, env, session)
+            _use_lists(env, lists)
+        yield Runtime(ws, env, session, lists_pending=trusted_lists == "lazy")
+
+
+def _use_lists(env: TrustEnv, lists) -> None:  # noqa: ANN001
+    env.tsp_registry = lists.registry
+    env.stale_lists = tuple(i.territory for i in lists.stale_at(env.moment or datetime.now(timezone.utc)))

@@ -334,6 +334,7 @@ async def _judge_would_be(pipe, rt, ev, signer, cert, target, level, capacity, m
     from ..domain.mandates import capacity_text
     from .preflight import would_be_evidence
 
+    rt.ensure_trusted_lists()  # the would-be signature's qualification needs them
     sig = await would_be_evidence(ev, signer, rt.env, target, level, capacity, mandate_sha256)
     gov = pipe.governance
     if mandate_sha256 is None and gov is not None:
