@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("zvh_attacks_make", Path(__file__).with_name("make.py"))
-make = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make)
+def _load(name: str):  # noqa: ANN202
+    spec = importlib.util.spec_from_file_location(f"zvh_attacks_{name}", Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make = _load("make")
+foreign = _load("make_foreign")  # signatures with other algorithms, re-encoded CMS
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from zvhsign.cli.main import cli
 from zvhsign.testpki import certs_dir
 
-from .conftest import make
+from .conftest import foreign
 
 BROKEN = {"SIGNATURE_INVALID", "SIGNATURE_MALFORMED", "SIGNATURE_NOT_INTACT", "SIGNATURE_BYTE_RANGE_INVALID"}
 
@@ -26,14 +26,14 @@ def verify_json(ws, path):
 @pytest.fixture(scope="module")
 def plain_ecdsa_signed(approved, tmp_path_factory):
     path = tmp_path_factory.mktemp("alg") / "plain-ecdsa.pdf"
-    path.write_bytes(make.sign_with_ec_key(approved.convenant.read_bytes(), certs_dir(), "SECP256R1", plain=True))
+    path.write_bytes(foreign.sign_with_ec_key(approved.convenant.read_bytes(), certs_dir(), "SECP256R1", plain=True))
     return path
 
 
 @pytest.fixture(scope="module")
 def brainpool_signed(approved, tmp_path_factory):
     path = tmp_path_factory.mktemp("alg") / "brainpool.pdf"
-    path.write_bytes(make.sign_with_ec_key(approved.convenant.read_bytes(), certs_dir(), "BrainpoolP256R1"))
+    path.write_bytes(foreign.sign_with_ec_key(approved.convenant.read_bytes(), certs_dir(), "BrainpoolP256R1"))
     return path
 
 

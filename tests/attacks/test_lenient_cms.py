@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
 
-from .conftest import make
+from .conftest import foreign
 
 VARIANTS = ["indefinite", "long-length", "trailing-garbage"]
 
@@ -24,7 +24,7 @@ def partner_last(approved, forger):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_ber_cms_is_judged_like_der(approved, partner_last, tmp_path, variant):
-    data = make.cms_reencoded(partner_last, variant)
+    data = foreign.cms_reencoded(partner_last, variant)
     assert data != partner_last and len(data) == len(partner_last)
     path = tmp_path / f"cms-{variant}.pdf"
     path.write_bytes(data)
@@ -38,6 +38,6 @@ def test_ber_cms_is_judged_like_der(approved, partner_last, tmp_path, variant):
 
 def test_the_der_is_really_changed(partner_last):
     """The variants are not no-ops: the bytes of the CMS differ where they should."""
-    indefinite = make.cms_reencoded(partner_last, "indefinite")
+    indefinite = foreign.cms_reencoded(partner_last, "indefinite")
     assert b"<30800609" in indefinite.lower()  # ContentInfo: SEQUENCE, indefinite length, OID
     assert b"<30800609" not in partner_last.lower() and b"a080" in indefinite.lower()
