@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import io
 
-import sqlalchemy as sa
 
 from zvhsign.registry import Registry, _migrate
+
+from .test_registry_schema import _run  # one engine, one transaction, disposed
 
 ACTOR = "secretariaat"
 BEFORE = "0004"
 
 
-def _run(url: str, fn) -> None:  # noqa: ANN001
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            fn(conn)
-    finally:
-        engine.dispose()
 
 
 def _blob_columns(raw_sql) -> list[str]:  # noqa: ANN001

@@ -118,7 +118,8 @@ class Pipeline:
 
         self.ws, self.online, self.at, self.rules = ws, online, at, rules
         self.jobs, self.worker_setup = jobs, worker_setup  # None: one worker per core
-        self.registry = open_registry(ws)
+        snapshot = trust_snapshot(ws)  # once: what the registry logs and the cache key holds
+        self.registry = open_registry(ws, snapshot=snapshot)
         self.sizes = self.registry.approved_sizes()
         self.approved = tuple(self.registry.approved_versions())
         self.governance = governance_context(self.registry)
@@ -128,7 +129,7 @@ class Pipeline:
             require_qualified=ws.config.require_qualified,
             not_qualified_level=Level.WARN if ws.config.not_qualified == "warn" else Level.FAIL,
         )
-        self.trust_sha256 = trust_snapshot(ws)["trust_sha256"]
+        self.trust_sha256 = snapshot["trust_sha256"]
         self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
         # the evidence cache: examinations reused when nothing they rest on changed
         self.cache = EvidenceCache(self.registry) if cache else None

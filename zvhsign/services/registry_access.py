@@ -49,11 +49,13 @@ def trust_snapshot(ws: Workspace) -> dict:
     return {"trust_sha256": hashlib.sha256(canonical).hexdigest(), **snap, "subjects": names}
 
 
-def open_registry(ws: Workspace):
+def open_registry(ws: Workspace, *, snapshot: dict | None = None):
+    """The workspace's registry, with the trust settings on disk now logged when they
+    changed (``snapshot``: the caller's :func:`trust_snapshot`, taken just before)."""
     from ..registry import Registry, current_os_user
 
     registry = Registry.open(ws.config.database_url)
-    snap = trust_snapshot(ws)
+    snap = snapshot or trust_snapshot(ws)
     key = (ws.config.database_url, snap["trust_sha256"])
     if key not in _checked:
         registry.record_trust_settings(snap, actor=current_os_user())
