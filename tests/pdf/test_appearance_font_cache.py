@@ -48,3 +48,17 @@ def test_no_cache_folder_still_gives_the_font(monkeypatch, tmp_path):
         assert TTFont(io.BytesIO(appearance._font_bytes_1000()))["head"].unitsPerEm == 1000
     finally:
         appearance._font_bytes_1000.cache_clear()
+
+
+def test_the_rescaled_font_is_the_same_bytes_every_time(fresh):
+    """Made again later (another second: fontTools would stamp head.modified with the
+    time), the font is byte-for-byte the same: signatures made on any machine embed the
+    same font, and a cache made elsewhere is as good as one made here."""
+    import shutil
+    import time
+
+    made = appearance._font_bytes_1000()
+    shutil.rmtree(fresh)
+    appearance._font_bytes_1000.cache_clear()
+    time.sleep(1.1)
+    assert appearance._font_bytes_1000() == made

@@ -77,7 +77,7 @@ def _font_bytes_1000() -> bytes:
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    font = TTFont(io.BytesIO(source))
+    font = TTFont(io.BytesIO(source), recalcTimestamp=False)  # the same bytes every time (head.modified kept)
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
     buf = io.BytesIO()
