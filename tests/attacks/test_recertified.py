@@ -13,13 +13,12 @@ never counts as the case's finding.
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from zvhsign.cli.main import cli
+from .test_attack_classes import all_codes as codes
+from .test_attack_classes import verify_json
 
 # case (the attack fixture's name) -> the integrity finding that names it, on both copies
 CASES = {
@@ -75,18 +74,6 @@ NOT_THE_CASE = {"APPROVAL_SIGNATURE_DUPLICATED", "CHANGED_AFTER_SIGNING", "APPRO
 NOT_ATTACKS = {"document_timestamp_added_later", "validation_data_added_later",
                "countersigned_by_second_partner", "truncated_copy", "truncated_inside_last_revision",
                "not_a_pdf"}
-
-
-def verify_json(ws, path):
-    result = CliRunner().invoke(cli, ["-w", str(ws.root), "verify", "--json", str(path)])
-    return result.exit_code, json.loads(result.stdout)["files"][0]
-
-
-def codes(f) -> set[str]:
-    out = {x["code"] for x in f["findings"] if x["level"] != "INFO"}
-    for s in f["signatures"]:
-        out |= {x["code"] for x in s["findings"] if x["level"] != "INFO"}
-    return out
 
 
 @pytest.mark.parametrize("copy", ["approved", "recertified"])

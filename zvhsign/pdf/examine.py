@@ -57,11 +57,14 @@ async def examine(
 
     approved: ApprovedVersion | None = None
     approved_rev: int | None = None
-    for i, end in enumerate(ends):
-        for candidate in approved_by_size(end):
-            if Sha256.of(memoryview(data)[:end]) == candidate.approved_sha256:
-                approved, approved_rev = candidate, i
     file_sha256 = Sha256.of(data)
+    for i, end in enumerate(ends):
+        candidates = approved_by_size(end)
+        if candidates:  # each prefix hashed once (the whole file: already)
+            prefix_sha256 = file_sha256 if end == len(data) else Sha256.of(memoryview(data)[:end])
+        for candidate in candidates:
+            if prefix_sha256 == candidate.approved_sha256:
+                approved, approved_rev = candidate, i
     release(data)  # a mapped file's pages: the parsers read it with pread from here on
     stamp = None
     try:
