@@ -34,3 +34,15 @@ def test_online_verify_starts_it_once_and_stops_it(approved, signed_convenant, s
     assert batch.all_verified
     assert len(starts) == 1
     assert starts[0].port is not None and starts[0]._server is None  # stopped afterwards
+
+
+def test_stopping_does_not_wait_for_a_poll_interval():
+    """A command that served the PKI ends at once (serve_forever's default 0.5 s poll
+    made every such command wait up to half a second at its end)."""
+    import time
+
+    pki = LocalTestPKI().start()
+    time.sleep(0.05)  # the server loop is waiting in its poll
+    t = time.perf_counter()
+    pki.stop()
+    assert time.perf_counter() - t < 0.2

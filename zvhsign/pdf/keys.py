@@ -22,8 +22,10 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
             f"{path} is {_KIND_TEXT[kind]}, not a PKCS#12 file (.p12/.pfx) as --key expects",
             hint=_KIND_HINT.get(kind, "give the .p12/.pfx file with your key and certificate"),
         )
+    from .keptkey import KeptKeySigner
+
     try:
-        return SimpleSigner.load_pkcs12_data(
+        signer = SimpleSigner.load_pkcs12_data(
             data, other_certs=(), passphrase=passphrase.reveal() if passphrase else None
         )
     except (ValueError, TypeError):
@@ -31,6 +33,7 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
             f"can't open {path}: wrong passphrase",
             hint="check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)",
         ) from None
+    return KeptKeySigner.of(signer)  # the key checked once, not at every signature
 
 
 _KIND_TEXT = {
@@ -88,8 +91,9 @@ def file_kind(data: bytes) -> str:
 def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None):
     """A pyHanko signer from a PEM (or DER) private key, certificate and chain."""
     from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
-    from pyhanko.sign.signers import SimpleSigner
     from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from .keptkey import KeptKeySigner
 
     def read(path: Path) -> bytes:
         try:
@@ -136,7 +140,7 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
         raise SigningKeyError(f"can't load the certificate {cert} or its chain") from None
     store = SimpleCertificateStore()
     store.register_multiple(others)
-    return SimpleSigner(signing_cert=signing_cert, signing_key=signing_key, cert_registry=store)
+    return KeptKeySigner(signing_cert=signing_cert, signing_key=signing_key, cert_registry=store)
 
 
 # --------------------------------------------------------------------------- PKCS#11

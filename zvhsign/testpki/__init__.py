@@ -20,6 +20,7 @@ imported when they are used.
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import socket
 import threading
@@ -153,8 +154,10 @@ class LocalTestPKI:
             self.bind_host, 0, app, threaded=True, request_handler=_QuietHandler
         )
         self.port = self._server.server_port
+        # serve_forever checks for shutdown every poll_interval (default 0.5 s): a command
+        # that served the PKI would wait up to that long when it ends
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
+            target=functools.partial(self._server.serve_forever, poll_interval=0.02),
             name=f"zvh-test-pki:{self.port}",
             daemon=True,
         )
