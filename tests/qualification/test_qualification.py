@@ -195,7 +195,8 @@ def test_a_kept_list_changed_on_disk_stops_verification(setup, tmp_path):
         kept.write_bytes(original.replace(b"granted", b"grantee"))
         r = _cli(ws, "verify", str(setup.copies["politie"]))
         assert r.exit_code == 3
-        assert "no longer verifies" in r.output and "Traceback" not in r.output
+        words = " ".join(r.output.split())  # the table wraps its cells where the path length has it
+        assert "no longer verifies" in words and "Traceback" not in r.output
     finally:
         shutil.copyfile(setup.nl, kept)
 

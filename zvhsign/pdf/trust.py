@@ -53,6 +53,8 @@ class TrustEnv:
     tsp_registry: Any | None = None
     #: territories of loaded lists past their next update at the validation time
     stale_lists: tuple[str, ...] = ()
+    #: the trust managers built so far: {lists: (tsp_registry, manager)} (trust_manager())
+    _trust_managers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.fetcher_backend is not None and not getattr(self.fetcher_backend, "shared", False):
@@ -93,14 +95,22 @@ class TrustEnv:
 
     def trust_manager(self, *, lists: bool = True):
         """The configured trust roots, and with trusted lists loaded (and ``lists``) their
-        qualified services."""
-        from pyhanko_certvalidator.registry import SimpleTrustManager
+        qualified services. Built once per environment (and per loaded lists): every
+        validation context of a batch shares it, and with it what it has looked up."""
+        registry = self.tsp_registry if lists else None
+        kept = self._trust_managers.get(lists)
+        if kept is not None and kept[0] is registry:
+            return kept[1]
+        if registry is None:
+            from pyhanko_certvalidator.registry import SimpleTrustManager
 
-        if self.tsp_registry is None or not lists:
-            return SimpleTrustManager.build(trust_roots=list(self.trust_roots))
-        from .trustlists import RootsAndListsTrustManager
+            manager = SimpleTrustManager.build(trust_roots=list(self.trust_roots))
+        else:
+            from .trustlists import RootsAndListsTrustManager
 
-        return RootsAndListsTrustManager(self.tsp_registry, list(self.trust_roots))
+            manager = RootsAndListsTrustManager(registry, list(self.trust_roots))
+        self._trust_managers[lists] = (registry, manager)
+        return manager
 
     @property
     def rehearsal(self) -> bool:

@@ -201,8 +201,20 @@ def _trust_manager_class():
         def __init__(self, tsp_registry, roots) -> None:
             super().__init__(tsp_registry)
             self._roots = SimpleTrustManager.build(trust_roots=roots)
+            # answers depend only on the roots, the loaded lists and the certificate asked
+            # about, so they are kept: each question costs pyHanko a walk over the lists'
+            # services with asn1crypto's (uncached) name normalisation, and one batch asks
+            # about the same few CAs for every signature and timestamp
+            self._anchors: dict = {}
+            self._issuers: dict = {}
 
         def as_trust_anchor(self, authority):
+            key = _authority_key(authority)
+            if key not in self._anchors:
+                self._anchors[key] = self._as_trust_anchor(authority)
+            return self._anchors[key]
+
+        def _as_trust_anchor(self, authority):
             anchor = self._roots.as_trust_anchor(authority)
             if anchor is not None:
                 return anchor
@@ -217,10 +229,24 @@ def _trust_manager_class():
                 trusted_service_type=listed.trust_qualifiers.trusted_service_type))
 
         def find_potential_issuers(self, cert):
-            yield from self._roots.find_potential_issuers(cert)
-            yield from super().find_potential_issuers(cert)
+            key = cert.dump()
+            if key not in self._issuers:
+                self._issuers[key] = (
+                    *self._roots.find_potential_issuers(cert), *super().find_potential_issuers(cert)
+                )
+            yield from self._issuers[key]
 
     return RootsAndLists
+
+
+def _authority_key(authority) -> tuple:
+    """What identifies ``authority`` exactly: its certificate's DER when it has one, else
+    its name's DER and public key (equal keys: the same authority; the converse need not
+    hold, which only costs a repeated question)."""
+    cert = getattr(authority, "certificate", None)
+    if cert is not None:
+        return ("cert", cert.dump())
+    return ("key", authority.name.dump(), authority.public_key.dump())
 
 
 def RootsAndListsTrustManager(tsp_registry, roots):  # noqa: N802 -- a class, built lazily
