@@ -8,9 +8,22 @@ it) and the process exit code the CLI maps it to:
   copy that is not an approved version);
 * 2 -- usage: the command was called wrongly (bad option, no workspace);
 * 3 -- could not complete: unreadable input, unreachable service, bad key.
+
+**Language.** ``message`` and ``hint`` are English (logs, JSON and callers read them).
+An error a partner signatory may meet is also said in their language, translated where it
+is shown (``cli/main.py``), in the language spoken where it arose: ``i18n.using`` sets
+:attr:`ZvhsignError.lang` on an error leaving its block. Layers below ``i18n`` (``pdf/``)
+can't translate, so such an error carries its English msgids and their parameters:
+``SigningKeyError.spoken(N_("can't open {path}: wrong passphrase"), hint=N_("..."), path=p)``.
+:func:`N_` marks a msgid for ``pybabel extract`` (``babel.cfg``) and changes nothing; a
+parameter that is itself marked (``N_("an empty file")``) is translated too.
+:meth:`ZvhsignError.diagnostic` with a ``gettext`` gives the translated text; an error
+without msgids keeps its text (it may already be in the language spoken, via ``_()``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,21 +31,62 @@ EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 
 
+class Msgid(str):
+    """An English text marked for translation (see :func:`N_`); otherwise a plain ``str``."""
+
+    __slots__ = ()
+
+
+def N_(msgid: str) -> Msgid:  # the gettext name Babel extracts by default
+    """Marks ``msgid`` for extraction (``babel.cfg``) without translating it: for texts
+    raised below ``i18n`` and translated where they are shown."""
+    return Msgid(msgid)
+
+
 class ZvhsignError(Exception):
     """Root of all zvhsign errors. ``str(err)`` is the one-line diagnostic."""
 
     exit_code: int = EXIT_INCOMPLETE
+    #: the language spoken where the error arose (set by ``i18n.using``); None: English
+    lang: str | None = None
+    #: the English msgids of message and hint, and their format parameters (:meth:`spoken`)
+    msgid: str | None = None
+    hint_msgid: str | None = None
+    params: dict | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
 
-    def diagnostic(self) -> str:
-        """The message plus, when known, a hint on what to do next."""
-        if self.hint:
-            return f"{self.message}\n  hint: {self.hint}"
-        return self.message
+    @classmethod
+    def spoken(cls, msgid: str, /, *, hint: str | None = None, **params: object):
+        """The error whose message (and hint) is ``msgid`` (``hint``) formatted with
+        ``params``; both are msgids (mark them with :func:`N_`), translated at display."""
+        err = cls(msgid.format(**params), hint=hint.format(**params) if hint else None)
+        err.msgid, err.hint_msgid, err.params = msgid, hint, params
+        return err
+
+    def said(self, gettext: Callable[[str], str] | None = None) -> tuple[str, str | None]:
+        """``(message, hint)`` translated by ``gettext`` when the error carries msgids;
+        else (or when a translation does not fit its parameters) as they are."""
+        if gettext is None or self.msgid is None:
+            return self.message, self.hint
+        params = {k: gettext(v) if isinstance(v, Msgid) and v else v for k, v in (self.params or {}).items()}
+        try:
+            message = gettext(self.msgid).format(**params)
+            hint = gettext(self.hint_msgid).format(**params) if self.hint_msgid else self.hint
+        except (KeyError, IndexError, ValueError):
+            return self.message, self.hint
+        return message, hint
+
+    def diagnostic(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The message plus, when known, a hint on what to do next; translated by
+        ``gettext`` (the words around them too) when given."""
+        message, hint = self.said(gettext)
+        if hint:
+            return f"{message}\n  " + (gettext or str)(N_("hint: {hint}")).format(hint=hint)
+        return message
 
 
 class UsageError(ZvhsignError):

@@ -7,7 +7,10 @@ in the code (the msgids) and translated by the gettext catalogue
 Babel: see ``babel.cfg``). The language is the workspace's ``[display] lang``
 (``"nl"``, the default, or ``"en"``); the environment variable ``ZVHSIGN_LANG``
 overrides it for one shell. Commands that speak the workspace's language switch it
-on with :func:`using`; everything else stays English. Only the standard library's
+on with :func:`using`; everything else stays English. An error raised inside
+:func:`using` is shown in that language, the words around it ("fout", "tip") too
+(``errors.py``, ``cli/main.py``); texts raised below this layer (``pdf/``) are marked
+with ``errors.N_`` and translated where they are shown. Only the standard library's
 gettext runs here: Babel is needed only to update and compile the catalogues.
 
 **Findings.** The meaning and hint of every finding code (``domain/catalogue.py``,
@@ -32,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import UsageError
+from .errors import UsageError, ZvhsignError
 
 __all__ = [
     "DOMAIN", "FINDINGS_DOMAIN", "LANGUAGES", "DEFAULT_LANGUAGE", "ENV_VAR", "LOCALE_DIR", "AMSTERDAM",
@@ -100,11 +103,17 @@ def activate(lang: str) -> None:
 @contextlib.contextmanager
 def using(setting: str | None) -> Iterator[str]:
     """Speak the language :func:`resolve` gives for ``setting`` inside the block (what
-    was spoken before comes back afterwards); yields the language code."""
+    was spoken before comes back afterwards); yields the language code. A
+    :class:`ZvhsignError` leaving the block is tagged with the language (``err.lang``,
+    unless an inner block tagged it): the CLI says it in that language (errors.py)."""
     lang = resolve(setting)
     _active.append((lang, translation(lang)))
     try:
         yield lang
+    except ZvhsignError as exc:
+        if exc.lang is None:
+            exc.lang = lang
+        raise
     finally:
         _active.pop()
 

@@ -120,9 +120,10 @@ def test_a_refusal_is_dutch_with_a_dutch_hint(approved, tmp_path):
         env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, "ZVHSIGN_LANG": None},
     )
     assert r.exit_code == 3, r.output
-    errors = [line for line in r.output.splitlines() if line.startswith("zvhsign: error:")]
+    errors = [line for line in r.output.splitlines() if line.startswith("zvhsign: fout:")]
     assert len(errors) == 1 and "is verlopen op 2022-06-01; het kan niet ondertekenen" in errors[0], r.output
-    assert "onderteken met uw huidige certificaat" in r.output
+    assert "\n  tip: onderteken met uw huidige certificaat" in r.output
+    assert "error:" not in r.output and "hint:" not in r.output
     assert "Traceback" not in r.output and not out.exists()
 
 

@@ -54,9 +54,11 @@ def _row(output: str, code: str) -> list[str]:
     return [lines[at], *rest]
 
 
-def _error(output: str) -> str:
-    errors = [line for line in output.splitlines() if line.startswith("zvhsign: error:")]
-    assert len(errors) == 1, output
+def _error(output: str, lang: str | None) -> str:
+    """The one error line, its prefix in the language spoken (``fout``, English ``error``)."""
+    prefix, other = ("zvhsign: error:", "zvhsign: fout:") if lang == "en" else ("zvhsign: fout:", "zvhsign: error:")
+    errors = [line for line in output.splitlines() if line.startswith(prefix)]
+    assert len(errors) == 1 and other not in output, output
     return errors[0]
 
 
@@ -69,10 +71,10 @@ def test_a_refused_signature_reads_dutch_by_default(approved, tmp_path, label):
     assert meaning in row[0], r.output
     # the rule's own message names facts the meaning lacks (the ETSI indication): shown, marked English
     assert len(row) == 2 and "details (in het Engels):" in row[1] and "ETSI" in row[1], r.output
-    error = _error(r.output)
+    error = _error(r.output, None)
     assert f"niet ondertekend: verify zou deze handtekening afkeuren: {code}: {meaning}" in error
     assert "ETSI" not in error  # the pre-flight above shows the details; the refusal stays one plain line
-    assert f"hint: {hint}" in r.output
+    assert f"\n  tip: {hint}" in r.output and "hint:" not in r.output
     for english in (english_meaning, english_hint, "not signed", "verify would reject"):
         assert english not in r.output, (english, r.output)
 
@@ -84,10 +86,10 @@ def test_a_refused_signature_reads_english_with_lang_en(approved, tmp_path, labe
     assert r.exit_code == 1, r.output
     row = _row(r.stdout, code)
     assert len(row) == 1 and "ETSI" in row[0], r.output  # the rule's message, no details line
-    error = _error(r.output)
+    error = _error(r.output, "en")
     message = row[0].split(code, 1)[1].strip()
     assert f"not signed: verify would reject this signature: {code}: {message}" in error
-    assert f"hint: {english_hint}" in r.output
+    assert f"\n  hint: {english_hint}" in r.output and "tip:" not in r.output
     for dutch in (meaning, hint, "details", "Controle vooraf"):
         assert dutch not in r.output, (dutch, r.output)
 
@@ -115,7 +117,7 @@ def test_a_changed_copy_is_refused_in_the_workspace_language(approved, tmp_path,
     copy.write_bytes(_changed(approved.convenant.read_bytes()))
     r = _sign(approved.ws.root, copy, tmp_path, "om", lang, "--yes")
     assert r.exit_code == 1, r.output
-    error = _error(r.output)
+    error = _error(r.output, lang)
     assert f"{CHANGED.name}: " in error, error
     message = error.split(f"{CHANGED.name}: ", 1)[1]
     if lang is None:

@@ -25,7 +25,8 @@ def test_sign_refuses_what_verify_would_reject(approved, tmp_path, label, code):
     assert r.exit_code == 1, r.output
     # Dutch: the workspace's default [display] lang
     assert code in r.output and "verify zou deze handtekening afkeuren" in r.output
-    assert "hint:" in r.output
+    assert "\nzvhsign: fout: " in r.output and "\n  tip: " in r.output  # the words around it Dutch too
+    assert "error:" not in r.output and "hint:" not in r.output
     assert not out.exists()
 
 

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, UsageError, ZvhsignError
+from ..errors import (
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_USAGE,
+    N_,
+    UsageError,
+    ZvhsignError,
+)
 from .keyopts import key_options, key_source
 from .render import iter_batch_json, render_batch_table
 
@@ -25,7 +33,7 @@ class ZvhGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ZvhsignError as exc:
-            click.echo(f"zvhsign: error: {exc.diagnostic()}", err=True)
+            click.echo(self.error_line(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("zvhsign: interrupted; nothing was written", err=True)
@@ -41,6 +49,20 @@ class ZvhGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_INCOMPLETE)
+
+    @staticmethod
+    def error_line(exc: ZvhsignError) -> str:
+        """``zvhsign: error: …`` (and the hint) in the language spoken where ``exc`` arose
+        (``exc.lang``, set by ``i18n.using``: ``zvhsign: fout: …``); English otherwise."""
+        gettext = None
+        if exc.lang:
+            from ..i18n import translation
+
+            try:
+                gettext = translation(exc.lang).gettext
+            except ZvhsignError:  # a language already spoken: can't happen, but never hide the error
+                gettext = None
+        return "zvhsign: " + (gettext or str)(N_("error: {message}")).format(message=exc.diagnostic(gettext))
 
 
 def _workspace(ctx: click.Context):

@@ -1,11 +1,14 @@
-"""Loading signing keys: PKCS#12 and PEM (PKCS#11 tokens: see ``pkcs11`` extra)."""
+"""Loading signing keys: PKCS#12 and PEM (PKCS#11 tokens: see ``pkcs11`` extra).
+
+A signatory meets these errors, so they are raised with ``SigningKeyError.spoken`` and
+``N_``-marked English msgids: the CLI says them in the signatory's language (errors.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..domain.secrets import Secret
-from ..errors import SigningKeyError
+from ..errors import N_, SigningKeyError
 
 
 def load_pkcs12(path: Path, passphrase: Secret | None):
@@ -15,12 +18,14 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise SigningKeyError(f"can't read key file {path}: {exc.strerror}") from None
+        raise SigningKeyError.spoken(N_("can't read key file {path}: {reason}"),
+                                     path=path, reason=exc.strerror) from None
     kind = file_kind(data)
     if kind != "pkcs12":
-        raise SigningKeyError(
-            f"{path} is {_KIND_TEXT[kind]}, not a PKCS#12 file (.p12/.pfx) as --key expects",
-            hint=_KIND_HINT.get(kind, "give the .p12/.pfx file with your key and certificate"),
+        raise SigningKeyError.spoken(
+            N_("{path} is {kind}, not a PKCS#12 file (.p12/.pfx) as --key expects"),
+            hint=_KIND_HINT.get(kind, N_("give the .p12/.pfx file with your key and certificate")),
+            path=path, kind=_KIND_TEXT[kind],
         )
     from .keptkey import KeptKeySigner
 
@@ -29,31 +34,32 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
             data, other_certs=(), passphrase=passphrase.reveal() if passphrase else None
         )
     except (ValueError, TypeError):
-        raise SigningKeyError(
-            f"can't open {path}: wrong passphrase",
-            hint="check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)",
+        raise SigningKeyError.spoken(
+            N_("can't open {path}: wrong passphrase"), hint=_CHECK_PASSPHRASE, path=path,
         ) from None
     return KeptKeySigner.of(signer)  # the key checked once, not at every signature
 
 
+_CHECK_PASSPHRASE = N_("check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)")
+_USE_KEY = N_("for a .p12/.pfx file use --key FILE")
 _KIND_TEXT = {
-    "pkcs12": "a PKCS#12 file (key and certificate, for --key)",
-    "pem-key": "a PEM private key",
-    "pem-cert": "a PEM certificate",
-    "pem-key+cert": "a PEM file with a private key and a certificate",
-    "pem-other": "a PEM file that holds no certificate and no private key",
-    "der-cert": "a DER certificate",
-    "der-key": "a DER private key",
-    "pdf": "a PDF document",
-    "empty": "an empty file",
-    "unknown": "not a key or certificate file zvhsign knows",
+    "pkcs12": N_("a PKCS#12 file (key and certificate, for --key)"),
+    "pem-key": N_("a PEM private key"),
+    "pem-cert": N_("a PEM certificate"),
+    "pem-key+cert": N_("a PEM file with a private key and a certificate"),
+    "pem-other": N_("a PEM file that holds no certificate and no private key"),
+    "der-cert": N_("a DER certificate"),
+    "der-key": N_("a DER private key"),
+    "pdf": N_("a PDF document"),
+    "empty": N_("an empty file"),
+    "unknown": N_("not a key or certificate file zvhsign knows"),
 }
 _KIND_HINT = {
-    "pem-key": "for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)",
-    "pem-cert": "for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)",
-    "pem-key+cert": "for PEM files use --pem-key FILE --pem-cert FILE",
-    "der-cert": "for a DER certificate with a separate key use --pem-key KEY --pem-cert CERT",
-    "der-key": "for a DER key use --pem-key KEY --pem-cert CERT",
+    "pem-key": N_("for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)"),
+    "pem-cert": N_("for PEM files use --pem-key KEY.pem --pem-cert CERT.pem (and --pem-chain)"),
+    "pem-key+cert": N_("for PEM files use --pem-key FILE --pem-cert FILE"),
+    "der-cert": N_("for a DER certificate with a separate key use --pem-key KEY --pem-cert CERT"),
+    "der-key": N_("for a DER key use --pem-key KEY --pem-cert CERT"),
 }
 
 
@@ -99,20 +105,21 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
         try:
             return Path(path).read_bytes()
         except OSError as exc:
-            raise SigningKeyError(f"can't read {path}: {exc.strerror}") from None
+            raise SigningKeyError.spoken(N_("can't read {path}: {reason}"),
+                                         path=path, reason=exc.strerror) from None
 
     key_kind = file_kind(read(key))
     if key_kind not in ("pem-key", "pem-key+cert", "der-key"):
-        raise SigningKeyError(
-            f"{key} is {_KIND_TEXT[key_kind]}, not a private key as --pem-key expects",
-            hint="for a .p12/.pfx file use --key FILE" if key_kind == "pkcs12" else None,
+        raise SigningKeyError.spoken(
+            N_("{path} is {kind}, not a private key as --pem-key expects"),
+            hint=_USE_KEY if key_kind == "pkcs12" else None, path=key, kind=_KIND_TEXT[key_kind],
         )
     for c, what in ((cert, "--pem-cert"), *((c, "--pem-chain") for c in chain)):
         kind = file_kind(read(c))
         if kind not in ("pem-cert", "pem-key+cert", "der-cert"):
-            raise SigningKeyError(
-                f"{c} is {_KIND_TEXT[kind]}, not a certificate as {what} expects",
-                hint="for a .p12/.pfx file use --key FILE" if kind == "pkcs12" else None,
+            raise SigningKeyError.spoken(
+                N_("{path} is {kind}, not a certificate as {option} expects"),
+                hint=_USE_KEY if kind == "pkcs12" else None, path=c, kind=_KIND_TEXT[kind], option=what,
             )
     try:
         try:
@@ -124,20 +131,19 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
                 raise
             signing_key = load_private_key_from_pemder(str(key), passphrase=None)
     except TypeError:
-        raise SigningKeyError(
-            f"the private key {key} is encrypted and no passphrase was given",
-            hint="give it with a prompt, --passphrase-file or ZVHSIGN_PASSPHRASE",
+        raise SigningKeyError.spoken(
+            N_("the private key {path} is encrypted and no passphrase was given"),
+            hint=N_("give it with a prompt, --passphrase-file or ZVHSIGN_PASSPHRASE"), path=key,
         ) from None
     except (OSError, ValueError):
-        raise SigningKeyError(
-            f"can't open the private key {key}: wrong passphrase",
-            hint="check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)",
+        raise SigningKeyError.spoken(
+            N_("can't open the private key {path}: wrong passphrase"), hint=_CHECK_PASSPHRASE, path=key,
         ) from None
     try:
         signing_cert = load_cert_from_pemder(str(cert))
         others = list(load_certs_from_pemder([str(c) for c in chain]))
     except (OSError, ValueError, TypeError):
-        raise SigningKeyError(f"can't load the certificate {cert} or its chain") from None
+        raise SigningKeyError.spoken(N_("can't load the certificate {path} or its chain"), path=cert) from None
     store = SimpleCertificateStore()
     store.register_multiple(others)
     return KeptKeySigner(signing_cert=signing_cert, signing_key=signing_key, cert_registry=store)
@@ -164,14 +170,14 @@ def open_pkcs11(
         from pkcs11 import exceptions as p11e
         from pyhanko.sign.pkcs11 import PKCS11Signer
     except ImportError:  # pragma: no cover - pyHanko[pkcs11] is a dependency
-        raise SigningKeyError(
-            "PKCS#11 support is not installed", hint="pip install 'pyHanko[pkcs11]'"
+        raise SigningKeyError.spoken(
+            N_("PKCS#11 support is not installed"), hint="pip install 'pyHanko[pkcs11]'"
         ) from None
 
     if not Path(module).is_file():
-        raise SigningKeyError(f"PKCS#11 module {module} does not exist")
+        raise SigningKeyError.spoken(N_("PKCS#11 module {module} does not exist"), module=module)
     if key_label is None and cert_label is None:
-        raise SigningKeyError("give --key-label or --cert-label to pick the key on the token")
+        raise SigningKeyError.spoken(N_("give --key-label or --cert-label to pick the key on the token"))
     slot_no, criteria, token_text = _choose_token(module, token_label)
     session = _open_session(module, criteria, slot_no, pin, token_text)
     signer = PKCS11Signer(
@@ -183,12 +189,13 @@ def open_pkcs11(
     except p11e.PKCS11Error as exc:
         session.close()
         text = str(exc)
-        what = "certificate" if "certificate" in text else "private key"
-        label = (cert_label or key_label) if what == "certificate" else (key_label or cert_label)
-        raise SigningKeyError(
-            f"no {what} labelled {label!r} on {token_text}"
-            + (" (or more than one)" if "more than" in text.lower() else ""),
-            hint="list the objects with: pkcs11-tool --module MODULE --list-objects --login",
+        is_cert = "certificate" in text
+        label = (cert_label or key_label) if is_cert else (key_label or cert_label)
+        raise SigningKeyError.spoken(
+            N_("no {what} labelled {label!r} on {token} (or more than one)") if "more than" in text.lower()
+            else N_("no {what} labelled {label!r} on {token}"),
+            hint=N_("list the objects with: pkcs11-tool --module MODULE --list-objects --login"),
+            what=N_("certificate") if is_cert else N_("private key"), label=label, token=token_text,
         ) from None
     return signer, session.close
 
@@ -198,7 +205,7 @@ def _choose_token(module: Path, token_label: str | None):
     no label is given, the labelled one when it is present; refuses what can't be chosen."""
     from pyhanko.sign.pkcs11 import TokenCriteria
 
-    token_text = f"token {token_label!r}" if token_label else "the token"
+    token_text = f"token {token_label!r}" if token_label else N_("the token")
     criteria = TokenCriteria(label=token_label) if token_label else None
     tokens = _tokens(module)
     if tokens is None:  # the module can't be asked: pyHanko reports the problem
@@ -206,23 +213,25 @@ def _choose_token(module: Path, token_label: str | None):
     if token_label is not None:
         if not any(t[1] == token_label for t in tokens):
             present = [t for t in tokens if t[2]]
-            raise SigningKeyError(
-                f"token {token_label!r} is not present in {module.name}; "
-                + (f"present: {_list_tokens(present)}" if present else "no token is present"),
-                hint="check --token-label, or insert the smartcard",
+            raise SigningKeyError.spoken(
+                N_("token {label!r} is not present in {module}; present: {tokens}") if present
+                else N_("token {label!r} is not present in {module}; no token is present"),
+                hint=N_("check --token-label, or insert the smartcard"),
+                label=token_label, module=module.name, tokens=_list_tokens(present),
             )
         return None, criteria, token_text
     ready = [t for t in tokens if t[2]]
     if len(ready) > 1:
-        raise SigningKeyError(
-            f"{module.name} has {len(ready)} tokens: {_list_tokens(ready)}; "
-            "choose one with --token-label",
-            hint="e.g. --token-label " + _shell_word(ready[0][1]),
+        raise SigningKeyError.spoken(
+            N_("{module} has {n} tokens: {tokens}; choose one with --token-label"),
+            hint=N_("e.g. --token-label {label}"),
+            module=module.name, n=len(ready), tokens=_list_tokens(ready), label=_shell_word(ready[0][1]),
         )
     if len(ready) == 1:
         return ready[0][0], None, f"token {ready[0][1]!r}"
     if not tokens:
-        raise SigningKeyError(f"no token is present in {module.name}", hint="insert the smartcard")
+        raise SigningKeyError.spoken(N_("no token is present in {module}"), hint=N_("insert the smartcard"),
+                                     module=module.name)
     return None, criteria, token_text
 
 
@@ -238,28 +247,31 @@ def _open_session(module: Path, criteria, slot_no, pin: Secret | None, token_tex
             user_pin=pin.reveal().decode("utf-8") if pin is not None else None,
         )
     except (p11e.PinIncorrect, p11e.PinInvalid, p11e.PinLenRange):
-        raise SigningKeyError(
-            f"the PIN of {token_text} is wrong",
-            hint="check the PIN (prompt, --pin-file or ZVHSIGN_PIN); "
-            "too many wrong attempts lock the token",
+        raise SigningKeyError.spoken(
+            N_("the PIN of {token} is wrong"),
+            hint=N_("check the PIN (prompt, --pin-file or ZVHSIGN_PIN); too many wrong attempts lock the token"),
+            token=token_text,
         ) from None
     except p11e.PinLocked:
-        raise SigningKeyError(f"{token_text} is locked after too many wrong PINs") from None
+        raise SigningKeyError.spoken(N_("{token} is locked after too many wrong PINs"), token=token_text) from None
     except (p11e.TokenNotPresent, p11e.NoSuchToken, p11e.TokenNotRecognised):
-        raise SigningKeyError(
-            f"{token_text} is not present", hint="insert the smartcard or check the token label"
+        raise SigningKeyError.spoken(
+            N_("{token} is not present"), hint=N_("insert the smartcard or check the token label"), token=token_text,
         ) from None
     except p11e.PKCS11Error as exc:
         text = str(exc) or type(exc).__name__
         if "No token" in text or "more than 1 slot" in text:
-            raise SigningKeyError(
-                f"{token_text} is not present in {module.name}",
-                hint="insert the smartcard, or check --token-label (softhsm2-util --show-slots, "
-                "pkcs11-tool --list-tokens)",
+            raise SigningKeyError.spoken(
+                N_("{token} is not present in {module}"),
+                hint=N_("insert the smartcard, or check --token-label (softhsm2-util --show-slots, "
+                        "pkcs11-tool --list-tokens)"),
+                token=token_text, module=module.name,
             ) from None
-        raise SigningKeyError(f"the PKCS#11 token can't be opened: {type(exc).__name__}") from None
+        raise SigningKeyError.spoken(N_("the PKCS#11 token can't be opened: {error}"),
+                                     error=type(exc).__name__) from None
     except (OSError, RuntimeError) as exc:
-        raise SigningKeyError(f"can't load the PKCS#11 module {module}: {exc}") from None
+        raise SigningKeyError.spoken(N_("can't load the PKCS#11 module {module}: {error}"),
+                                     module=module, error=exc) from None
 
 
 def _tokens(module: Path) -> list[tuple[int, str, bool]] | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.secrets import Secret
-from ..errors import UsageError
+from ..errors import N_, UsageError
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class KeySource:
             return load_pkcs12(self.pkcs12, self.passphrase)
         if self.pem_key is not None and self.pem_cert is not None:
             return load_pem(self.pem_key, self.pem_cert, list(self.pem_chain), self.passphrase)
-        raise UsageError("no signing key given: use --key FILE.p12, or --pem-key with --pem-cert")
+        raise UsageError.spoken(N_("no signing key given: use --key FILE.p12, or --pem-key with --pem-cert"))
 
     @contextlib.contextmanager
     def open(self) -> Iterator[object]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..domain.documents import ApprovedVersion, PadesLevel
 from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
-from ..errors import InputError, RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
+from ..errors import N_, InputError, RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from ..i18n import _, local_date
 from .files import StagedOutput, check_distinct, display_path, open_output, read_copy
 from .findings_text import finding_line, finding_text
@@ -211,7 +211,7 @@ def sign(
 
     check_distinct(inp, out)
     if not dry_run and not Path(out).parent.is_dir() and str(Path(out).parent):
-        raise UsageError(f"the output directory {Path(out).parent} does not exist")
+        raise UsageError.spoken(N_("the output directory {path} does not exist"), path=Path(out).parent)
     data = read_copy(inp)  # a large copy is mapped, not read (pdf/byteview.py)
     explicit_level = level is not None
     level = level or _default_level(ws)
