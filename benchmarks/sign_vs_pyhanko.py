@@ -30,8 +30,8 @@ approved once, and that approved copy is signed N times by the OM at each level:
 Approve: N stamped versions (1.1, 1.2, ...) approved in turn (``zvhsign approve``, default
 level B-LT) against ``pyhanko sign addsig --certify`` at B-LT into the approval field.
 
-Every child is measured from outside (``os.wait4``): wall time, CPU (user + system) and
-peak RSS. zvhsign and pyHanko runs alternate, so load from other work hits both alike.
+Every child is measured from outside (``os.wait4`` in a small wrapper interpreter, so that
+this script's own peak RSS is not inherited): wall time, CPU (user + system) and peak RSS. zvhsign and pyHanko runs alternate, so load from other work hits both alike.
 """
 
 from __future__ import annotations
@@ -153,15 +153,26 @@ class Series:
         return max(r.peak_mib for r in self.runs)
 
 
+# Linux keeps a process's peak RSS across exec: a child started straight from this script
+# (which serves the test PKI: ~120 MB) would report this script's peak whenever its own is
+# lower. So each child is started by a fresh, small interpreter, which reports the child's
+# wall time, CPU (user + system, with what it waited for) and peak RSS.
+_WRAP = (
+    "import os,subprocess,sys,time;t=time.perf_counter();"
+    "p=subprocess.Popen(sys.argv[2:],stdin=subprocess.DEVNULL);_,st,ru=os.wait4(p.pid,0);"
+    "open(sys.argv[1],'w').write(f'{time.perf_counter()-t} {ru.ru_utime+ru.ru_stime} {ru.ru_maxrss} "
+    "{os.waitstatus_to_exitcode(st)}')"
+)
+
+
 def measure(argv: list[str], env: dict, log: Path) -> Run:
     """Wall, CPU (user + system of the child and what it waited for) and peak RSS of one child."""
+    result = log.with_name("measure.out")
     with open(log, "ab") as out:
-        t = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
-        _pid, status, ru = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, proc.returncode)
+        subprocess.run([sys.executable, "-c", _WRAP, str(result), *argv], env=env, stdout=out, stderr=out,
+                       stdin=subprocess.DEVNULL, check=True)
+    wall, cpu, peak_kib, code = result.read_text().split()
+    return Run(float(wall), float(cpu), int(peak_kib) / 1024, int(code))
 
 
 def _workspace(tmp: Path, passphrase) -> tuple[Path, Path]:  # noqa: ANN001
