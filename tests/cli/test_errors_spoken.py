@@ -155,6 +155,168 @@ def test_a_wrong_pin_is_said_in_dutch(approved, softhsm_token, tmp_path):
     assert "wrong-pin-2222" not in r.output
 
 
+# ------------------------------------ the copy, the output and the key files of sign
+
+
+def _said(lang: str | None, nl: str, en: str) -> str:
+    """What ``zvhsign sign`` prints: Dutch in the (Dutch) workspace, today's English with
+    ZVHSIGN_LANG=en."""
+    return nl if lang is None else en
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_missing_copy_is_said_in_dutch(approved, tmp_path, lang):
+    missing = tmp_path / "weg.pdf"
+    r = _sign(approved.ws.root, missing, tmp_path / "getekend.pdf", "--key", str(OM), lang=lang)
+    assert r.exit_code == 3, r.output
+    assert r.stderr == _said(lang, f"zvhsign: fout: {missing}: dit bestand bestaat niet\n",
+                             f"zvhsign: error: {missing}: no such file\n")
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_key_file_that_does_not_exist_is_said_in_dutch(approved, tmp_path, lang):
+    nope = tmp_path / "mijn-sleutel.p12"
+    r = _sign(approved.ws.root, approved.convenant, tmp_path / "getekend.pdf", "--key", str(nope), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(lang, f"zvhsign: fout: het sleutel- of certificaatbestand {nope} bestaat niet\n",
+                             f"zvhsign: error: key or certificate file {nope} does not exist\n")
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_missing_passphrase_file_is_said_in_dutch_reason_and_all(approved, tmp_path, lang):
+    pw = tmp_path / "wachtwoord.txt"
+    r = _sign(approved.ws.root, approved.convenant, tmp_path / "getekend.pdf", "--key", str(OM),
+              "--passphrase-file", str(pw), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(
+        lang, f"zvhsign: fout: kan het wachtwoordbestand {pw} niet lezen: het bestand bestaat niet\n",
+        f"zvhsign: error: can't read the passphrase file {pw}: No such file or directory\n")
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_passphrase_file_that_is_not_utf8_is_said_in_dutch_with_its_hint(approved, tmp_path, lang):
+    pw = tmp_path / "wachtwoord.txt"
+    pw.write_bytes("g\u00e9heim".encode("latin-1") + b"\n")
+    r = _sign(approved.ws.root, approved.convenant, tmp_path / "getekend.pdf", "--key", str(OM),
+              "--passphrase-file", str(pw), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(
+        lang, f"zvhsign: fout: het wachtwoordbestand {pw} bevat geen UTF-8-tekst\n"
+        "  tip: sla het wachtwoord op als UTF-8-tekst (op één regel)\n",
+        f"zvhsign: error: the passphrase file {pw} is not UTF-8 text\n"
+        "  hint: save the passphrase as UTF-8 text (one line)\n")
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_missing_pin_file_is_said_in_dutch(approved, softhsm_token, tmp_path, lang):
+    pin = tmp_path / "pincode.txt"
+    r = _sign(approved.ws.root, approved.convenant, tmp_path / "getekend.pdf",
+              "--pkcs11-module", str(softhsm_token.module), "--key-label", softhsm_token.key_label,
+              "--pin-file", str(pin), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(lang, f"zvhsign: fout: kan het pincodebestand {pin} niet lezen: het bestand bestaat niet\n",
+                             f"zvhsign: error: can't read the PIN file {pin}: No such file or directory\n")
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_the_copy_as_its_own_output_is_said_in_dutch_and_left_alone(approved, tmp_path, lang):
+    copy = tmp_path / "convenant-1.0.pdf"
+    shutil.copyfile(approved.convenant, copy)
+    before = copy.read_bytes()
+    r = CliRunner().invoke(
+        cli, ["-w", str(approved.ws.root), "sign", str(copy), "-o", str(copy), "--yes", "--key", str(OM)],
+        env={"ZVHSIGN_PASSPHRASE": TEST_PASSPHRASE, "ZVHSIGN_LANG": lang},
+    )
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(
+        lang, f"zvhsign: fout: het resultaat {copy} zou het oorspronkelijke bestand overschrijven; "
+        "kies een andere naam of map voor het resultaat\n",
+        f"zvhsign: error: the output {copy} is the input file; choose another output path\n")
+    assert copy.read_bytes() == before and os.listdir(tmp_path) == [copy.name]
+
+
+def test_verify_says_in_english_what_sign_says_in_dutch(approved, tmp_path, monkeypatch):
+    """The same missing copy in the same Dutch workspace: sign speaks Dutch, verify (an
+    English command) keeps its English table and JSON."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    r = _sign(approved.ws.root, Path("weg.pdf"), tmp_path / "getekend.pdf", "--key", str(OM))
+    assert r.exit_code == 3 and r.stderr == "zvhsign: fout: weg.pdf: dit bestand bestaat niet\n", r.output
+    v = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "verify", "--offline", "--no-cache", "--json", "weg.pdf"],
+                           env={"ZVHSIGN_LANG": None})
+    assert v.exit_code == 3, v.output
+    assert json.loads(v.stdout)["files"] == [{"path": "weg.pdf", "status": "ERROR", "error": "weg.pdf: no such file"}]
+    assert "fout" not in v.output and "bestaat niet" not in v.output, v.output
+
+
+@pytest.mark.parametrize("errno_, nothing_written, nl, en", [
+    (28, True, "kan {out} niet opslaan: No space left on device; er is niets geschreven\n  tip: maak ruimte vrij "
+               "op de schijf (of kies een andere map voor het resultaat) en geef de opdracht opnieuw",
+     "can't write {out}: No space left on device; nothing was written\n  hint: free some space (or choose "
+     "another output folder) and run the command again"),
+    (13, False, "kan {out} niet opslaan: Permission denied\n  tip: kies voor het resultaat een map waarin u "
+                "bestanden mag opslaan",
+     "can't write {out}: Permission denied\n  hint: choose an output folder you can write to"),
+])
+def test_an_output_that_cant_be_written_is_said_in_dutch(tmp_path, errno_, nothing_written, nl, en):
+    """A full disk or a folder one may not write to (hard to cause through the CLI): the
+    error raised below i18n keeps its English text and is said in Dutch where it is tagged."""
+    from zvhsign import i18n
+    from zvhsign.cli.main import ZvhGroup
+    from zvhsign.services.files import OutputError, _output_error
+
+    out = tmp_path / "getekend.pdf"
+    with pytest.raises(OutputError) as err, i18n.using("nl"):
+        raise _output_error(out, OSError(errno_, os.strerror(errno_)), nothing_written=nothing_written)
+    assert err.value.diagnostic() == en.format(out=out)
+    assert ZvhGroup.error_line(err.value) == "zvhsign: fout: " + nl.format(out=out)
+
+
+# ------------------------------------------------------------- the mandate commands
+
+
+def _mandate(ws_root: Path, *args: str, lang: str | None = None):
+    return CliRunner().invoke(cli, ["-w", str(ws_root), "mandate", *args], env={"ZVHSIGN_LANG": lang})
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_a_mandate_for_an_unknown_municipality_is_said_in_dutch(approved, tmp_path, lang):
+    from datetime import date, timedelta
+
+    out = tmp_path / "machtiging.pdf"
+    r = _mandate(approved.ws.root, "draft", "--gemeente", "Nergens", "--burgemeester", "Willemijn Bosschaart",
+                 "--date", (date.today() - timedelta(days=20)).isoformat(), "-o", str(out), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(lang, "zvhsign: fout: er is geen partner 'Nergens'\n"
+                                   "  tip: registreer de gemeente met `zvhsign partner add`\n",
+                             "zvhsign: error: no partner 'Nergens'\n"
+                             "  hint: register the municipality with `zvhsign partner add`\n")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_an_unknown_covered_document_reads_as_the_domain_says_it_in_english(approved, tmp_path, lang):
+    from zvhsign.domain.documents import DocumentKind
+
+    with pytest.raises(ValueError) as told:
+        DocumentKind.parse("notulen")
+    r = _mandate(approved.ws.root, "draft", "--gemeente", "Haarlem", "--burgemeester", "Willemijn Bosschaart",
+                 "--date", "2026-11-10", "--covers", "notulen:1.0", "-o", str(tmp_path / "m.pdf"), lang=lang)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == _said(lang, "zvhsign: fout: --covers notulen:1.0: onbekend document 'notulen'; "
+                                   "kies uit: convenant, protocol\n",
+                             f"zvhsign: error: --covers notulen:1.0: {told.value}\n")
+
+
+def test_mandate_sign_with_a_key_file_that_does_not_exist_is_said_in_dutch(approved, tmp_path):
+    nope = tmp_path / "secretaris.p12"
+    r = _mandate(approved.ws.root, "sign", str(tmp_path / "machtiging.pdf"), "--as", "secretaris",
+                 "--key", str(nope), "-o", str(tmp_path / "machtiging-1.pdf"))
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"zvhsign: fout: het sleutel- of certificaatbestand {nope} bestaat niet\n"
+
+
 # ------------------------------------------------------------------- a refusal
 
 

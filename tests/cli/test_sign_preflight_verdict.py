@@ -47,5 +47,5 @@ def test_mandate_draft_refuses_a_decision_date_in_the_future(approved, tmp_path)
     r = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "mandate", "draft", "--gemeente", "Haarlem",
                                  "--burgemeester", "Willemijn Bosschaart", "--date", future,
                                  "-o", str(tmp_path / "m.pdf")])
-    assert r.exit_code == 2 and "lies in the future" in r.output
+    assert r.exit_code == 2 and f"zvhsign: fout: de besluitdatum {future} ligt in de toekomst" in r.output
     assert not (tmp_path / "m.pdf").exists()

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from zvhsign.testpki import TEST_PASSPHRASE, certs_dir
 
 from ._util import run
@@ -14,17 +16,22 @@ from ._util import run
 P12 = certs_dir() / "out"
 
 
-def test_non_utf8_passphrase_file_shows_no_byte_of_the_secret(approved, tmp_path):
-    secret = "geheim-\u00e9\u00e9n-wachtwoord".encode("latin-1")  # not UTF-8
+@pytest.mark.parametrize("lang, says", [
+    ("nl", "het wachtwoordbestand {pw} bevat geen UTF-8-tekst"),  # the Dutch words hold "wachtwoord" and "é"
+    ("en", "the passphrase file {pw} is not UTF-8 text"),
+])
+def test_non_utf8_passphrase_file_shows_no_byte_of_the_secret(approved, tmp_path, lang, says):
+    secret = "geheim-\u00e9\u00e9n-zonnebloem".encode("latin-1")  # not UTF-8
     pw = tmp_path / "pw.txt"
     pw.write_bytes(secret + b"\n")
     out = tmp_path / "out.pdf"
     result = run(["-w", approved.ws.root, "sign", approved.convenant, "-o", out, "--yes",
-                  "--key", P12 / "om.p12", "--passphrase-file", pw], timeout=240)
+                  "--key", P12 / "om.p12", "--passphrase-file", pw], timeout=240, env={"ZVHSIGN_LANG": lang})
     assert result.returncode == 2, result.stderr
     err = result.stderr.decode("utf-8", "backslashreplace")
-    assert "is not UTF-8 text" in err and "Traceback" not in err
-    for needle in ("0xe9", "\\xe9", "position", "geheim", "wachtwoord", "\u00e9"):
+    assert says.format(pw=pw) in err and "Traceback" not in err
+    for needle in ("0xe9", "\\xe9", "position", "geheim", "zonnebloem", "\u00e9\u00e9n-",
+                   *(("\u00e9",) if lang == "en" else ())):
         assert needle not in err, needle
     assert not out.exists()
 

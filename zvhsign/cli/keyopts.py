@@ -1,17 +1,23 @@
 """Key options shared by commands that sign (approve, sign, mandate signing…).
 
 Secrets never come from an option value: prompt, file, or environment variable.
+
+The errors here are raised with ``UsageError.spoken`` and ``N_``-marked English msgids:
+``sign`` and ``mandate sign`` call these functions inside ``i18n.using`` (after the
+workspace, and so its language, is known), which tags the error and the CLI says it in
+the signatory's language; English commands (approve, report, serve) keep the English text.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..i18n import _
 
 # -------------------------------------------------------------------------- key input
@@ -57,6 +63,35 @@ def _env_secret(var: str) -> str | None:
     return _PROCESS_SECRETS.get(var)
 
 
+# what can go wrong with a secret's file, per secret: (unreadable, not UTF-8, its hint)
+_SECRET_FILE_ERRORS = {
+    "passphrase": (
+        N_("can't read the passphrase file {path}: {reason}"),
+        N_("the passphrase file {path} is not UTF-8 text"),
+        N_("save the passphrase as UTF-8 text (one line)"),
+    ),
+    "PIN": (
+        N_("can't read the PIN file {path}: {reason}"),
+        N_("the PIN file {path} is not UTF-8 text"),
+        N_("save the PIN as UTF-8 text (one line)"),
+    ),
+}
+
+# the system's reasons a signatory most often meets reading a secret's file, marked so that
+# they are said in the signatory's language too (the English text is the system's own)
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EISDIR: N_("Is a directory"),
+}
+
+
+def _reason(exc: OSError) -> str:
+    """``exc.strerror``, marked for translation when it is one of :data:`_OS_REASONS`."""
+    marked = _OS_REASONS.get(exc.errno)
+    return marked if marked is not None and marked == exc.strerror else exc.strerror
+
+
 def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
     """A secret from a file, else an environment variable, else a hidden prompt on a
     terminal; ``None`` when none of these is available. No message ever shows any
@@ -68,16 +103,14 @@ def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
         try:
             raw = Path(path).read_bytes()  # a pipe is fine here: --passphrase-file <(…)
         except OSError as exc:
-            raise UsageError(f"can't read the {what} file {path}: {exc.strerror}") from None
+            raise UsageError.spoken(_SECRET_FILE_ERRORS[what][0], path=path, reason=_reason(exc)) from None
         raw = raw.rstrip(b"\r\n")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             del raw
-            raise UsageError(
-                f"the {what} file {path} is not UTF-8 text",
-                hint=f"save the {what} as UTF-8 text (one line)",
-            ) from None
+            raise UsageError.spoken(_SECRET_FILE_ERRORS[what][1], hint=_SECRET_FILE_ERRORS[what][2],
+                                    path=path) from None
         return Secret(text, source="file")
     if env is not None:
         return Secret(env, source="environment")
@@ -95,12 +128,12 @@ def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
     from ..services.keys import KeySource
 
     if pkcs12 and (pem_key or pem_cert):
-        raise UsageError("use either --key (PKCS#12) or --pem-key/--pem-cert, not both")
+        raise UsageError.spoken(N_("use either --key (PKCS#12) or --pem-key/--pem-cert, not both"))
     if not pkcs12 and not (pem_key and pem_cert):
-        raise UsageError("no signing key: give --key FILE.p12, or --pem-key and --pem-cert")
+        raise UsageError.spoken(N_("no signing key: give --key FILE.p12, or --pem-key and --pem-cert"))
     for p in filter(None, [pkcs12, pem_key, pem_cert, *pem_chain]):
         if not Path(p).is_file():
-            raise UsageError(f"key or certificate file {p} does not exist")
+            raise UsageError.spoken(N_("key or certificate file {path} does not exist"), path=p)
     return KeySource(
         pkcs12=pkcs12, pem_key=pem_key, pem_cert=pem_cert, pem_chain=tuple(pem_chain),
         passphrase=read_passphrase(passphrase_file),
@@ -122,9 +155,9 @@ def pkcs11_options(f):
 def read_pin(pin_file: Path | None):
     pin = _read_secret(pin_file, "ZVHSIGN_PIN", "PIN", _("PIN of your token"))
     if pin is None:
-        raise UsageError(
-            "no PIN for the token and no terminal to ask it on",
-            hint="give --pin-file FILE or set ZVHSIGN_PIN",
+        raise UsageError.spoken(
+            N_("no PIN for the token and no terminal to ask it on"),
+            hint=N_("give --pin-file FILE or set ZVHSIGN_PIN"),
         )
     return pin
 
@@ -136,14 +169,14 @@ def any_key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
 
     if pkcs11_module is None:
         if token_label or key_label or cert_label or pin_file:
-            raise UsageError("--token-label, --key-label, --cert-label and --pin-file need --pkcs11-module")
+            raise UsageError.spoken(N_("--token-label, --key-label, --cert-label and --pin-file need --pkcs11-module"))
         return key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
     if pkcs12 or pem_key or pem_cert:
-        raise UsageError("use either a key file (--key/--pem-key) or a token (--pkcs11-module), not both")
+        raise UsageError.spoken(N_("use either a key file (--key/--pem-key) or a token (--pkcs11-module), not both"))
     if not (key_label or cert_label):
-        raise UsageError("with --pkcs11-module, name the key: --key-label and/or --cert-label")
+        raise UsageError.spoken(N_("with --pkcs11-module, name the key: --key-label and/or --cert-label"))
     if not Path(pkcs11_module).is_file():
-        raise UsageError(f"PKCS#11 module {pkcs11_module} does not exist")
+        raise UsageError.spoken(N_("PKCS#11 module {module} does not exist"), module=pkcs11_module)
     return KeySource(
         pkcs11_module=Path(pkcs11_module), token_label=token_label, key_label=key_label,
         cert_label=cert_label, pin=read_pin(pin_file),

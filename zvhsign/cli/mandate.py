@@ -49,7 +49,7 @@ def mandate_draft(ctx, gemeente, burgemeester, decision_date, covers, out):
           --date 2026-11-10 -o machtiging-haarlem.pdf
     """
     from ..domain.documents import DocumentKind
-    from ..errors import UsageError
+    from ..errors import N_, UsageError
     from ..services.governance import draft_mandate
 
     ws = _workspace(ctx)
@@ -59,8 +59,11 @@ def mandate_draft(ctx, gemeente, burgemeester, decision_date, covers, out):
             doc, _sep, ver = c.partition(":")
             try:
                 versions.append((DocumentKind.parse(doc), ver))
-            except ValueError as exc:
-                raise UsageError(f"--covers {c}: {exc}") from None
+            except ValueError:  # DocumentKind.parse's own words (domain/documents.py), said here
+                raise UsageError.spoken(
+                    N_("--covers {value}: unknown document {document!r}; expected one of: {kinds}"),
+                    value=c, document=doc, kinds=", ".join(k.value for k in DocumentKind),
+                ) from None
         t = draft_mandate(ws, gemeente, burgemeester, decision_date.date(), out, versions=versions)
         click.echo(_("drafted the machtigingsbesluit of {municipality} for burgemeester {mayor} → {path}").format(
             municipality=t.municipality, mayor=t.mayor, path=out))

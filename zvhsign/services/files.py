@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..domain.digests import Sha256
-from ..errors import InputError, UsageError, ZvhsignError
+from ..errors import N_, InputError, UsageError, ZvhsignError
 
 
 def display_path(path) -> str:
@@ -31,11 +31,11 @@ def display_path(path) -> str:
 
 
 _KINDS = (
-    (stat.S_ISDIR, "is a directory, not a PDF file"),
-    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file; refused"),
-    (stat.S_ISSOCK, "is a socket, not a regular file; refused"),
-    (stat.S_ISCHR, "is a character device, not a regular file; refused"),
-    (stat.S_ISBLK, "is a block device, not a regular file; refused"),
+    (stat.S_ISDIR, N_("is a directory, not a PDF file")),
+    (stat.S_ISFIFO, N_("is a named pipe (FIFO), not a regular file; refused")),
+    (stat.S_ISSOCK, N_("is a socket, not a regular file; refused")),
+    (stat.S_ISCHR, N_("is a character device, not a regular file; refused")),
+    (stat.S_ISBLK, N_("is a block device, not a regular file; refused")),
 )
 
 
@@ -43,7 +43,7 @@ def _not_regular(mode: int) -> str:
     for test, text in _KINDS:
         if test(mode):
             return text
-    return "is not a regular file; refused"
+    return N_("is not a regular file; refused")
 
 
 def check_regular(path: Path) -> None:
@@ -53,11 +53,11 @@ def check_regular(path: Path) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
+        raise InputError.spoken(N_("{path}: no such file"), path=shown) from None
     except OSError as exc:
-        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
+        raise InputError.spoken(N_("{path}: {problem}"), path=shown, problem=_not_regular(st.st_mode))
 
 
 def read_input(path: Path) -> bytes:
@@ -81,15 +81,15 @@ def _read(path: Path, *, mapped: bool):  # noqa: ANN202
         # for a writer; fstat on the open descriptor then refuses it
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
+        raise InputError.spoken(N_("{path}: no such file"), path=shown) from None
     except IsADirectoryError:
-        raise InputError(f"{shown}: is a directory, not a PDF file") from None
+        raise InputError.spoken(N_("{path}: {problem}"), path=shown, problem=N_("is a directory, not a PDF file")) from None
     except OSError as exc:
-        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"{shown}: {_not_regular(st.st_mode)}")
+            raise InputError.spoken(N_("{path}: {problem}"), path=shown, problem=_not_regular(st.st_mode))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         if mapped:
@@ -102,7 +102,7 @@ def _read(path: Path, *, mapped: bool):  # noqa: ANN202
         with io.FileIO(fd, "rb", closefd=False) as fh:
             return fh.readall()
     except OSError as exc:
-        raise InputError(f"{shown}: can't read: {exc.strerror}") from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
     finally:
         os.close(fd)
 
@@ -114,7 +114,7 @@ def check_distinct(inp: Path, out: Path) -> None:
     except OSError:
         same = False
     if same or Path(inp).resolve() == Path(out).resolve():
-        raise UsageError(f"the output {out} is the input file; choose another output path")
+        raise UsageError.spoken(N_("the output {path} is the input file; choose another output path"), path=out)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -157,11 +157,11 @@ def _output_error(path: Path, exc: OSError, *, nothing_written: bool = True) -> 
     reason = exc.strerror or type(exc).__name__
     hint = None
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        hint = "free some space (or choose another output folder) and run the command again"
+        hint = N_("free some space (or choose another output folder) and run the command again")
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        hint = "choose an output folder you can write to"
-    tail = "; nothing was written" if nothing_written else ""
-    return OutputError(f"can't write {display_path(path)}: {reason}{tail}", hint=hint)
+        hint = N_("choose an output folder you can write to")
+    text = N_("can't write {path}: {reason}; nothing was written") if nothing_written else N_("can't write {path}: {reason}")
+    return OutputError.spoken(text, hint=hint, path=display_path(path), reason=reason)
 
 
 class OutputError(ZvhsignError):
@@ -337,7 +337,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def _output_dir(path: Path) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageError(f"the output directory {display_path(directory)} does not exist")
+        raise UsageError.spoken(N_("the output directory {path} does not exist"), path=display_path(directory))
     return directory
 
 

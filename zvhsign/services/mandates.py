@@ -28,7 +28,7 @@ from ..domain.mandates import (
     assess_mandate,
     capacity_text,
 )
-from ..errors import RefusedError, UsageError
+from ..errors import N_, RefusedError, UsageError
 from .files import check_distinct, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
@@ -56,29 +56,31 @@ def draft_mandate(
     from ..pdf.mandate import render_mandate
 
     if decision_date > datetime.now(UTC).astimezone(_amsterdam()).date():
-        raise UsageError(
-            f"the decision date {decision_date.isoformat()} lies in the future; a mandate records a "
-            "decision the College has taken",
-            hint="draft it once the College has decided, with that date",
+        raise UsageError.spoken(
+            N_("the decision date {date} lies in the future; a mandate records a decision the College has taken"),
+            hint=N_("draft it once the College has decided, with that date"), date=decision_date.isoformat(),
         )
     reg = open_registry(ws)
     p = reg.governance.find_partner(gemeente)
     if p is None:
-        raise UsageError(f"no partner {gemeente!r}", hint="register the municipality with `zvhsign partner add`")
+        raise UsageError.spoken(N_("no partner {name!r}"), hint=N_("register the municipality with `zvhsign partner add`"),
+                                name=gemeente)
     if not p.is_municipality:
-        raise UsageError(f"{p.name} is not a municipality; only a College van B&W grants this mandate")
+        raise UsageError.spoken(N_("{name} is not a municipality; only a College van B&W grants this mandate"),
+                                name=p.name)
     covers = []
     if versions:
         for doc, v in versions:
             av = reg.get_approved(doc, v)
             if av is None:
-                raise UsageError(f"{doc.value} {v} is not an approved version")
+                raise UsageError.spoken(N_("{document} {version} is not an approved version"),
+                                        document=doc.value, version=v)
             covers.append(av)
     else:
         ctx = GovernanceContext((), (), (), tuple(reg.approved_versions()))
         covers = [a for a in (ctx.current_version(d) for d in DocumentKind) if a is not None]
         if not covers:
-            raise UsageError("no approved version to cover yet", hint="approve the documents first")
+            raise UsageError.spoken(N_("no approved version to cover yet"), hint=N_("approve the documents first"))
     terms = MandateTerms(
         municipality=p.municipality_name, mayor=burgemeester.strip(), decision_date=decision_date,
         covers=tuple(MandateCoverage(a.document, a.version, a.approved_sha256) for a in covers),
@@ -94,14 +96,15 @@ def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role
 
     field = {"secretaris": SECRETARIS_FIELD, "burgemeester": BURGEMEESTER_FIELD}.get(as_role)
     if field is None:
-        raise UsageError("--as must be secretaris or burgemeester")
+        raise UsageError.spoken(N_("--as must be secretaris or burgemeester"))
     check_distinct(inp, out)
     data = read_input(inp)
     from ..pdf.mandate import read_mandate_terms
 
     read_mandate_terms(data)
     if field not in free_signature_fields(data):
-        raise RefusedError(f"{inp}: {MANDATE_FIELDS[field][0]} has already signed this mandate")
+        raise RefusedError.spoken(N_("{path}: {who} has already signed this mandate"),
+                                  path=inp, who=MANDATE_FIELDS[field][0])
     level = PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B
 
     async def run() -> bytes:
@@ -195,20 +198,21 @@ def revoke_mandate(ws: Workspace, sha_prefix: str, effective: datetime | None, r
     covered; later ones are not (rule MANDATE_IN_FORCE). ``correct`` changes an
     earlier record (``effective`` None: the mandate was not revoked after all); logged."""
     if not reason.strip():
-        raise UsageError("say why (--reason), e.g. the College's decision")
+        raise UsageError.spoken(N_("say why (--reason), e.g. the College's decision"))
     store = open_registry(ws).governance
     m = store.find_mandate(sha_prefix)
     when = None
     if effective is not None:
         local = dutch_time(effective)
         if local.date() < m.terms.decision_date:
-            raise UsageError(
-                f"the revocation ({local.date()}) can't take effect before the mandate's own decision "
-                f"date ({m.terms.decision_date})"
+            raise UsageError.spoken(
+                N_("the revocation ({date}) can't take effect before the mandate's own decision "
+                   "date ({decided})"),
+                date=local.date(), decided=m.terms.decision_date,
             )
         when = local.astimezone(UTC)
     elif not correct:
-        raise UsageError("a revocation needs the date it takes effect (--date)")
+        raise UsageError.spoken(N_("a revocation needs the date it takes effect (--date)"))
     return store.revoke_mandate(m.sha256, when, reason=reason.strip(), actor=_actor(), correct=correct)
 
 
@@ -219,15 +223,16 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
     mandates = open_registry(ws).governance.mandates()
     m = next((x for x in mandates if x.sha256 == sha), None)
     if m is None:
-        raise RefusedError(
-            f"{path} is not a registered mandate (SHA-256 {sha.short}); a signature can only be "
-            "bound to a complete, registered machtigingsbesluit",
-            hint="the secretariat registers it with `zvhsign mandate register`",
+        raise RefusedError.spoken(
+            N_("{path} is not a registered mandate (SHA-256 {sha}); a signature can only be "
+               "bound to a complete, registered machtigingsbesluit"),
+            hint=N_("the secretariat registers it with `zvhsign mandate register`"), path=path, sha=sha.short,
         )
     if m.revoked_by(datetime.now(UTC)):
-        raise RefusedError(
-            f"{path} is a mandate the College revoked with effect from {m.revoked_at.isoformat()}; "
-            "it no longer authorises a signature",
+        raise RefusedError.spoken(
+            N_("{path} is a mandate the College revoked with effect from {when}; "
+               "it no longer authorises a signature"),
+            path=path, when=m.revoked_at.isoformat(),
         )
     return sha.hex, capacity_text(m.terms.municipality)
 

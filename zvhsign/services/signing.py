@@ -299,7 +299,8 @@ def sign(
                 preflight=pf, written=False,
             )
         if not _unchanged(data):
-            raise InputError(f"{display_path(inp)} changed while it was signed; nothing was written")
+            raise InputError.spoken(N_("{path} changed while it was signed; nothing was written"),
+                                    path=display_path(inp))
         staged.pop("out").commit()
     return SignResult(
         Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
