@@ -83,9 +83,9 @@ def test_qes_adesqc_and_ades_from_the_lists_and_the_certificates(setup):
     assert q.service_name.startswith("ZVH Test Issuing CA") and q.service_status == "granted"
     assert "QUALIFIED_SIGNATURE" in _codes(_partner(batch, setup.copies["politie"])[1])
     rq = _partner(batch, setup.copies["reclassering"])[1].evidence.qualification
-    assert any("QSCD" in r for r in rq.reasons) and rq.qualified_certificate
+    assert any("QSCD" in r.text for r in rq.reasons) and rq.qualified_certificate
     aq = _partner(batch, setup.copies["nonqualified-signer"])[1].evidence.qualification
-    assert not aq.qualified_certificate and any("QcCompliance" in r for r in aq.reasons)
+    assert not aq.qualified_certificate and any("QcCompliance" in r.text for r in aq.reasons)
 
 
 def test_require_qualified_fails_what_is_not_qes_at_the_configured_level(setup):
@@ -121,7 +121,7 @@ def test_a_ca_not_on_the_list_and_a_service_withdrawn_before_signing(setup, tmp_
         other.write_bytes(make_nl_list(PKI, sequence=2, ca_label="rogue-root"))
         _load(ws, setup.lotl, other)
         q = _partner(_verify(ws, [copy]), copy)[1].evidence.qualification
-        assert q.level.value == "AdES" and "no issuer" in q.reasons[0]
+        assert q.level.value == "AdES" and "no issuer" in q.reasons[0].text
 
         # granted since 2020, withdrawn before the signature was made
         withdrawn = tmp_path / "tsl-nl-withdrawn.xml"
@@ -130,7 +130,7 @@ def test_a_ca_not_on_the_list_and_a_service_withdrawn_before_signing(setup, tmp_
         withdrawn.write_bytes(make_nl_list(PKI, sequence=3, history=history))
         _load(ws, setup.lotl, withdrawn)
         q = _partner(_verify(ws, [copy]), copy)[1].evidence.qualification
-        assert q.level.value == "AdES" and "not granted" in q.reasons[0]
+        assert q.level.value == "AdES" and "not granted" in q.reasons[0].text
 
         # withdrawn only after the signature was made: it was qualified when signed
         later = tmp_path / "tsl-nl-withdrawn-later.xml"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
-from zvhsign.domain.qualification import KeyProtection, Qualification, QualificationEvidence
+from zvhsign.domain.qualification import KeyProtection, Qualification, QualificationEvidence, QualificationReason
 from zvhsign.reports.signatures import qualification_row
 from zvhsign.services.workspace import load_workspace, render_config
 
@@ -58,18 +58,22 @@ def test_init_writes_the_report_section(tmp_path) -> None:
     assert "report" not in tomllib.loads(text) or tomllib.loads(text)["report"] == {}
 
 
-def test_qualification_line_of_a_card() -> None:
+def test_qualification_line_of_a_card(monkeypatch) -> None:
+    monkeypatch.delenv("ZVHSIGN_LANG", raising=False)
+    granted = QualificationReason.of("qualified certificate ({type}) issued under {service!r}, granted at {at}",
+                                     type="esign", service="ZVH Test Qualified CA", at="2026-07-01T10:00:00+00:00")
     qes = QualificationEvidence(
         level=Qualification.QES, qualified_certificate=True, certificate_type="esign",
         key_protection=KeyProtection.QSCD, service_name="ZVH Test Qualified CA",
         service_territory="NL", service_status="http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted",
-        reasons=("qualified certificate (esign) issued under 'ZVH Test Qualified CA', granted at "
-                 "2026-07-01T10:00:00+00:00",))
+        reasons=(granted,))
+    assert str(granted) == ("qualified certificate (esign) issued under 'ZVH Test Qualified CA', granted at "
+                            "2026-07-01T10:00:00+00:00")
     row = qualification_row(qes)
     assert row.assessed and row.level == "QES"
-    # the moment in a reason in Dutch local time (summer: CEST)
-    assert row.reasons == ("qualified certificate (esign) issued under 'ZVH Test Qualified CA', granted at "
-                           "2026-07-01 12:00:00 CEST",)
+    # the reason in Dutch, its moment in Dutch local time (summer: CEST)
+    assert row.reasons == ("gekwalificeerd certificaat (esign), uitgegeven onder 'ZVH Test Qualified CA'; die dienst "
+                           "had op 2026-07-01 12:00:00 CEST de status verleend",)
     assert row.text == ("gekwalificeerde elektronische handtekening (QES); dienst: ZVH Test Qualified CA "
                         "(NL, verleend); sleutel in een gekwalificeerd middel (QSCD)")
     from zvhsign.domain.qualification import NOT_ASSESSED

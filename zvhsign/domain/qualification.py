@@ -8,13 +8,21 @@ electronic signature (eIDAS art. 25(2)).
 
 Nothing here decides whether that is acceptable: the rule ``QualifiedRequired``
 (rules/authority.py) does, from the workspace policy.
+
+Why a level is what it is comes as :class:`QualificationReason` facts: an English msgid
+marked with :func:`~zvhsign.errors.N_` and its named parameters. Whoever shows a reason
+chooses its words: JSON and the findings keep the English sentence (:attr:`~QualificationReason.text`),
+the Dutch audit report translates the msgid (gettext catalogue ``zvhsign``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from ..errors import N_
 
 
 class Qualification(str, enum.Enum):
@@ -48,6 +56,40 @@ class KeyProtection(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class QualificationReason:
+    """One reason for a qualification level, as a fact with parameters: its wording is
+    chosen where it is shown (English in JSON and findings, Dutch in the report)."""
+
+    #: the English sentence with named ``str.format`` fields, marked with ``errors.N_`` where
+    #: it is written (so ``pybabel extract`` puts it in the catalogue), e.g.
+    #: ``"the certificate is qualified for {type}, not for electronic signatures"``
+    msgid: str
+    #: the values of the msgid's fields, as ``(name, value)`` pairs, values as shown (strings)
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, msgid: str, /, **params: object) -> QualificationReason:
+        """The reason ``msgid`` with its fields ``params`` (each value kept as its ``str``)."""
+        return cls(msgid, tuple((name, str(value)) for name, value in params.items()))
+
+    @property
+    def text(self) -> str:
+        """The English sentence: the msgid with its parameters filled in."""
+        return self.msgid.format(**dict(self.params))
+
+    def said(self, gettext: Callable[[str], str]) -> str:
+        """The sentence in the language of ``gettext``; the English :attr:`text` when the
+        translation does not fit the parameters (a reason never stops a report)."""
+        try:
+            return gettext(self.msgid).format(**dict(self.params))
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class QualificationEvidence:
     """What the trusted lists and the signer's certificate say about one signature."""
 
@@ -66,8 +108,8 @@ class QualificationEvidence:
     service_status: str | None = None
     #: the moment the assessment was made for (the signature's proven time, else None)
     assessed_at: datetime | None = None
-    #: why the level is what it is, in plain words, one reason per item
-    reasons: tuple[str, ...] = ()
+    #: why the level is what it is, one reason per item (``str(reason)``: the English sentence)
+    reasons: tuple[QualificationReason, ...] = ()
     #: territories of the trusted lists used that were past their next update
     stale_lists: tuple[str, ...] = ()
 
@@ -84,12 +126,12 @@ class QualificationEvidence:
                 "status": self.service_status,
             },
             "assessed_at": self.assessed_at.isoformat() if self.assessed_at else None,
-            "reasons": list(self.reasons),
+            "reasons": [r.text for r in self.reasons],
             "stale_lists": list(self.stale_lists),
         }
 
 
 NOT_ASSESSED = QualificationEvidence(
     level=Qualification.NOT_ASSESSED,
-    reasons=("no trusted lists are loaded in this workspace (zvhsign trust tl add)",),
+    reasons=(QualificationReason(N_("no trusted lists are loaded in this workspace (zvhsign trust tl add)")),),
 )

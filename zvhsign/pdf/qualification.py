@@ -5,7 +5,8 @@ QcStatements of the signer's certificate, the trusted-list service of an issuer
 on the validation path, its status history and qualifiers at the signing time);
 this module turns its answer into zvhsign's typed fact
 (:class:`~zvhsign.domain.qualification.QualificationEvidence`) with reasons a
-person can read.
+person can read: :class:`~zvhsign.domain.qualification.QualificationReason` facts,
+an English msgid marked with ``N_`` (translated where it is shown) and its parameters.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from ..domain.qualification import (
     KeyProtection,
     Qualification,
     QualificationEvidence,
+    QualificationReason,
 )
+from ..errors import N_
 
 _KEY = {
     "QSCD": KeyProtection.QSCD,
@@ -27,6 +30,13 @@ _KEY = {
     "UNKNOWN": KeyProtection.UNKNOWN,
 }
 _TYPE = {"qct_esign": "esign", "qct_eseal": "eseal", "qct_web": "web"}
+#: why a key counts as being in a QSCD (the reason of a QES)
+_IN_QSCD = {
+    KeyProtection.QSCD: N_("the key is in a qualified signature creation device (QSCD)"),
+    KeyProtection.QSCD_MANAGED_ON_BEHALF: N_("the key is in a QSCD managed on behalf of the signer "
+                                             "(remote signing service)"),
+    KeyProtection.QSCD_BY_POLICY: N_("the key is in a QSCD by the certificate policy (QCP+)"),
+}
 _STATEMENT = {"qc_compliance": "QcCompliance", "qc_sscd": "QcSSCD", "qc_type": "QcType"}
 
 
@@ -55,18 +65,23 @@ def _listed_at_any_time(registry, path) -> list:
     return [sd for ca in path.iter_authorities() for sd in registry.applicable_service_definitions(ca, None)]
 
 
-def _unqualified_reasons(registry, path, statements, moment) -> tuple[str, ...]:
+def _at(moment: datetime) -> str:
+    """A moment as a reason's parameter (ISO 8601, to the second; shown in local time by the report)."""
+    return moment.isoformat(timespec="seconds")
+
+
+def _unqualified_reasons(registry, path, statements, moment) -> tuple[QualificationReason, ...]:
+    R = QualificationReason.of
     listed_ever = _listed_at_any_time(registry, path)
     if not listed_ever:
-        return ("no issuer on the certificate's chain is a qualified trust service on a loaded trusted list",)
+        return (R(N_("no issuer on the certificate's chain is a qualified trust service on a loaded trusted list")),)
     if not any(sd for ca in path.iter_authorities() for sd in registry.applicable_service_definitions(ca, moment)):
-        name = listed_ever[0].base_info.service_name
-        return (f"the trusted-list service {name!r} was not granted (withdrawn or not yet granted) "
-                f"at {moment.isoformat(timespec='seconds')}",)
+        return (R(N_("the trusted-list service {service!r} was not granted (withdrawn or not yet granted) at {at}"),
+                  service=listed_ever[0].base_info.service_name, at=_at(moment)),)
     if "QcCompliance" not in statements:
-        return ("the certificate does not declare itself qualified (no QcCompliance statement) and the "
-                "trusted list does not qualify it",)
-    return ("the trusted-list entries for the issuer do not make this certificate qualified",)
+        return (R(N_("the certificate does not declare itself qualified (no QcCompliance statement) and the "
+                     "trusted list does not qualify it")),)
+    return (R(N_("the trusted-list entries for the issuer do not make this certificate qualified")),)
 
 
 def assess(env, status, best_time: datetime | None) -> QualificationEvidence:
@@ -89,20 +104,23 @@ def assess_path(env, path, cert, best_time: datetime | None) -> QualificationEvi
         return NOT_ASSESSED
     found = _assess(env.tsp_registry, path, cert, best_time, env.moment)
     if env.stale_lists:
-        found = dataclasses.replace(found, stale_lists=tuple(env.stale_lists), reasons=found.reasons + (
-            f"trusted list(s) {', '.join(env.stale_lists)} past their next update: a newer list may say otherwise",))
+        stale = QualificationReason.of(
+            N_("trusted list(s) {territories} past their next update: a newer list may say otherwise"),
+            territories=", ".join(env.stale_lists))
+        found = dataclasses.replace(found, stale_lists=tuple(env.stale_lists), reasons=found.reasons + (stale,))
     return found
 
 
 def _assess(registry, path, cert, best_time: datetime | None, validation_time: datetime | None) -> QualificationEvidence:
+    R = QualificationReason.of
     statements = qc_statements(cert) if cert is not None else ()
     moment = best_time or validation_time or datetime.now(timezone.utc)
     proven = best_time is not None
     if path is None:
         return QualificationEvidence(
             level=Qualification.INDETERMINATE, qc_statements=statements, assessed_at=moment,
-            reasons=("the signer's certificate chain did not validate, so no trusted-list service "
-                     "could be found for it",),
+            reasons=(R(N_("the signer's certificate chain did not validate, so no trusted-list service "
+                          "could be found for it")),),
         )
     from pyhanko.sign.validation.qualified.assess import QualificationAssessor
 
@@ -112,13 +130,13 @@ def _assess(registry, path, cert, best_time: datetime | None, validation_time: d
     except (NotImplementedError, ValueError) as exc:
         return QualificationEvidence(
             level=Qualification.INDETERMINATE, qc_statements=statements, assessed_at=moment,
-            reasons=(f"the certificate's qualification statements could not be read: {exc}",),
+            reasons=(R(N_("the certificate's qualification statements could not be read: {error}"), error=exc),),
         )
     st = result.status
     sd = result.service_definition
     key = _KEY.get(st.qc_key_security.name, KeyProtection.UNKNOWN)
     ctype = _TYPE.get(st.qc_type.value) if st.qualified else None
-    timing = [] if proven else ["no proven signing time: assessed at the validation time"]
+    timing = [] if proven else [R(N_("no proven signing time: assessed at the validation time"))]
     if not st.qualified:
         return QualificationEvidence(
             level=Qualification.ADES, qc_statements=statements, assessed_at=moment,
@@ -128,27 +146,22 @@ def _assess(registry, path, cert, best_time: datetime | None, validation_time: d
         service_name=sd.base_info.service_name if sd else None,
         service_status="granted" if sd else None,
     )
-    reasons = [f"qualified certificate ({ctype}) issued under {service['service_name']!r}, granted at "
-               f"{moment.isoformat(timespec='seconds')}"]
+    reasons = [R(N_("qualified certificate ({type}) issued under {service!r}, granted at {at}"),
+                 type=ctype, service=service["service_name"], at=_at(moment))]
     if ctype != "esign":
         level = Qualification.ADES_QC
-        reasons.append(f"the certificate is qualified for {ctype}, not for electronic signatures")
+        reasons.append(R(N_("the certificate is qualified for {type}, not for electronic signatures"), type=ctype))
     elif key is KeyProtection.UNKNOWN:
         level = Qualification.ADES_QC
-        reasons.append("the key is not declared to be in a qualified signature creation device "
-                       "(no QcSSCD statement, no QSCD qualifier on the trusted list)")
+        reasons.append(R(N_("the key is not declared to be in a qualified signature creation device "
+                            "(no QcSSCD statement, no QSCD qualifier on the trusted list)")))
     else:
         level = Qualification.QES
-        reasons.append({
-            KeyProtection.QSCD: "the key is in a qualified signature creation device (QSCD)",
-            KeyProtection.QSCD_MANAGED_ON_BEHALF: "the key is in a QSCD managed on behalf of the signer "
-                                                  "(remote signing service)",
-            KeyProtection.QSCD_BY_POLICY: "the key is in a QSCD by the certificate policy (QCP+)",
-        }[key])
+        reasons.append(R(_IN_QSCD[key]))
     if level is Qualification.QES and not proven:
         level = Qualification.INDETERMINATE
-        reasons.append("qualified at the validation time, but without a proven signing time it is not "
-                       "shown that it was qualified when signed")
+        reasons.append(R(N_("qualified at the validation time, but without a proven signing time it is not "
+                            "shown that it was qualified when signed")))
     return QualificationEvidence(
         level=level, qualified_certificate=True, certificate_type=ctype, key_protection=key,
         qc_statements=statements, assessed_at=moment, reasons=tuple(reasons + timing), **service,

@@ -16,7 +16,10 @@ import cattrs
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.evidence import FileEvidence
 
-SCHEMA = "zvhsign.evidence/1"
+#: the shape of the stored facts; evidence stored by another schema is examined again
+#: (its key in the evidence cache holds the schema too: services/pipeline.py).
+#: 2: a qualification's reasons are QualificationReason facts (msgid, params), not strings
+SCHEMA = "zvhsign.evidence/2"
 
 _conv = cattrs.Converter()
 _conv.register_unstructure_hook(datetime, lambda d: d.isoformat())

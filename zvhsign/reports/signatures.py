@@ -15,7 +15,7 @@ from .names import cert_display, dn_details, dn_display, humanise
 from .rows import Art24Row, CertificateRow, FindingRow, QualificationRow, SignatureRow
 from .words import (
     INDICATION_NL, KIND_NL, LEVEL_NL, NOT_ASSESSED_NOTE, NOT_REGISTERED, UNKNOWN, _or, fmt_date, fmt_time,
-    local_times, qualification_text,
+    local_times, qualification_text, reason_text,
 )
 
 
@@ -59,13 +59,14 @@ def partner_mandates(p: PartnerFacts) -> str:
 
 
 def qualification_row(q: QualificationEvidence) -> QualificationRow:
+    """The qualification of one signature in Dutch: its level, and why, each reason
+    translated (gettext, the language the report speaks) with its moments in local time."""
+    from ..i18n import using
+
     assessed = q.level is not Qualification.NOT_ASSESSED
-    return QualificationRow(
-        level=q.level.value,
-        text=qualification_text(q),
-        assessed=assessed,
-        reasons=tuple(local_times(humanise(r)) for r in q.reasons) if assessed else (NOT_ASSESSED_NOTE,),
-    )
+    with using("nl"):
+        reasons = tuple(reason_text(r) for r in q.reasons) if assessed else (NOT_ASSESSED_NOTE,)
+    return QualificationRow(level=q.level.value, text=qualification_text(q), assessed=assessed, reasons=reasons)
 
 
 def _time_source(s: SignatureVerdict) -> tuple[str, str, str]:

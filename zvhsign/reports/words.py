@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Level
-from ..domain.qualification import KeyProtection, Qualification, QualificationEvidence
+from ..domain.qualification import KeyProtection, Qualification, QualificationEvidence, QualificationReason
 from ..domain.status import INDETERMINATE, INVALID, MISSING, NEEDS_RESIGNING, SIGNED
+from .names import humanise
 
 NOT_REGISTERED = "niet geregistreerd"
 UNKNOWN = "onbekend"
@@ -115,6 +116,16 @@ def qualification_text(q: QualificationEvidence) -> str:
     if q.level is Qualification.QES and q.key_protection in KEY_PROTECTION_NL:
         label += f"; {KEY_PROTECTION_NL[q.key_protection]}"
     return label
+
+
+def reason_text(reason: QualificationReason) -> str:
+    """One reason for a qualification level (domain/qualification.py) as people read it:
+    its msgid translated into the language spoken now (call it inside ``i18n.using``;
+    the English sentence when the translation does not fit its parameters), subjects
+    shown as names and every moment in Dutch local time."""
+    from ..i18n import _
+
+    return local_times(humanise(reason.said(_)))
 
 
 def _status_word(status: str | None) -> str | None:

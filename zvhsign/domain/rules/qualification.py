@@ -15,12 +15,13 @@ from collections.abc import Iterable
 
 from .. import catalogue as C
 from ..findings import Finding, Level
-from ..qualification import Qualification
+from ..qualification import Qualification, QualificationReason
 from .base import Context, Scope, Subject
 
 
-def _why(reasons: tuple[str, ...]) -> str:
-    return "; ".join(reasons) if reasons else "no reason recorded"
+def _why(reasons: tuple[QualificationReason, ...]) -> str:
+    """The reasons in English: a finding's message stays English (people read it by its code)."""
+    return "; ".join(r.text for r in reasons) if reasons else "no reason recorded"
 
 
 class QualifiedSignature:
