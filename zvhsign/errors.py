@@ -19,10 +19,13 @@ can't translate, so such an error carries its English msgids and their parameter
 parameter that is itself marked (``N_("an empty file")``) is translated too.
 :meth:`ZvhsignError.diagnostic` with a ``gettext`` gives the translated text; an error
 without msgids keeps its text (it may already be in the language spoken, via ``_()``).
+The system's reason for a failed file operation (``exc.strerror``) is such a parameter
+when it is one of the common ones: :func:`os_reason`.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 
 EXIT_OK = 0
@@ -41,6 +44,32 @@ def N_(msgid: str) -> Msgid:  # the gettext name Babel extracts by default
     """Marks ``msgid`` for extraction (``babel.cfg``) without translating it: for texts
     raised below ``i18n`` and translated where they are shown."""
     return Msgid(msgid)
+
+
+# the system's reasons (strerror, as Python gives them) a signatory most often meets in a
+# message about a file, marked so that they are said in the signatory's language too
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.EFBIG: N_("File too large"),
+    errno.EROFS: N_("Read-only file system"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The system's reason for ``exc`` as a message parameter: its ``strerror`` (else the
+    exception's class name), a :class:`Msgid` when it is one of the common reasons marked
+    above -- only when the text is exactly that (another system, or an ``OSError`` made
+    with its own words, keeps its text), so the English message is what it was."""
+    marked = _OS_REASONS.get(exc.errno)
+    if marked is not None and marked == exc.strerror:
+        return marked
+    return exc.strerror or type(exc).__name__
 
 
 class ZvhsignError(Exception):

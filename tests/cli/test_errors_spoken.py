@@ -251,11 +251,11 @@ def test_verify_says_in_english_what_sign_says_in_dutch(approved, tmp_path, monk
 
 
 @pytest.mark.parametrize("errno_, nothing_written, nl, en", [
-    (28, True, "kan {out} niet opslaan: No space left on device; er is niets geschreven\n  tip: maak ruimte vrij "
+    (28, True, "kan {out} niet opslaan: de schijf is vol; er is niets geschreven\n  tip: maak ruimte vrij "
                "op de schijf (of kies een andere map voor het resultaat) en geef de opdracht opnieuw",
      "can't write {out}: No space left on device; nothing was written\n  hint: free some space (or choose "
      "another output folder) and run the command again"),
-    (13, False, "kan {out} niet opslaan: Permission denied\n  tip: kies voor het resultaat een map waarin u "
+    (13, False, "kan {out} niet opslaan: u hebt hier geen toegang toe\n  tip: kies voor het resultaat een map waarin u "
                 "bestanden mag opslaan",
      "can't write {out}: Permission denied\n  hint: choose an output folder you can write to"),
 ])

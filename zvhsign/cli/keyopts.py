@@ -5,19 +5,19 @@ Secrets never come from an option value: prompt, file, or environment variable.
 The errors here are raised with ``UsageError.spoken`` and ``N_``-marked English msgids:
 ``sign`` and ``mandate sign`` call these functions inside ``i18n.using`` (after the
 workspace, and so its language, is known), which tags the error and the CLI says it in
-the signatory's language; English commands (approve, report, serve) keep the English text.
+the signatory's language (the system's reason why a file can't be read too: ``errors.os_reason``);
+English commands (approve, report, serve) keep the English text.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import N_, UsageError
+from ..errors import N_, UsageError, os_reason
 from ..i18n import _
 
 # -------------------------------------------------------------------------- key input
@@ -77,21 +77,6 @@ _SECRET_FILE_ERRORS = {
     ),
 }
 
-# the system's reasons a signatory most often meets reading a secret's file, marked so that
-# they are said in the signatory's language too (the English text is the system's own)
-_OS_REASONS = {
-    errno.ENOENT: N_("No such file or directory"),
-    errno.EACCES: N_("Permission denied"),
-    errno.EISDIR: N_("Is a directory"),
-}
-
-
-def _reason(exc: OSError) -> str:
-    """``exc.strerror``, marked for translation when it is one of :data:`_OS_REASONS`."""
-    marked = _OS_REASONS.get(exc.errno)
-    return marked if marked is not None and marked == exc.strerror else exc.strerror
-
-
 def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
     """A secret from a file, else an environment variable, else a hidden prompt on a
     terminal; ``None`` when none of these is available. No message ever shows any
@@ -103,7 +88,7 @@ def _read_secret(path: Path | None, env_var: str, what: str, prompt: str):
         try:
             raw = Path(path).read_bytes()  # a pipe is fine here: --passphrase-file <(…)
         except OSError as exc:
-            raise UsageError.spoken(_SECRET_FILE_ERRORS[what][0], path=path, reason=_reason(exc)) from None
+            raise UsageError.spoken(_SECRET_FILE_ERRORS[what][0], path=path, reason=os_reason(exc)) from None
         raw = raw.rstrip(b"\r\n")
         try:
             text = raw.decode("utf-8")

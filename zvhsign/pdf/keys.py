@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..domain.secrets import Secret
-from ..errors import N_, SigningKeyError
+from ..errors import N_, SigningKeyError, os_reason
 
 
 def load_pkcs12(path: Path, passphrase: Secret | None):
@@ -19,7 +19,7 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
         data = Path(path).read_bytes()
     except OSError as exc:
         raise SigningKeyError.spoken(N_("can't read key file {path}: {reason}"),
-                                     path=path, reason=exc.strerror) from None
+                                     path=path, reason=os_reason(exc)) from None
     kind = file_kind(data)
     if kind != "pkcs12":
         raise SigningKeyError.spoken(
@@ -106,7 +106,7 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
             return Path(path).read_bytes()
         except OSError as exc:
             raise SigningKeyError.spoken(N_("can't read {path}: {reason}"),
-                                         path=path, reason=exc.strerror) from None
+                                         path=path, reason=os_reason(exc)) from None
 
     key_kind = file_kind(read(key))
     if key_kind not in ("pem-key", "pem-key+cert", "der-key"):

@@ -7,7 +7,8 @@
   in the XMP metadata; and adds two visible signature fields at the bottom of
   the last page: "de secretaris" and "de burgemeester".
 * :func:`read_mandate_terms` reads the terms back from the part of the file the
-  signatures cover.
+  signatures cover (a file that is not a mandate is an ``InputError`` with ``N_``-marked
+  msgids: ``mandate sign|register`` say it in the signatory's language, see errors.py).
 * :func:`binding_attributes` / :func:`read_bindings`: how a mayor's signature
   states its capacity and binds the mandate. It is a CAdES ``signer-attributes-v2``
   signed attribute (ETSI EN 319 122-1 §5.2.6.1) with one *claimed role*
@@ -30,7 +31,7 @@ from datetime import date
 from ..domain.documents import DocumentKind
 from ..domain.evidence import SignatureBinding
 from ..domain.mandates import BURGEMEESTER_FIELD, MANDATE_FIELDS, SECRETARIS_FIELD, MandateTerms
-from ..errors import InputError
+from ..errors import N_, InputError
 
 INFO_KEY = "/ZVHMandate"
 NI_PREFIX = "ni:///sha-256;"
@@ -190,7 +191,7 @@ def _terms_from(data: bytes) -> MandateTerms | None:
                 return None
             return MandateTerms.from_json(json.loads(str(raw)))
     except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"the mandate's metadata can't be read: {exc}") from None
+        raise InputError.spoken(N_("the mandate's metadata can't be read: {error}"), error=str(exc)) from None
 
 
 def read_mandate_terms(data: bytes, covered_end: int | None = None) -> MandateTerms:
@@ -198,9 +199,10 @@ def read_mandate_terms(data: bytes, covered_end: int | None = None) -> MandateTe
     its first signature covers); the terms of the whole file must be the same."""
     terms = _terms_from(data[:covered_end] if covered_end else data)
     if terms is None:
-        raise InputError("not a machtigingsbesluit made by `zvhsign mandate draft` (no /ZVHMandate metadata)")
+        raise InputError.spoken(
+            N_("not a machtigingsbesluit made by `zvhsign mandate draft` (no /ZVHMandate metadata)"))
     if covered_end and _terms_from(data) != terms:
-        raise InputError("the mandate's metadata was changed after it was signed")
+        raise InputError.spoken(N_("the mandate's metadata was changed after it was signed"))
     return terms
 
 

@@ -1,5 +1,9 @@
 """Mandates in the registry: the signed mandate PDFs (machtigingsbesluiten), their terms
-and signatures, and their revocation (part of ``registry.governance``)."""
+and signatures, and their revocation (part of ``registry.governance``).
+
+A secretary or mayor meets the errors here through ``zvhsign mandate register|revoke``,
+so they are raised with ``.spoken`` and ``N_``-marked English msgids: said in the
+workspace's language where the command speaks it (errors.py), English otherwise."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from sqlalchemy import select
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.evidence import CertificateInfo, TimestampEvidence
 from zvhsign.domain.mandates import Mandate, MandateSignature, MandateTerms
-from zvhsign.errors import RefusedError, UsageError
+from zvhsign.errors import N_, RefusedError, UsageError
 
 from ._blobs import _put_blob
 from ._db import DuplicateError, NotFoundError
@@ -101,9 +105,9 @@ class MandateStore:
         with self._reg.write(f"registering the mandate of {m.terms.municipality}") as tx:
             s = tx.session
             if s.get(PartnerRow, m.partner_key) is None:
-                raise NotFoundError(f"no partner {m.partner_key!r}")
+                raise NotFoundError.spoken(N_("no partner {name!r}"), name=m.partner_key)
             if s.get(MandateRow, m.sha256.hex) is not None:
-                raise DuplicateError(f"mandate {m.sha256.short} is already registered")
+                raise DuplicateError.spoken(N_("mandate {sha} is already registered"), sha=m.sha256.short)
             _put_blob(s, pdf)
             s.add(MandateRow(
                 sha256=m.sha256.hex, partner_key=m.partner_key, mayor=m.terms.mayor,
@@ -129,15 +133,17 @@ class MandateStore:
         """The mandate whose SHA-256 starts with ``sha_prefix`` (at least 8 hex digits)."""
         prefix = sha_prefix.strip().lower()
         if len(prefix) < 8 or any(c not in "0123456789abcdef" for c in prefix):
-            raise UsageError(f"{sha_prefix!r} is not a mandate SHA-256 (or a prefix of 8+ hex digits)")
+            raise UsageError.spoken(N_("{value!r} is not a mandate SHA-256 (or a prefix of 8+ hex digits)"),
+                                    value=sha_prefix)
         found = [m for m in self.mandates() if m.sha256.hex.startswith(prefix)]
         if not found:
-            raise UsageError(
-                f"no registered mandate with SHA-256 {prefix}…",
-                hint="`zvhsign partner show MUNICIPALITY` lists its mandates",
+            raise UsageError.spoken(
+                N_("no registered mandate with SHA-256 {prefix}…"),
+                hint=N_("`zvhsign partner show MUNICIPALITY` lists its mandates"), prefix=prefix,
             )
         if len(found) > 1:
-            raise UsageError(f"{prefix}… matches {len(found)} mandates; give more digits")
+            raise UsageError.spoken(N_("{prefix}… matches {n} mandates; give more digits"),
+                                    prefix=prefix, n=len(found))
         return found[0]
 
     def revoke_mandate(self, sha256: Sha256, revoked_at: datetime | None, *, reason: str, actor: str,
@@ -149,15 +155,17 @@ class MandateStore:
             s = tx.session
             row = s.get(MandateRow, sha256.hex)
             if row is None:
-                raise NotFoundError(f"no registered mandate {sha256.short}")
+                raise NotFoundError.spoken(N_("no registered mandate {sha}"), sha=sha256.short)
             before = row.revoked_at
             if before is not None and not correct:
-                raise RefusedError(
-                    f"mandate {sha256.short} was already revoked with effect from {before.isoformat()}",
-                    hint="to change that record, use `zvhsign mandate revoke --correct`",
+                raise RefusedError.spoken(
+                    N_("mandate {sha} was already revoked with effect from {when}"),
+                    hint=N_("to change that record, use `zvhsign mandate revoke --correct`"),
+                    sha=sha256.short, when=before.isoformat(),
                 )
             if correct and before is None:
-                raise RefusedError(f"mandate {sha256.short} is not revoked; there is nothing to correct")
+                raise RefusedError.spoken(N_("mandate {sha} is not revoked; there is nothing to correct"),
+                                          sha=sha256.short)
             row.revoked_at = revoked_at
             row.revocation_reason = reason
             s.flush()

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..domain.digests import Sha256
-from ..errors import N_, InputError, UsageError, ZvhsignError
+from ..errors import N_, InputError, UsageError, ZvhsignError, os_reason
 
 
 def display_path(path) -> str:
@@ -55,7 +55,7 @@ def check_regular(path: Path) -> None:
     except FileNotFoundError:
         raise InputError.spoken(N_("{path}: no such file"), path=shown) from None
     except OSError as exc:
-        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=os_reason(exc)) from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError.spoken(N_("{path}: {problem}"), path=shown, problem=_not_regular(st.st_mode))
 
@@ -85,7 +85,7 @@ def _read(path: Path, *, mapped: bool):  # noqa: ANN202
     except IsADirectoryError:
         raise InputError.spoken(N_("{path}: {problem}"), path=shown, problem=N_("is a directory, not a PDF file")) from None
     except OSError as exc:
-        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=os_reason(exc)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -102,7 +102,7 @@ def _read(path: Path, *, mapped: bool):  # noqa: ANN202
         with io.FileIO(fd, "rb", closefd=False) as fh:
             return fh.readall()
     except OSError as exc:
-        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=exc.strerror) from None
+        raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=os_reason(exc)) from None
     finally:
         os.close(fd)
 
@@ -154,7 +154,7 @@ def _unlink_quietly(name: Path | str | None) -> None:
 
 
 def _output_error(path: Path, exc: OSError, *, nothing_written: bool = True) -> "OutputError":
-    reason = exc.strerror or type(exc).__name__
+    reason = os_reason(exc)
     hint = None
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         hint = N_("free some space (or choose another output folder) and run the command again")
