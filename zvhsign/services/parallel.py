@@ -45,10 +45,14 @@ def _init(ws, online, at, sizes, setup) -> None:  # noqa: ANN001
         setup()
     from .runtime import open_runtime
 
+    async def opened(stack: contextlib.AsyncExitStack):
+        rt = await stack.enter_async_context(open_runtime(ws, online=online, moment=at))
+        return rt, rt.env.signature_spec()  # the environment made in the loop (aiohttp's session needs it)
+
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
-    rt = loop.run_until_complete(stack.enter_async_context(open_runtime(ws, online=online, moment=at)))
-    _state.update(loop=loop, rt=rt, stack=stack, sizes=sizes, spec=rt.env.signature_spec())
+    rt, spec = loop.run_until_complete(opened(stack))
+    _state.update(loop=loop, rt=rt, stack=stack, sizes=sizes, spec=spec)
 
 
 def _examine(label: str, path: str, keep_data: bool):

@@ -8,22 +8,40 @@ fetched validation data.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 
 from ..pdf.trust import TrustEnv, build_trust_env, load_certs
 from .workspace import Workspace
 
 
-@dataclass
 class Runtime:
-    workspace: Workspace
-    env: TrustEnv
-    session: object | None = None  # the one aiohttp ClientSession
-    #: the workspace's trusted lists are loaded on first need (:meth:`ensure_trusted_lists`)
-    lists_pending: bool = False
-    _spec: object | None = None
+    """One command's runtime. The HTTP session and the trust environment are made on first
+    use (:attr:`env`): a command answered from the evidence cache never imports the HTTP
+    client or the TSA client, nor serves the test PKI."""
+
+    def __init__(self, workspace: Workspace, make_env: Callable[[], tuple[TrustEnv, object]], *,
+                 lists_pending: bool = False) -> None:
+        self.workspace = workspace
+        self._make_env = make_env
+        self._env: TrustEnv | None = None
+        self._session: object | None = None
+        #: the workspace's trusted lists are loaded on first need (:meth:`ensure_trusted_lists`)
+        self.lists_pending = lists_pending
+        self._spec: object | None = None
+
+    @property
+    def env(self) -> TrustEnv:
+        """The trust environment (roots, fetchers, TSA), made on first use."""
+        if self._env is None:
+            self._env, self._session = self._make_env()
+        return self._env
+
+    @property
+    def session(self) -> object:
+        """The one aiohttp ClientSession, made on first use."""
+        self.env  # noqa: B018 -- makes both
+        return self._session
 
     def ensure_trusted_lists(self) -> None:
         """Load (and verify) the workspace's EU trusted lists into the trust environment,
@@ -67,8 +85,6 @@ async def open_runtime(
     """``trusted_lists``: use the workspace's loaded EU trusted lists (a trust source, and
     the eIDAS qualification of every signature); ``"lazy"``: load them on first need
     (:meth:`Runtime.ensure_trusted_lists`, the pipeline's examinations)."""
-    import aiohttp
-
     cfg = ws.config
     lists = None
     if trusted_lists is True:
@@ -78,23 +94,30 @@ async def open_runtime(
     roots = load_certs(cfg.trust_roots)
     others = load_certs(cfg.other_certs)
     async with contextlib.AsyncExitStack() as stack:
-        if cfg.test_pki:
-            from ..testpki import LocalTestPKI, certs_dir, make_client_session
 
-            # served on first use: nothing fetched, nothing loaded
-            pki = LocalTestPKI(certs_dir(), at_time=cfg.test_pki_clock)
-            stack.callback(pki.stop)
-            session = make_client_session(pki.lazy_host_map)
-        else:
-            session = aiohttp.ClientSession()
-        await stack.enter_async_context(session)
-        env = build_trust_env(
-            session, trust_roots=roots, other_certs=others, tsa_url=cfg.tsa_url,
-            timeout=cfg.tsa_timeout, online=online, moment=moment,
-        )
-        if lists is not None:
-            _use_lists(env, lists)
-        yield Runtime(ws, env, session, lists_pending=trusted_lists == "lazy")
+        def make_env() -> tuple[TrustEnv, object]:
+            # called from the command's coroutines (aiohttp wants the running loop)
+            import aiohttp
+
+            if cfg.test_pki:
+                from ..testpki import LocalTestPKI, certs_dir, make_client_session
+
+                # served on first use: nothing fetched, nothing loaded
+                pki = LocalTestPKI(certs_dir(), at_time=cfg.test_pki_clock)
+                stack.callback(pki.stop)
+                session = make_client_session(pki.lazy_host_map)
+            else:
+                session = aiohttp.ClientSession()
+            stack.push_async_callback(session.close)  # closed before the test PKI stops
+            env = build_trust_env(
+                session, trust_roots=roots, other_certs=others, tsa_url=cfg.tsa_url,
+                timeout=cfg.tsa_timeout, online=online, moment=moment,
+            )
+            if lists is not None:
+                _use_lists(env, lists)
+            return env, session
+
+        yield Runtime(ws, make_env, lists_pending=trusted_lists == "lazy")
 
 
 def _use_lists(env: TrustEnv, lists) -> None:  # noqa: ANN001
