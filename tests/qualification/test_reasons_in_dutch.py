@@ -1,8 +1,8 @@
 """The reasons for a signature's eIDAS qualification are facts (an English msgid and its
 parameters), worded where they are shown: ``verify --json`` and the findings keep the
 English sentences they always had, the Dutch audit report says them in Dutch, and the
-evidence store keeps the facts (a new schema: evidence stored with string reasons is
-examined again). Real material only: the test LOTL and Dutch trusted list and the copies
+evidence store keeps the facts (schema 2; evidence recorded with string reasons, schema 1,
+is read with those English sentences as they were). Real material only: the test LOTL and Dutch trusted list and the copies
 signed as QES, AdES-QC and AdES of test_qualification.py.
 """
 
@@ -116,8 +116,9 @@ def test_a_translation_that_does_not_fit_its_parameters_falls_back_to_english():
         assert reason_text(unknown) == "a reason no catalogue knows, at 2026-07-01 12:00:00 CEST"
 
 
-def test_the_evidence_store_keeps_the_reasons_and_reexamines_old_evidence(batch, setup):  # noqa: F811
+def test_the_evidence_store_keeps_the_reasons_and_reads_old_evidence(batch, setup):  # noqa: F811
     from zvhsign.registry import evidence_codec as codec
+    from zvhsign.reports.words import reason_text
 
     fv = _partner(batch, setup.copies["reclassering"])[0]
     stored = codec.dumps(fv.evidence)
@@ -125,13 +126,22 @@ def test_the_evidence_store_keeps_the_reasons_and_reexamines_old_evidence(batch,
     assert back == fv.evidence
     q = next(s.qualification for s in back.signatures if s.qualification.level.value == "AdES-QC")
     assert all(type(r) is QualificationReason for r in q.reasons) and q.reasons[1].text == NO_QSCD_EN
-    # evidence stored before the reasons were facts: schema 1, the reasons plain strings
     doc = json.loads(stored)
     assert doc["schema"] == codec.SCHEMA == "zvhsign.evidence/2"
-    assert codec.loads(json.dumps({**doc, "schema": "zvhsign.evidence/1"})) is None  # another schema: examine again
+    assert codec.loads(json.dumps({**doc, "schema": "zvhsign.evidence/0"})) is None  # unknown: examine again
+    # evidence recorded before the reasons were facts: schema 1, the reasons plain strings. It is
+    # read as it is (else every command would examine the recorded covenant copies again), the
+    # reasons staying the English sentences they were, braces and all
     for sig in doc["evidence"]["signatures"]:
         sig["qualification"]["reasons"] = [r["msgid"].format(**dict(r["params"]))
                                            for r in sig["qualification"]["reasons"]]
-    old = json.dumps({**doc, "schema": "zvhsign.evidence/1"})
-    assert codec.loads(old) is None
+    doc["evidence"]["signatures"][0]["qualification"]["reasons"].append("a {braced} reason")
+    old = codec.loads(json.dumps({**doc, "schema": "zvhsign.evidence/1"}))
+    assert old is not None and old.sha256 == fv.evidence.sha256
+    sentences = [[r.text for r in s.qualification.reasons] for s in old.signatures]
+    expected = [[r.text for r in s.qualification.reasons] for s in fv.evidence.signatures]
+    expected[0].append("a {braced} reason")
+    assert sentences == expected
+    with i18n.using("nl"):
+        assert reason_text(old.signatures[0].qualification.reasons[-1]) == "a {braced} reason"
     assert codec.loads(json.dumps(doc)) is None  # string reasons under the new schema: not mis-read either

@@ -15,11 +15,16 @@ import cattrs
 
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.evidence import FileEvidence
+from zvhsign.domain.qualification import QualificationReason
 
-#: the shape of the stored facts; evidence stored by another schema is examined again
+#: the shape of the stored facts; evidence stored by an unknown schema is examined again
 #: (its key in the evidence cache holds the schema too: services/pipeline.py).
 #: 2: a qualification's reasons are QualificationReason facts (msgid, params), not strings
 SCHEMA = "zvhsign.evidence/2"
+#: read too: evidence recorded (``verify --record``) before schema 2, whose reasons are the
+#: English sentences. Were it examined again instead, every command would re-examine every
+#: covenant copy recorded before the upgrade (``Pipeline.prepare``), each time.
+SCHEMA_1 = "zvhsign.evidence/1"
 
 _conv = cattrs.Converter()
 _conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
@@ -30,16 +35,33 @@ _conv.register_unstructure_hook(Sha256, lambda d: d.hex)
 _conv.register_structure_hook(Sha256, lambda v, _t: Sha256(v))
 
 
+def _reason(value, _t) -> QualificationReason:  # noqa: ANN001
+    if isinstance(value, str):  # schema 1: the sentence itself, kept as it was (never re-worded)
+        return QualificationReason(value.replace("{", "{{").replace("}", "}}"))
+    return QualificationReason(value["msgid"], tuple((str(k), str(v)) for k, v in value["params"]))
+
+
+_conv.register_structure_hook(QualificationReason, _reason)
+
+
 def dumps(ev: FileEvidence) -> str:
     return json.dumps({"schema": SCHEMA, "evidence": _conv.unstructure(ev)}, ensure_ascii=False, sort_keys=True)
 
 
 def loads(text: str) -> FileEvidence | None:
-    """The stored evidence, or None when it was stored by another schema (examine again)."""
+    """The stored evidence, or None when it was stored by an unknown schema (examine again).
+    Schema-1 evidence is read as it is: its qualification reasons stay the English sentences."""
     doc = json.loads(text)
-    if doc.get("schema") != SCHEMA:
+    if doc.get("schema") not in (SCHEMA, SCHEMA_1):
         return None
+    if doc.get("schema") == SCHEMA and not _reasons_are_facts(doc["evidence"]):
+        return None  # string reasons under the new schema: not written by zvhsign
     try:
         return _conv.structure(doc["evidence"], FileEvidence)
     except (cattrs.BaseValidationError, KeyError, TypeError, ValueError):
         return None
+
+
+def _reasons_are_facts(evidence: dict) -> bool:
+    return all(not isinstance(r, str) for sig in evidence.get("signatures", ())
+               for r in (sig.get("qualification") or {}).get("reasons", ()))
