@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 
+from zvhsign.registry import EvidenceCache
+from zvhsign.services.registry_access import open_registry
 from zvhsign.services.runtime import open_runtime
 from zvhsign.services.workspace import load_workspace
 
@@ -34,6 +36,8 @@ def _probe(root, copy, mode: str) -> str:
 def test_a_cached_verify_makes_no_http_session(approved, signed_convenant, tmp_path):
     root = tmp_path / "ws"
     shutil.copytree(approved.ws.root, root)  # the cache is written: a workspace of this test's own
+    # (without what other tests of this session left in the shared workspace's evidence cache)
+    EvidenceCache(open_registry(load_workspace(root))).clear()
     copy = tmp_path / signed_convenant.name
     shutil.copyfile(signed_convenant, copy)
     # examined: the session and the TSA client are made (the test PKI answers revocation requests)
