@@ -212,3 +212,23 @@ def softhsm_token(tmp_path_factory) -> SoftToken:
                 Attribute.VALUE: der,
             })
     return token
+
+
+def copy_workspace(src: Path, dst: Path) -> Path:
+    """A copy of a workspace folder whose registry may be open in this process (the session's
+    shared workspaces are). The SQLite registry is copied with SQLite's backup API, never read
+    as a plain file: opening and closing a live database file in a process that holds a
+    connection to it drops that connection's POSIX locks, and a writer in another process
+    (a `zvhsign` subprocess) can then corrupt it (sqlite.org/howtocorrupt.html, 2.2; seen here:
+    "database disk image is malformed" in the shared approved workspace)."""
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    names = ("zvhsign.db", "zvhsign.db-wal", "zvhsign.db-shm", "zvhsign.db-journal")
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(*names))
+    db = Path(src) / "zvhsign.db"
+    if db.is_file():
+        with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(Path(dst) / "zvhsign.db")) as copy:
+            source.backup(copy)
+    return Path(dst)

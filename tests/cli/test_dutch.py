@@ -5,10 +5,11 @@ English. Real workspaces on the test PKI, the real CLI; nothing is mocked."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
@@ -52,7 +53,7 @@ def _copy_workspace(approved, dest: Path, lang: str | None) -> Path:
     """A private copy of the approved workspace (the registry is a file in it), with
     ``[display] lang`` set when given."""
     root = dest / "ws"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     if lang is not None:
         import tomlkit
 

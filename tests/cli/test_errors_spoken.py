@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
@@ -56,7 +58,7 @@ def _english_workspace(approved, tmp_path: Path) -> Path:
     import tomlkit
 
     root = tmp_path / "ws-en"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     cfg = root / "zvhsign.toml"
     doc = tomlkit.parse(cfg.read_text(encoding="utf-8"))
     doc.setdefault("display", tomlkit.table())["lang"] = "en"

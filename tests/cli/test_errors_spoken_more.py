@@ -18,6 +18,8 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import copy_workspace
+
 from tests.cli.test_errors_spoken import OM, _mandate, _no_english_words, _said, _sign
 from zvhsign.cli.main import ZvhGroup
 
@@ -72,7 +74,7 @@ def mandates(approved, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("mandates")
     root = tmp / "ws"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     ws = load_workspace(root)
     gov.write_test_pki_partners(tmp / "partners.toml", certs_dir() / "out")
     gov.import_partners(ws, tmp / "partners.toml")
@@ -248,3 +250,37 @@ def test_an_output_on_a_read_only_or_full_quota_disk_is_said_in_dutch(tmp_path, 
     assert err.value.message == f"can't write {out}: {en}; nothing was written"
     assert ZvhGroup.error_line(err.value).startswith(f"zvhsign: fout: kan {out} niet opslaan: {nl}; "
                                                      "er is niets geschreven\n  tip: ")
+
+
+NL_NO_WORKSPACE = (
+    "zvhsign: fout: hier is geen zvhsign-werkmap\n"
+    "  tip: ga naar de zvhsign-werkmap (de map met zvhsign.toml, bijvoorbeeld die van uw ondertekenpakket), "
+    "of geef die map op met --workspace MAP of in ZVHSIGN_WORKSPACE\n"
+)
+EN_NO_WORKSPACE = (
+    "zvhsign: error: no zvhsign workspace here\n"
+    "  hint: run `zvhsign init DIR`, cd into a workspace, or pass --workspace / set ZVHSIGN_WORKSPACE\n"
+)
+
+
+@pytest.mark.parametrize("argv, lang, expected", [
+    (["sign", "convenant.pdf", "-k", "om.p12", "-y", "-o", "getekend.pdf"], None, NL_NO_WORKSPACE),
+    (["sign", "convenant.pdf", "-k", "om.p12", "-y", "-o", "getekend.pdf"], "en", EN_NO_WORKSPACE),
+    (["mandate", "revoke", "abcdef12", "--reason", "besluit", "--date", "2026-12-01"], None, NL_NO_WORKSPACE),
+    (["verify", "convenant.pdf"], None, EN_NO_WORKSPACE),  # an English command stays English
+])
+def test_no_workspace_is_said_in_the_language_known_without_it(tmp_path, argv, lang, expected):
+    """A signatory who runs `zvhsign sign` outside the folder of their kit: the workspace's
+    language is not known yet, so the error is said in $ZVHSIGN_LANG, else Dutch."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("ZVHSIGN_LANG", "ZVHSIGN_WORKSPACE")}
+    if lang:
+        env["ZVHSIGN_LANG"] = lang
+    p = subprocess.run([sys.executable, "-c", "import sys; from zvhsign.cli import main; sys.argv[0] = 'zvhsign'; "
+                        "sys.exit(main())", *argv], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=120, check=False)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr == expected

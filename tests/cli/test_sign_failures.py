@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
@@ -90,7 +92,7 @@ def test_key_not_found(approved, softhsm_token, inp, tmp_path):
 
 def _workspace_with_tsa(approved, tmp_path: Path, url: str, timeout: int) -> Path:
     root = tmp_path / "ws-tsa"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     cfg = root / "zvhsign.toml"
     lines = []
     for line in cfg.read_text().splitlines():

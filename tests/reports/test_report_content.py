@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import copy_workspace
+
 from zvhsign.domain.parties import Partner, Signatory
 from zvhsign.reports import write_report
 from zvhsign.reports.model import NOT_REGISTERED, build_report
@@ -309,7 +311,7 @@ def test_the_trust_settings_the_verdicts_rest_on_are_shown(story, tmp_path) -> N
 
     # a copy of the workspace whose trust root file was swapped: the report says so
     ws2 = tmp_path / "ws"
-    shutil.copytree(a.ws.root, ws2)
+    copy_workspace(a.ws.root, ws2)
     shutil.copyfile(CERTS / "rogue-root.cert.pem", ws2 / "trust" / "zvh-root.cert.pem")
     from zvhsign.services.workspace import load_workspace
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 
 from ._util import zvhsign_argv
 
@@ -139,7 +140,7 @@ class BlackHoleTsa:
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_first_ctrl_c_during_sign_ends_it_at_once_and_writes_nothing(approved, tmp_path, sig):
     ws = tmp_path / "ws"
-    shutil.copytree(approved.ws.root, ws)
+    copy_workspace(approved.ws.root, ws)
     tsa = BlackHoleTsa()
     try:
         toml = (ws / "zvhsign.toml").read_text()

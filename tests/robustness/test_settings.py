@@ -4,11 +4,12 @@ a TOML library, and `init` without a TSA says what that means."""
 from __future__ import annotations
 
 import os
-import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import copy_workspace
 
 from zvhsign.errors import RegistryError, WorkspaceError
 from zvhsign.services.workspace import CONFIG_NAME, load_workspace, render_config
@@ -20,7 +21,7 @@ TRUST = {"roots": ["trust/root.pem"], "secretariat": ["trust/sec.pem"], "other_c
 def ws_dir(approved, tmp_path) -> Path:
     """A copy of the approved test workspace whose zvhsign.toml a test may edit."""
     root = tmp_path / "ws"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     return root
 
 

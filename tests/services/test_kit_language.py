@@ -6,13 +6,13 @@ tests/services/test_kit_zip.py installs it in a fresh venv and follows LEESMIJ).
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import copy_workspace
 from zvhsign.cli.main import cli
 from zvhsign.services.governance import import_partners, write_test_pki_partners
 from zvhsign.services.kit import README_NAME, export_kit
@@ -26,7 +26,7 @@ def _workspace(approved, dest: Path, lang: str | None):
     import tomlkit
 
     root = dest / "ws"
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     if lang is not None:
         cfg = root / "zvhsign.toml"
         doc = tomlkit.parse(cfg.read_text(encoding="utf-8"))

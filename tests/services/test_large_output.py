@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_workspace
 from zvhsign.domain.documents import DocumentKind, PadesLevel
 from zvhsign.errors import ServiceError
 from zvhsign.registry import Registry
@@ -97,7 +98,7 @@ def flaky_tsa():
 
 def _workspace_with_tsa(approved, root: Path, url: str):
     """A copy of the approved workspace whose TSA is ``url``."""
-    shutil.copytree(approved.ws.root, root)
+    copy_workspace(approved.ws.root, root)
     cfg = root / "zvhsign.toml"
     text = cfg.read_text(encoding="utf-8").replace(f'url = "{TSA_URL}"', f'url = "{url}"')
     assert url in text
@@ -196,7 +197,7 @@ def _registry_state(ws):
 
 
 def test_approve_streams_the_staged_file_into_the_registry(approved, passphrase, tmp_path, staging):
-    ws = load_workspace(shutil.copytree(approved.ws.root, tmp_path / "ws"))
+    ws = load_workspace(copy_workspace(approved.ws.root, tmp_path / "ws"))
     stamped = _stamp_11(tmp_path)
     outdir = tmp_path / "out"
     outdir.mkdir()
@@ -255,7 +256,7 @@ def test_sign_that_does_not_fit_says_so_and_leaves_nothing(approved, tmp_path):
     """A size limit (RLIMIT_FSIZE, as a full disk or a quota) hit while pyHanko writes the
     signed file: the output's error, not a signing or network error; nothing written."""
     ws = tmp_path / "ws"
-    shutil.copytree(approved.ws.root, ws)
+    copy_workspace(approved.ws.root, ws)
     outdir = tmp_path / "out"
     outdir.mkdir()
     out = outdir / "convenant-om.pdf"

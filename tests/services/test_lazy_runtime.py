@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 
+from tests.conftest import copy_workspace
 from zvhsign.registry import EvidenceCache
 from zvhsign.services.registry_access import open_registry
 from zvhsign.services.runtime import open_runtime
@@ -35,7 +36,7 @@ def _probe(root, copy, mode: str) -> str:
 
 def test_a_cached_verify_makes_no_http_session(approved, signed_convenant, tmp_path):
     root = tmp_path / "ws"
-    shutil.copytree(approved.ws.root, root)  # the cache is written: a workspace of this test's own
+    copy_workspace(approved.ws.root, root)  # the cache is written: a workspace of this test's own
     # (without what other tests of this session left in the shared workspace's evidence cache)
     EvidenceCache(open_registry(load_workspace(root))).clear()
     copy = tmp_path / signed_convenant.name

@@ -71,6 +71,15 @@ def _workspace(ctx: click.Context):
     return find_workspace(ctx.obj.get("workspace"))
 
 
+def _spoken_workspace(ctx: click.Context):
+    """The workspace of a command that speaks the workspace's language (sign, mandate): an
+    error finding it is said in the language known without it ($ZVHSIGN_LANG, else Dutch)."""
+    from ..i18n import using
+
+    with using(None):
+        return _workspace(ctx)
+
+
 @click.group(cls=ZvhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),

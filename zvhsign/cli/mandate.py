@@ -9,7 +9,7 @@ import click
 
 from ..i18n import _, local_date, local_time, using
 from .keyopts import key_options, key_source
-from .main import _workspace, cli
+from .main import _spoken_workspace, cli
 
 
 # ---------------------------------------------------------------------------- mandate
@@ -52,7 +52,7 @@ def mandate_draft(ctx, gemeente, burgemeester, decision_date, covers, out):
     from ..errors import N_, UsageError
     from ..services.governance import draft_mandate
 
-    ws = _workspace(ctx)
+    ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         versions = []
         for c in covers:
@@ -90,7 +90,7 @@ def mandate_sign(ctx, inp, as_role, out, pkcs12, pem_key, pem_cert, pem_chain, p
 
     from .progress import busy
 
-    ws = _workspace(ctx)
+    ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
         with busy(_("signing the mandate: the signature, its timestamp and validation data…")):
@@ -115,7 +115,7 @@ def mandate_register(ctx, file):
 
     from .progress import busy
 
-    ws = _workspace(ctx)
+    ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         with busy(_("checking both signatures of the mandate…")):
             m = register_mandate(ws, file)
@@ -148,7 +148,7 @@ def mandate_revoke(ctx, sha256, effective, reason, correct):
     """
     from ..services.governance import revoke_mandate
 
-    ws = _workspace(ctx)
+    ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         m = revoke_mandate(ws, sha256, effective, reason, correct=correct)
         fields = dict(municipality=m.terms.municipality, date=local_date(m.terms.decision_date),

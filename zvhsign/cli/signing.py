@@ -11,7 +11,7 @@ from ..errors import UsageError
 from ..i18n import _, local_date, ngettext, using
 from ..services.findings_text import finding_text
 from .keyopts import any_key_source, key_options, pkcs11_options
-from .main import LEVEL_CHOICES, _workspace, cli
+from .main import LEVEL_CHOICES, _spoken_workspace, cli
 
 # ------------------------------------------------------------------------------- sign
 
@@ -130,7 +130,7 @@ def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run,
       zvhsign sign convenant-1.0.pdf -o getekend.pdf \\
           --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening"
     """
-    ws = _workspace(ctx)
+    ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,
               pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import WorkspaceError
+from ..errors import N_, WorkspaceError
 
 CONFIG_NAME = "zvhsign.toml"
 ENV_VAR = "ZVHSIGN_WORKSPACE"
@@ -289,9 +289,10 @@ def find_workspace(explicit: Path | None = None) -> Workspace:
     for d in (here, *here.parents):
         if (d / CONFIG_NAME).is_file():
             return load_workspace(d)
-    raise WorkspaceError(
-        "no zvhsign workspace here",
-        hint=f"run `zvhsign init DIR`, cd into a workspace, or pass --workspace / set {ENV_VAR}",
+    raise WorkspaceError.spoken(
+        N_("no zvhsign workspace here"),
+        hint=N_("run `zvhsign init DIR`, cd into a workspace, or pass --workspace / set {variable}"),
+        variable=ENV_VAR,
     )
 
 
