@@ -152,3 +152,32 @@ class RefusedError(ZvhsignError):
 
 class PolicyError(ZvhsignError):
     """A verification policy is unusable, e.g. an empty rule set (fails closed)."""
+
+
+# ---------------------------------------------------------------- interrupts
+
+_interrupts: list[int] = []
+
+
+def note_interrupt(signum: int) -> bool:
+    """Record that the command was asked to stop (SIGINT, SIGTERM: ``cli`` catches them).
+    Returns whether it had been asked before."""
+    before = bool(_interrupts)
+    _interrupts.append(signum)
+    return before
+
+
+def interrupted() -> bool:
+    return bool(_interrupts)
+
+
+def stop_if_interrupted() -> None:
+    """Raise :class:`KeyboardInterrupt` again if the command was asked to stop.
+
+    The signal raises it once, wherever the main thread is -- also inside a library that
+    turns every error into its own (a pikepdf stream callback becomes a ``PdfError``
+    that ``except Exception`` takes for an unreadable file). Work that must not go on
+    after an interrupt, nor keep a result made during one, calls this at its seams:
+    after each copy is examined, before an output is given its name."""
+    if _interrupts:
+        raise KeyboardInterrupt

@@ -33,7 +33,8 @@ SIGNALS = [signal.SIGINT, signal.SIGTERM]
 
 def _env(tmp: Path, debug_log: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
-    env.update(TMPDIR=str(tmp), ZVHSIGN_DEBUG_LOG=str(debug_log), ZVHSIGN_PASSPHRASE="zvh-test-only")
+    env.update(TMPDIR=str(tmp), ZVHSIGN_DEBUG_LOG=str(debug_log), ZVHSIGN_PASSPHRASE="zvh-test-only",
+               PYTHONFAULTHANDLER="1")  # a command that hangs shows where (SIGABRT below)
     return env
 
 
@@ -68,6 +69,10 @@ def _interrupt(proc: subprocess.Popen, sig: int) -> tuple[float, bytes, bytes]:
     os.kill(proc.pid, sig)
     try:
         out, err = proc.communicate(timeout=PROMPT_S * 4)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+        _, err = proc.communicate(timeout=30)
+        pytest.fail("the command did not end:\n" + err.decode("utf-8", "replace"))
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -36,7 +36,10 @@ class ZvhGroup(click.Group):
             click.echo(self.error_line(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
+            from .interrupts import said_interrupted
+
             click.echo("zvhsign: interrupted; nothing was written", err=True)
+            said_interrupted()
             ctx.exit(EXIT_INCOMPLETE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion
 from ..domain.evidence import FileEvidence
-from ..errors import InputError
+from ..errors import InputError, stop_if_interrupted
 from .doctimestamps import require_archive_proof, with_document_timestamps, utcnow
 from .byteview import MappedFile, prefix, prefix_stream, release
 from .plaintext import plain_text
@@ -101,6 +101,7 @@ async def examine(
         problems.extend(more)
     if isinstance(data, MappedFile) and not data.unchanged():
         raise InputError("the file changed while it was examined; verify it again")
+    stop_if_interrupted()  # facts gathered while an interrupt was swallowed are not kept
     return FileEvidence(
         path=path,
         size=len(data),

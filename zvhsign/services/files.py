@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..domain.digests import Sha256
-from ..errors import N_, InputError, UsageError, ZvhsignError, os_reason
+from ..errors import N_, InputError, UsageError, ZvhsignError, os_reason, stop_if_interrupted
 
 
 def display_path(path) -> str:
@@ -252,6 +252,7 @@ class StagedOutput:
             return
         tmp = self._tmp
         try:
+            stop_if_interrupted()  # an interrupted command gives nothing a name
             if self._file is not None:
                 self._file.flush()
             if self._tmp is None:

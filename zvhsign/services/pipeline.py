@@ -36,7 +36,7 @@ from ..domain.evidence import FileEvidence
 from ..domain.findings import Level
 from ..domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
-from ..errors import ZvhsignError
+from ..errors import ZvhsignError, stop_if_interrupted
 from ..registry import EvidenceCache
 from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
 from ..pdf.byteview import release
@@ -267,6 +267,7 @@ class Pipeline:
         examined = []
         i = 0
         async for x in self._examined(rt, copies, keep_data, etsi):
+            stop_if_interrupted()  # (a library may have taken the interrupt for its own error)
             i += 1
             examined.append(x)
             if progress:
