@@ -339,7 +339,7 @@ def test_a_cached_reverify_does_not_load_the_lists(setup, monkeypatch):
     first = _cli(ws, "verify", "--json", str(copy))
     calls = []
     real = trustlists.load_lists
-    monkeypatch.setattr(trustlists, "load_lists", lambda w: calls.append(w) or real(w))
+    monkeypatch.setattr(trustlists, "load_lists", lambda w, **kw: calls.append(w) or real(w, **kw))
     cached = _cli(ws, "verify", "--json", str(copy))
     assert calls == []
     fresh = _cli(ws, "verify", "--json", "--no-cache", str(copy))

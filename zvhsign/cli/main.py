@@ -272,7 +272,7 @@ def versions(ctx, as_json):
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), help="Worker processes examining the files of a large batch (default: one per core). Same verdicts, same order.")
-@click.option("--no-cache", "no_cache", is_flag=True, help="Examine every file again, even when an earlier run examined the same bytes under the same trust settings today.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Examine every file again, even when an earlier run examined the same bytes under the same trust settings today, and read the trusted lists anew.")
 @click.option("-v", "--verbose", is_flag=True, help="Show each signature of each file with its findings (default: one line per file).")
 @click.option("--no-color", "no_color", is_flag=True, help="No colour in the output (also when NO_COLOR is set).")
 @click.pass_context

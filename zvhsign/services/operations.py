@@ -171,14 +171,15 @@ def verify(
     validation report covering every signature of every file. ``jobs``: worker
     processes examining files of a large batch (None: one per core; the verdicts and
     their order are the same); ``worker_setup``: called in each worker first; ``cache``:
-    reuse examinations stored by earlier runs when nothing they rest on changed (the
-    verdict is always made anew against the registry as it is now)."""
+    reuse examinations stored by earlier runs when nothing they rest on changed, and what
+    the unchanged trusted lists said when last read (the verdict is always made anew
+    against the registry as it is now)."""
     from .pipeline import Copy, Pipeline, write_etsi_report
 
     if not paths:
         raise UsageError("no files to verify")
     pipe = Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days, jobs=jobs,
-                    worker_setup=worker_setup, cache=cache)
+                    worker_setup=worker_setup, cache=cache, reuse_lists=cache)
     etsi: list | None = [] if etsi_report is not None else None
 
     box: dict = {}  # not run()'s result: asyncio.run reprs it once (the copies' bytes with --record)

@@ -35,7 +35,7 @@ def jobs_for(n_files: int, jobs: int | None) -> int:
     return max(1, min(wanted, n_files // MIN_FILES_PER_JOB))
 
 
-def _init(ws, online, at, sizes, setup) -> None:  # noqa: ANN001
+def _init(ws, online, at, sizes, setup, reuse_lists) -> None:  # noqa: ANN001
     """In a worker: open the runtime once, for all the files this worker examines.
     ``setup``: the caller's process set-up (the CLI's quiet logging), or None."""
     import signal
@@ -46,7 +46,8 @@ def _init(ws, online, at, sizes, setup) -> None:  # noqa: ANN001
     from .runtime import open_runtime
 
     async def opened(stack: contextlib.AsyncExitStack):
-        rt = await stack.enter_async_context(open_runtime(ws, online=online, moment=at))
+        rt = await stack.enter_async_context(open_runtime(ws, online=online, moment=at,
+                                                                reuse_lists=reuse_lists))
         return rt, rt.env.signature_spec()  # the environment made in the loop (aiohttp's session needs it)
 
     loop = asyncio.new_event_loop()
@@ -74,12 +75,12 @@ def _examine(label: str, path: str, keep_data: bool):
 
 
 def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes: dict,  # noqa: ANN001
-                    keep_data: bool, setup=None) -> Iterator[tuple]:
+                    keep_data: bool, setup=None, reuse_lists: bool = True) -> Iterator[tuple]:
     """(copy, evidence, data, error) for every copy, in the given order, examined by ``jobs``
     worker processes. Copies with stored evidence or bytes in hand must not be given here."""
     ctx = get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
-                             initargs=(ws, online, at, sizes, setup)) as pool:
+                             initargs=(ws, online, at, sizes, setup, reuse_lists)) as pool:
         futures = [pool.submit(_examine, c.label, str(c.path), keep_data) for c in copies]
         try:
             for copy, fut in zip(copies, futures):

@@ -112,7 +112,8 @@ class Pipeline:
 
     def __init__(self, ws: Workspace, *, online: bool = True, at: datetime | None = None,
                  renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES,
-                 jobs: int | None = 1, worker_setup=None, cache: bool = False) -> None:  # noqa: ANN001
+                 jobs: int | None = 1, worker_setup=None, cache: bool = False,  # noqa: ANN001
+                 reuse_lists: bool = True) -> None:
         from ..pdf.trust import certificate_fingerprints, load_certs
         from .trustlists import stored_digests
 
@@ -133,6 +134,7 @@ class Pipeline:
         self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
         # the evidence cache: examinations reused when nothing they rest on changed
         self.cache = EvidenceCache(self.registry) if cache else None
+        self.reuse_lists = reuse_lists  # what the trusted lists said when last read (trustlists.py)
         cfg = ws.config
         self._cache_base = "|".join([
             EVIDENCE_SCHEMA, "online" if online else "offline", at.isoformat() if at else "now",
@@ -149,7 +151,8 @@ class Pipeline:
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Runtime]:
         """The runtime (HTTP session, trust, test PKI) for examining copies."""
-        async with open_runtime(self.ws, online=self.online, moment=self.at, trusted_lists="lazy") as rt:
+        async with open_runtime(self.ws, online=self.online, moment=self.at, trusted_lists="lazy",
+                                reuse_lists=self.reuse_lists) as rt:
             yield rt
 
     # ------------------------------------------------------------- step 1: examine
@@ -290,7 +293,8 @@ class Pipeline:
             misses = [c for i, c in enumerate(copies) if i not in hits]
             pooled = examine_in_pool(self.ws, misses, jobs=jobs, online=self.online, at=self.at,
                                      sizes=self.sizes, keep_data=keep_data,
-                                     setup=self.worker_setup) if misses else iter(())
+                                     setup=self.worker_setup, reuse_lists=self.reuse_lists,
+                                     ) if misses else iter(())
             for i, c in enumerate(copies):
                 if i in hits:
                     yield hits[i]

@@ -21,13 +21,15 @@ class Runtime:
     client or the TSA client, nor serves the test PKI."""
 
     def __init__(self, workspace: Workspace, make_env: Callable[[], tuple[TrustEnv, object]], *,
-                 lists_pending: bool = False) -> None:
+                 lists_pending: bool = False, reuse_lists: bool = True) -> None:
         self.workspace = workspace
         self._make_env = make_env
         self._env: TrustEnv | None = None
         self._session: object | None = None
         #: the workspace's trusted lists are loaded on first need (:meth:`ensure_trusted_lists`)
         self.lists_pending = lists_pending
+        #: what the same lists said when last read is used again (services/trustlists.load_lists)
+        self.reuse_lists = reuse_lists
         self._spec: object | None = None
 
     @property
@@ -52,7 +54,7 @@ class Runtime:
             self.lists_pending = False
             from .trustlists import load_lists
 
-            lists = load_lists(self.workspace)
+            lists = load_lists(self.workspace, reuse=self.reuse_lists)
             if lists is not None:  # none loaded in this workspace
                 _use_lists(self.env, lists)
 
@@ -80,17 +82,18 @@ class Runtime:
 @contextlib.asynccontextmanager
 async def open_runtime(
     ws: Workspace, *, online: bool = True, moment: datetime | None = None,
-    trusted_lists: bool | str = True,
+    trusted_lists: bool | str = True, reuse_lists: bool = True,
 ) -> AsyncIterator[Runtime]:
     """``trusted_lists``: use the workspace's loaded EU trusted lists (a trust source, and
     the eIDAS qualification of every signature); ``"lazy"``: load them on first need
-    (:meth:`Runtime.ensure_trusted_lists`, the pipeline's examinations)."""
+    (:meth:`Runtime.ensure_trusted_lists`, the pipeline's examinations). ``reuse_lists``:
+    False reads them anew (``verify --no-cache``), not what they said when last read."""
     cfg = ws.config
     lists = None
     if trusted_lists is True:
         from .trustlists import load_lists
 
-        lists = load_lists(ws)
+        lists = load_lists(ws, reuse=reuse_lists)
     roots = load_certs(cfg.trust_roots)
     others = load_certs(cfg.other_certs)
     async with contextlib.AsyncExitStack() as stack:
@@ -117,7 +120,7 @@ async def open_runtime(
                 _use_lists(env, lists)
             return env, session
 
-        yield Runtime(ws, make_env, lists_pending=trusted_lists == "lazy")
+        yield Runtime(ws, make_env, lists_pending=trusted_lists == "lazy", reuse_lists=reuse_lists)
 
 
 def _use_lists(env: TrustEnv, lists) -> None:  # noqa: ANN001

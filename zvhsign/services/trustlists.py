@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import InputError, ServiceError
+from ..errors import InputError, ServiceError, ZvhsignError
 from .workspace import Workspace
 
 LOTL_FILE = "eu-lotl.xml"
@@ -191,23 +191,81 @@ def stored_digests(ws: Workspace) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.xml"))}
 
 
-def load_lists(ws: Workspace) -> LoadedLists | None:
+def load_lists(ws: Workspace, *, reuse: bool = True) -> LoadedLists | None:
     """The kept lists, verified again; None when none are loaded. A kept list that no
     longer verifies (changed on disk) stops the command (exit 3): judging qualification
-    or trust without it would be wrong either way."""
+    or trust without it would be wrong either way.
+
+    ``reuse``: what the same lists (the same bytes, the same certificates that may sign
+    them) said when a command last read them is used again (``trusted-lists/.read``,
+    pdf/listcache.py), not read anew; ``verify --no-cache`` reads them anew."""
     digests = stored_digests(ws)
     if not digests:
         return None
     signers = tuple(sorted(str(p) for p in ws.config.lotl_signers))
-    return _load_cached(str(ws.trusted_lists_dir), tuple(sorted(digests.items())), ws.config.territories, signers, ws)
+    return _load_cached(str(ws.trusted_lists_dir), tuple(sorted(digests.items())), ws.config.territories,
+                        signers, ws, reuse)
+
+
+READ_FILE = ".read"  # in trusted-lists/: what the lists said (pdf/listcache.py)
+
+
+def _read_key(digests: tuple, territories: tuple, ws: Workspace) -> str:
+    """Everything what the lists say rests on: their bytes, the certificates that may sign
+    the LOTL (configured files, or the ones this pyHanko knows), the reading code."""
+    import json
+
+    from ..pdf.listcache import FORMAT
+
+    signers = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in ws.config.lotl_signers) \
+        or ["bundled with pyHanko"]
+    parts = {"format": FORMAT, "lists": list(digests), "territories": list(territories), "signers": signers,
+             "code": [_version(d) for d in ("pyhanko", "pyhanko-certvalidator", "asn1crypto", "xsdata")]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "-"
+
+
+def _kept_read(base: Path, key: str):  # noqa: ANN202
+    from ..pdf.listcache import load_read
+
+    try:
+        data = (base / READ_FILE).read_bytes()
+    except OSError:
+        return None
+    if data[:65] != key.encode() + b"\n":
+        return None
+    return load_read(data[65:])
+
+
+def _keep_read(base: Path, key: str, registry, infos: tuple) -> None:  # noqa: ANN001
+    from ..pdf.listcache import dump_read
+    from .files import write_atomic
+
+    try:
+        write_atomic(base / READ_FILE, key.encode() + b"\n" + dump_read(registry, infos))
+    except ZvhsignError:  # a read-only workspace: read them again next time
+        pass
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(folder: str, digests: tuple, territories: tuple, signers: tuple, ws: Workspace) -> LoadedLists:  # noqa: ARG001
+def _load_cached(folder: str, digests: tuple, territories: tuple, signers: tuple, ws: Workspace,  # noqa: ARG001
+                 reuse: bool) -> LoadedLists:
     from ..pdf.trustlists import TrustedListError
 
     base = Path(folder)
     try:
+        key = _read_key(digests, territories, ws)
+        kept = _kept_read(base, key) if reuse else None
+        if kept is not None:
+            return LoadedLists(*kept)
         lotl_data = (base / LOTL_FILE).read_bytes()
         datas = {}
         for t in territories:
@@ -227,4 +285,5 @@ def _load_cached(folder: str, digests: tuple, territories: tuple, signers: tuple
         ) from None
     except OSError as exc:
         raise InputError(f"can't read the trusted lists in {folder}: {exc.strerror}") from None
+    _keep_read(base, key, registry, infos)
     return LoadedLists(registry, infos)
