@@ -87,8 +87,11 @@ def test_signature_made_before_the_revocation_stays_covered(zandvoort):
     m = gov.revoke_mandate(a.ws, sha, past, "datum verbeterd", correct=True)
     assert m.revoked_at == past
     # now in effect: it no longer authorises a new signature, and sign refuses before signing
-    with pytest.raises(RefusedError, match="revoked"):
+    with pytest.raises(RefusedError, match="revoked") as refused:
         gov.mandate_binding(a.ws, mandate)
+    from zvhsign.i18n import local_time
+
+    assert local_time(past) in refused.value.message  # Dutch local time, the zone named (CET/CEST)
     from zvhsign.services.registry_access import open_registry
 
     corrected = [e for e in open_registry(a.ws).events() if e.action == "correct-revocation"]

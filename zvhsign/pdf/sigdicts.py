@@ -61,7 +61,8 @@ def collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[Sign
     The third value: zvhsign's own structure problem of a processable signature
     (by ``id()`` of its pyHanko object)."""
     from pyhanko.sign.fields import SigSeedSubFilter, enumerate_sig_fields
-    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    from .embedded import embedded_signature
 
     known = {str(sf.value) for sf in SigSeedSubFilter}
     good, bad, problems = [], [], {}
@@ -93,7 +94,7 @@ def collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[Sign
                 unsupported = f"the signature format (/SubFilter {subfilter or 'missing'}) is not supported"
                 raise _Unprocessable(unsupported)
             try:
-                emb = EmbeddedPdfSignature(reader, sig_field, fq_name)
+                emb = embedded_signature(reader, sig_field, fq_name)  # integrity facts computed once
                 emb.signed_revision  # noqa: B018 - force reading /ByteRange and /Contents
             except Exception as exc:
                 raise _Unprocessable(

@@ -29,6 +29,7 @@ from ..domain.mandates import (
     capacity_text,
 )
 from ..errors import N_, RefusedError, UsageError
+from ..i18n import local_time
 from .files import check_distinct, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
@@ -232,7 +233,7 @@ def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
         raise RefusedError.spoken(
             N_("{path} is a mandate the College revoked with effect from {when}; "
                "it no longer authorises a signature"),
-            path=path, when=m.revoked_at.isoformat(),
+            path=path, when=local_time(m.revoked_at),  # Dutch local time, the zone named
         )
     return sha.hex, capacity_text(m.terms.municipality)
 
