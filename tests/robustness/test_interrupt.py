@@ -126,6 +126,21 @@ def test_first_ctrl_c_during_a_verify_batch_ends_it_at_once(approved, batch, tmp
     assert list(tmp.iterdir()) == []  # nothing left in $TMPDIR
 
 
+def test_an_interrupted_batch_on_two_cores_says_one_line(approved, batch, tmp_path):
+    """Worker processes (--jobs 2): they end with the command, and multiprocessing's resource
+    tracker does not add its own lines ("leaked semaphore objects") to the terminal."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    log = tmp_path / "debug.log"
+    proc = _start(["-w", approved.ws.root, "verify", "--json", "--no-cache", "--jobs", "2", *batch],
+                  _env(tmp, log))
+    _wait_for(_started(log, b"pyhanko"), proc)  # the workers are examining
+    took, out, err = _interrupt(proc, signal.SIGTERM)
+    time.sleep(1)  # (the tracker speaks, if at all, just after the command ends)
+    _assert_one_line_and_exit_3(proc, took, err)
+    assert out == b""
+
+
 class BlackHoleTsa:
     """A TCP port that takes connections and never answers: `sign` waits on it."""
 

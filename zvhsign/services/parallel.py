@@ -74,11 +74,37 @@ def _examine(label: str, path: str, keep_data: bool):
         return None, None, f"could not be examined: {plain_text(exc)}"
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (a helper process that removes the pool's
+    semaphores when this process ends) with its messages where the log goes, not on the
+    terminal: after an interrupt this process ends without tidying up (cli/interrupts.py),
+    and the tracker would say so on stderr ("leaked semaphore objects to clean up")."""
+    import logging
+    from multiprocessing import resource_tracker
+
+    root = logging.getLogger()
+    files = [h.baseFilename for h in root.handlers if isinstance(h, logging.FileHandler)]
+    to_terminal = any(type(h) is logging.StreamHandler for h in root.handlers)
+    if to_terminal and not files:
+        resource_tracker.ensure_running()  # ZVHSIGN_DEBUG: everything on stderr
+        return
+    target = os.open(files[0] if files else os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    saved = os.dup(2)
+    try:
+        os.dup2(target, 2)  # the tracker inherits this process's stderr when it starts
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
+
+
 def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes: dict,  # noqa: ANN001
                     keep_data: bool, setup=None, reuse_lists: bool = True) -> Iterator[tuple]:
     """(copy, evidence, data, error) for every copy, in the given order, examined by ``jobs``
     worker processes. Copies with stored evidence or bytes in hand must not be given here."""
     ctx = get_context("spawn")
+    _start_resource_tracker()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                              initargs=(ws, online, at, sizes, setup, reuse_lists)) as pool:
         futures = [pool.submit(_examine, c.label, str(c.path), keep_data) for c in copies]
