@@ -10,8 +10,9 @@ LOTL names for it. Only when every list verifies are they kept, together, in the
 workspace folder ``trusted-lists/``; each is logged in the audit log (territory,
 sequence number, issue and next-update dates, SHA-256).
 
-Every command that validates signatures reads the kept lists again and verifies
-them again (:func:`load_lists`): a list changed on disk is refused, not used.
+Every command that validates signatures checks the kept lists' bytes again
+(:func:`load_lists`): what unchanged lists said is used again (``trusted-lists/.read``),
+a list changed on disk is verified anew -- and refused, not used.
 """
 
 from __future__ import annotations
@@ -192,9 +193,9 @@ def stored_digests(ws: Workspace) -> dict[str, str]:
 
 
 def load_lists(ws: Workspace, *, reuse: bool = True) -> LoadedLists | None:
-    """The kept lists, verified again; None when none are loaded. A kept list that no
-    longer verifies (changed on disk) stops the command (exit 3): judging qualification
-    or trust without it would be wrong either way.
+    """The kept lists; None when none are loaded. A kept list that no longer verifies
+    (changed on disk) stops the command (exit 3): judging qualification or trust without
+    it would be wrong either way.
 
     ``reuse``: what the same lists (the same bytes, the same certificates that may sign
     them) said when a command last read them is used again (``trusted-lists/.read``,
@@ -240,9 +241,8 @@ def _kept_read(base: Path, key: str):  # noqa: ANN202
         data = (base / READ_FILE).read_bytes()
     except OSError:
         return None
-    if data[:65] != key.encode() + b"\n":
-        return None
-    return load_read(data[65:])
+    head = key.encode() + b"\n"  # what the kept read was made from (:func:`_read_key`)
+    return load_read(data[len(head):]) if data.startswith(head) else None
 
 
 def _keep_read(base: Path, key: str, registry, infos: tuple) -> None:  # noqa: ANN001
