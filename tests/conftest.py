@@ -49,6 +49,23 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
+def pytest_report_header(config):
+    """Which PostgreSQL this session tests against, or why none (tests/pgurl.py)."""
+    from tests.pgurl import choice
+
+    return choice().header()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """An explicit opt-out (ZVHSIGN_TEST_POSTGRES_URL=off) is said at the end, where a
+    quiet run (-q, no header) still shows it."""
+    from tests.pgurl import OFF, PG_ENV, opted_out
+
+    if opted_out():
+        terminalreporter.write_line(f"PostgreSQL tests were left out by {PG_ENV}={OFF} (not collected)",
+                                    yellow=True)
+
+
 @pytest.fixture(scope="session")
 def passphrase() -> Secret:
     return Secret(TEST_PASSPHRASE, source="test")

@@ -1,54 +1,30 @@
 """Fixtures for the registry tests.
 
-``registry_url`` runs each test on SQLite (a file in tmp_path) and, when
-``ZVHSIGN_TEST_POSTGRES_URL`` is set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres),
-on PostgreSQL too: one fresh, uniquely named database per test session (dropped
+``registry_url`` runs each test on SQLite (a file in tmp_path) and on PostgreSQL: the
+server tests/pgurl.py chooses (``ZVHSIGN_TEST_POSTGRES_URL``, else 127.0.0.1:5432 when it
+answers; skipped with the reason when there is none, not collected when the variable is
+``off``). On PostgreSQL: one fresh, uniquely named database per test session (dropped
 afterwards), and in it one fresh schema per test (selected via search_path).
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
-PG_ENV = "ZVHSIGN_TEST_POSTGRES_URL"
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
+from tests.pgurl import backends, pg_database, pg_schema, require
 
-
-def _pg_conninfo(u: URL, dbname: str) -> dict:
-    info = {
-        "host": u.host or "127.0.0.1",
-        "port": u.port or 5432,
-        "user": u.username,
-        "password": u.password,
-        "dbname": dbname,
-    }
-    return {k: v for k, v in info.items() if v is not None}
+BACKENDS = backends()
 
 
 @pytest.fixture(scope="session")
 def pg_test_database() -> Iterator[URL]:
     """A fresh PostgreSQL database for this test session (dropped at the end)."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"{PG_ENV} not set")
-    import psycopg
-
-    u = make_url(base)
-    name = f"zvhsign_test_{uuid.uuid4().hex[:12]}"
-    admin = _pg_conninfo(u, u.database or "postgres")
-    with psycopg.connect(**admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield u.set(database=name)
-    finally:
-        with psycopg.connect(**admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database(require()) as db:
+        yield db
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,17 +32,9 @@ def registry_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'registry.db'}"
         return
-    import psycopg
-
     db: URL = request.getfixturevalue("pg_test_database")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    info = _pg_conninfo(db, db.database)
-    with psycopg.connect(**info, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    url = db.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with psycopg.connect(**info, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema(db) as url:
+        yield url
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_workspace
+from tests.pgurl import backends, pg_schema, require
 from zvhsign.domain.documents import DocumentKind, PadesLevel
 from zvhsign.errors import ServiceError
 from zvhsign.registry import Registry
@@ -281,31 +282,15 @@ def test_sign_that_does_not_fit_says_so_and_leaves_nothing(approved, tmp_path):
 
 # --------------------------------------------------------------------- registry
 
-PG_ENV = "ZVHSIGN_TEST_POSTGRES_URL"
-
-
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else []))
+@pytest.fixture(params=backends())
 def registry_url(request, tmp_path):
-    """SQLite (its blob is written piece by piece), and PostgreSQL when configured (in one piece)."""
+    """SQLite (its blob is written piece by piece), and PostgreSQL (in one piece; the server
+    tests/pgurl.py chooses, a fresh schema in its database)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'registry.db'}"
         return
-    import uuid
-
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    u = make_url(os.environ[PG_ENV])
-    info = {k: v for k, v in {"host": u.host or "127.0.0.1", "port": u.port or 5432, "user": u.username,
-                              "password": u.password, "dbname": u.database or "postgres"}.items() if v}
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(**info, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(**info, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema(require()) as url:
+        yield url
 
 
 def _version(version: str, pdf: bytes):
