@@ -102,3 +102,46 @@ def test_a_mandate_revocation_changes_a_cached_verdict(tmp_path, passphrase, cou
     cell = next(r for r in gov.status(a.ws).rows if r.partner.key == "haarlem").cells
     assert [c.state.value for c in cell.values()] == ["invalid", "missing"]
     assert "MANDATE_REVOKED" in next(iter(cell.values())).signatures[0].codes
+
+
+def test_sign_reuses_the_examination_of_its_dry_run(approved, passphrase, tmp_path, counted):
+    """sign's pre-flight examines the copy through the same pipeline and cache as verify: a
+    --dry-run (or a verify) earlier today makes the real signing examine nothing again, and
+    the would-be signature is still judged (a refused signer is refused from the cache too)."""
+    from zvhsign.errors import ZvhsignError
+    from zvhsign.services.keys import KeySource
+    from zvhsign.services.signing import sign
+    from zvhsign.testpki import certs_dir
+
+    copy = tmp_path / "approved.pdf"
+    shutil.copyfile(approved.convenant, copy)
+    pf = sign(approved.ws, copy, approved.key("om", passphrase), tmp_path / "dry.pdf", dry_run=True).preflight
+    assert not (tmp_path / "dry.pdf").exists()
+    n = len(counted)
+    assert n >= 1 and str(copy) in " ".join(counted)
+    out = tmp_path / "signed.pdf"
+    res = sign(approved.ws, copy, approved.key("om", passphrase), out)
+    assert len(counted) == n  # the copy's examination came from the cache
+    assert res.written and res.preflight.approved == pf.approved and res.preflight.field_name == pf.field_name
+    (f,) = verify(approved.ws, [out], cache=False).files
+    assert f.verified, f
+    n = len(counted)  # (verify --no-cache examined the signed copy)
+    revoked = KeySource(pkcs12=certs_dir() / "out" / "revoked-signer.p12", passphrase=passphrase)
+    with pytest.raises(ZvhsignError):
+        sign(approved.ws, copy, revoked, tmp_path / "no.pdf")
+    assert len(counted) == n and not (tmp_path / "no.pdf").exists()
+
+
+def test_extend_checks_a_copy_verify_examined_from_the_cache(approved, signed_convenant, tmp_path, counted):
+    """extend judges each copy with verify's pipeline before it adds a timestamp; a copy verify
+    examined earlier today is not examined again -- the extended copy (new bytes) is."""
+    from zvhsign.services.extend import extend
+
+    copy = tmp_path / "c.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    assert verify(approved.ws, [copy], cache=True).all_verified
+    n = len(counted)
+    (result,) = extend(approved.ws, [copy])
+    assert result.status == "extended", result.message
+    assert len(counted) == n
+    assert verify(approved.ws, [copy], cache=True).all_verified and len(counted) == n + 1

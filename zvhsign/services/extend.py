@@ -99,7 +99,7 @@ def extend(
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise UsageError("two inputs have the same file name; they would overwrite each other in -o")
-    pipe = Pipeline(ws)
+    pipe = Pipeline(ws, cache=True)  # a copy verify examined earlier today is not examined again
 
     async def run() -> list[ExtendResult]:
         results: list[ExtendResult] = []

@@ -223,7 +223,10 @@ def sign(
         ))
     from .pipeline import Copy, Pipeline
 
-    pipe = Pipeline(ws)
+    # the copy's examination is reused when verify (or a --dry-run) made it earlier today
+    # under the same trust settings and registry: the evidence cache's key holds everything
+    # it rests on (services/pipeline.py); the would-be signature is always judged anew
+    pipe = Pipeline(ws, cache=True)
     registry = pipe.registry
     # the signed file is never held in memory: pyHanko writes it (and its post-sign updates)
     # straight into the staged output, a temporary file next to ``out`` that gets its name

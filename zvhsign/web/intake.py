@@ -59,7 +59,7 @@ def judge(ws: Workspace, files: list[tuple[str, bytes]]) -> tuple[BatchVerdict, 
     """The pipeline's verdicts for uploaded copies (label, bytes), judged together as one
     batch, like ``zvhsign verify`` judges its files. Blocking: call from a worker thread."""
     with _PIPELINE_LOCK:
-        pipe = Pipeline(ws)
+        pipe = Pipeline(ws, cache=True)  # as verify: an examination made earlier today is reused
 
         async def run():
             async with pipe.session() as rt:
