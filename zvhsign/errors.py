@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable
+from datetime import datetime
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -61,6 +62,18 @@ _OS_REASONS = {
 }
 
 
+# how a moment (a ``datetime`` parameter of :meth:`ZvhsignError.spoken`) is put into words:
+# ISO 8601 here; ``i18n`` (the layer that knows Dutch local time) installs its own on import
+_moment_text: Callable[[datetime], str] = datetime.isoformat
+
+
+def show_moments_with(text: Callable[[datetime], str]) -> None:
+    """Put every moment in an error's message into words with ``text`` (``i18n.local_time``:
+    ``2026-11-30 17:34 CET``) -- also the errors raised by layers below ``i18n``."""
+    global _moment_text
+    _moment_text = text
+
+
 def os_reason(exc: OSError) -> str:
     """The system's reason for ``exc`` as a message parameter: its ``strerror`` (else the
     exception's class name), a :class:`Msgid` when it is one of the common reasons marked
@@ -91,7 +104,9 @@ class ZvhsignError(Exception):
     @classmethod
     def spoken(cls, msgid: str, /, *, hint: str | None = None, **params: object):
         """The error whose message (and hint) is ``msgid`` (``hint``) formatted with
-        ``params``; both are msgids (mark them with :func:`N_`), translated at display."""
+        ``params``; both are msgids (mark them with :func:`N_`), translated at display.
+        A ``datetime`` parameter is said as people read times (:func:`show_moments_with`)."""
+        params = {k: _moment_text(v) if isinstance(v, datetime) else v for k, v in params.items()}
         err = cls(msgid.format(**params), hint=hint.format(**params) if hint else None)
         err.msgid, err.hint_msgid, err.params = msgid, hint, params
         return err

@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import UsageError, ZvhsignError
+from .errors import UsageError, ZvhsignError, show_moments_with
 
 __all__ = [
     "DOMAIN", "FINDINGS_DOMAIN", "LANGUAGES", "DEFAULT_LANGUAGE", "ENV_VAR", "LOCALE_DIR", "AMSTERDAM",
@@ -203,3 +203,6 @@ def local_date(dt: datetime | date | None, *, empty: str = "-") -> str:
     if not isinstance(dt, datetime):
         return dt.isoformat()
     return _aware(dt).astimezone(AMSTERDAM).strftime("%Y-%m-%d")
+
+
+show_moments_with(local_time)  # the times in errors raised below this layer too (errors.py)

@@ -104,12 +104,13 @@ def test_revoking_twice_and_correcting_nothing_are_said_in_dutch(mandates):
     r = _mandate(root, "revoke", first.sha256.hex, "--date", "2027-02-01", "--reason", "nog eens")
     assert r.exit_code == 1, r.output
     lines = r.stderr.splitlines()
-    assert lines[0].startswith(f"zvhsign: fout: machtiging {first.sha256.short} was al ingetrokken per 2026-12-31T23:00"), r.stderr
+    # the moment in Dutch local time with its zone, not ISO in UTC
+    assert lines[0] == f"zvhsign: fout: machtiging {first.sha256.short} was al ingetrokken per 2027-01-01 00:00 CET", r.stderr
     assert lines[1:] == ["  tip: gebruik `zvhsign mandate revoke --correct` om die registratie te verbeteren"], r.stderr
     r = _mandate(root, "revoke", first.sha256.hex, "--date", "2027-02-01", "--reason", "again", lang="en")
     assert r.exit_code == 1, r.output
     assert r.stderr.startswith(f"zvhsign: error: mandate {first.sha256.short} was already revoked with effect from "
-                               "2026-12-31T23:00"), r.stderr
+                               "2027-01-01 00:00 CET\n"), r.stderr
     assert r.stderr.endswith("\n  hint: to change that record, use `zvhsign mandate revoke --correct`\n"), r.stderr
     r = _mandate(root, "revoke", second.sha256.hex, "--correct", "--reason", "vergissing")
     assert r.exit_code == 1, r.output

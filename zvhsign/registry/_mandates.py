@@ -161,7 +161,7 @@ class MandateStore:
                 raise RefusedError.spoken(
                     N_("mandate {sha} was already revoked with effect from {when}"),
                     hint=N_("to change that record, use `zvhsign mandate revoke --correct`"),
-                    sha=sha256.short, when=before.isoformat(),
+                    sha=sha256.short, when=before,  # said in local time (errors.show_moments_with)
                 )
             if correct and before is None:
                 raise RefusedError.spoken(N_("mandate {sha} is not revoked; there is nothing to correct"),
