@@ -145,3 +145,30 @@ def test_extend_checks_a_copy_verify_examined_from_the_cache(approved, signed_co
     assert result.status == "extended", result.message
     assert len(counted) == n
     assert verify(approved.ws, [copy], cache=True).all_verified and len(counted) == n + 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cache_that_can_not_be_written_changes_no_verdict(approved_workspace_factory, passphrase, signed_convenant,
+                                                            tmp_path, jobs):
+    """The cache saves time, nothing more: when the database refuses to keep an examination
+    (here a trigger, as a locked or full database would), the copies are judged all the same."""
+    import sqlite3
+
+    from zvhsign.registry import EvidenceCache
+    from zvhsign.services.registry_access import open_registry
+
+    a = approved_workspace_factory(tmp_path, passphrase)
+    copies = []
+    for i in range(3):
+        copies.append(tmp_path / f"c{i}.pdf")
+        shutil.copyfile(signed_convenant if i else a.convenant, copies[-1])
+    fresh = verify(a.ws, copies, cache=False, jobs=jobs)
+    db = a.ws.root / "zvhsign.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TRIGGER refuse_cache BEFORE INSERT ON evidence_cache "
+                     "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    batch = verify(a.ws, copies, cache=True, jobs=jobs)
+    assert _verdicts(batch) == _verdicts(fresh) and not any(f.error for f in batch.files)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM evidence_cache").fetchone()[0] == 0
+    assert EvidenceCache(open_registry(a.ws)).clear() == 0

@@ -25,6 +25,7 @@ runtime (HTTP session, test PKI) for as long as :meth:`Pipeline.session` lasts.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ from .files import display_path, read_copy, read_input, write_atomic
 from .registry_access import open_registry, trust_snapshot
 from .runtime import Runtime, open_runtime
 from .workspace import Workspace
+
+_log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, FileVerdict], None]
 
@@ -175,12 +178,20 @@ class Pipeline:
             spec = spec or rt.signature_spec()  # (loads the trusted lists on first need)
             ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi)
             if key:
-                self.cache.put(key, ev.sha256.hex, ev)
+                self._keep(key, ev)
             return Examined(copy, ev, data if keep_data else None)
         except ZvhsignError as exc:
             return Examined(copy, None, None, exc.message)
         except Exception as exc:  # a file zvhsign can't judge must not stop the batch
             return Examined(copy, None, None, f"could not be examined: {plain_text(exc)}")
+
+    def _keep(self, key: str, ev: FileEvidence) -> None:
+        """Store an examination in the cache. The cache only saves time: a copy whose
+        examination can't be kept (a locked or full database) is judged all the same."""
+        try:
+            self.cache.put(key, ev.sha256.hex, ev)
+        except ZvhsignError as exc:
+            _log.debug("the examination of %s was not kept in the evidence cache: %s", ev.path, exc)
 
     def _cached(self, copy: Copy, keep_data: bool) -> Examined | None:
         """The cached examination of a file, or None (no cache, a miss, or unreadable: the
@@ -302,7 +313,7 @@ class Pipeline:
                 c, ev, data, err = next(pooled)
                 if ev is not None and self.cache is not None:
                     # keyed by the SHA-256 the examination read: the bytes stay in the worker
-                    self.cache.put(self._cache_key(file_sha256=ev.sha256.hex), ev.sha256.hex, ev)
+                    self._keep(self._cache_key(file_sha256=ev.sha256.hex), ev)
                 yield Examined(c, ev, data if keep_data else None, err)
             return
         for c in copies:  # (the validation spec is the runtime's: built once, on first need)
