@@ -16,7 +16,10 @@ false`` (the PKI is already served) and ``[display] lang = "en"``; the covenant 
 approved once, and that approved copy is signed N times by the OM at each level:
 
 * ``zvhsign``   -- ``zvhsign sign APPROVED -k om.p12 --level L -y`` (a whole command:
-  pre-flight examination of the copy, signer check, the pipeline's rules, the signature);
+  pre-flight examination of the copy, signer check, the pipeline's rules, the signature),
+  the first signature of the copy: the workspace's evidence cache is emptied before each run;
+* ``zv-again``  -- the same command with the copy's examination in the evidence cache, as after
+  a ``sign --dry-run`` or a ``verify`` of the copy that day (the signer is checked anew);
 * ``zv-serve``  -- the same command in a copy of the workspace with ``serve = true``, as the
   tests and the demo run it: the command serves the test PKI itself (B-LTA only; ``--no-serve``
   leaves it out);
@@ -201,6 +204,14 @@ def _workspace(tmp: Path, passphrase) -> tuple[Path, Path]:  # noqa: ANN001
     return ws.root, approved
 
 
+def _forget(root: Path) -> None:
+    """Empty the workspace's evidence cache (SQLite): the next sign examines its copy anew."""
+    import sqlite3
+
+    with sqlite3.connect(root / "zvhsign.db") as conn:
+        conn.execute("DELETE FROM evidence_cache")
+
+
 def _set(root: Path, *, serve: bool) -> None:
     cfg = root / "zvhsign.toml"
     text = cfg.read_text(encoding="utf-8")
@@ -311,14 +322,18 @@ def main() -> int:  # noqa: C901 - a linear script
 
         print(f"{'level':<7} {'side':<9} {'wall/sig':>11} {'CPU/sig':>11} {'peak RSS':>10}")
         for level in levels:
-            z, zs, p, zl, pl = Series(), Series(), Series(), Series(per=n), Series(per=n)
+            z, za, zs, p, zl, pl = Series(), Series(), Series(), Series(), Series(per=n), Series(per=n)
             for i in range(n):
+                _forget(ws_root)
                 z.add(measure([*zv, "-w", str(ws_root), "sign", str(approved), "-k", om,
                                "-o", str(outs / f"zv-{level}-{i}.pdf"), "--level", level, "-y"], env, log))
+                za.add(measure([*zv, "-w", str(ws_root), "sign", str(approved), "-k", om,
+                                "-o", str(outs / f"za-{level}-{i}.pdf"), "--level", level, "-y"], env, log))
                 p.add(measure([*ph, *_pyhanko_args(level, field_name, certs, TSA_URL), "pkcs12",
                                "--passfile", str(passfile), str(approved), str(outs / f"ph-{level}-{i}.pdf"), om],
                               env, log))
                 if serve_root is not None and level == "B-LTA":
+                    _forget(serve_root)
                     zs.add(measure([*zv, "-w", str(serve_root), "sign", str(approved), "-k", om,
                                     "-o", str(outs / f"zs-{level}-{i}.pdf"), "--level", level, "-y"], env, log))
             if not args.no_lib:
@@ -330,11 +345,13 @@ def main() -> int:  # noqa: C901 - a linear script
                                 str(certs / "zvh-root.cert.pem"), str(certs / "zvh-ca.cert.pem"), field_name,
                                 level, str(n), str(lib_out), TSA_URL, TEST_PASSPHRASE], env, log))
             _row(level, "zvhsign", z)
+            _row(level, "zv-again", za)
             _row(level, "zv-serve", zs)
             _row(level, "ph-cli", p)
             _row(level, "zv-lib", zl)
             _row(level, "ph-lib", pl)
             _ratio(level, "zvhsign / ph-cli", z, p)
+            _ratio(level, "zv-again / ph-cli", za, p)
             _ratio(level, "zv-serve / ph-cli", zs, p)
             _ratio(level, "zv-lib / ph-lib", zl, pl)
 

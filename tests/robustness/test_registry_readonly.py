@@ -49,3 +49,36 @@ def test_read_only_registry_is_named():
     assert out.returncode == 0, out.stderr
     line = out.stdout.strip()
     assert "is read-only for zvhsign" in line, line  # (reading it would do too)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a read-only file system; needs root to do so")
+def test_a_workspace_on_a_read_only_medium_is_named(approved, tmp_path):
+    """A kit on a write-protected stick or a read-only share: SQLite can't even open the
+    registry there (it writes beside the file to read). Said as such, with what to do --
+    not "can't connect ... check that the database server is running"."""
+    import shutil
+    from pathlib import Path
+
+    mnt = Path("/mnt") / f"zvh-ro-{os.getpid()}-{tmp_path.name}"
+    mnt.mkdir(parents=True)
+    try:
+        if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(mnt)], capture_output=True).returncode:
+            pytest.skip("this machine does not let root mount a file system")
+        try:
+            for name in ("zvhsign.toml", "zvhsign.db"):
+                shutil.copy2(approved.ws.root / name, mnt / name)
+            shutil.copy2(approved.convenant, mnt / "convenant.pdf")
+            for sub in ("trust",):
+                if (approved.ws.root / sub).is_dir():
+                    shutil.copytree(approved.ws.root / sub, mnt / sub)
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+            zvhsign = Path(sys.executable).with_name("zvhsign")
+            r = subprocess.run([str(zvhsign), "verify", "convenant.pdf"], cwd=mnt, capture_output=True,
+                               text=True, timeout=300, env={**os.environ, "ZVHSIGN_LANG": "en"})
+        finally:
+            subprocess.run(["umount", str(mnt)], capture_output=True)
+    finally:
+        mnt.rmdir()
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "is read-only for zvhsign" in r.stderr and "copy the workspace to a writable place" in r.stderr, r.stderr
+    assert "database server" not in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -141,6 +141,18 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0].strip() if text else type(orig).__name__
 
 
+def _unwritable(url: str | URL) -> bool:
+    """A SQLite registry file that exists in a folder zvhsign may not write (a read-only
+    medium or share): SQLite can't open it at all then -- it writes beside the file to read."""
+    import os
+
+    try:
+        path = sqlite_file(parse_url(url))
+        return path is not None and path.is_file() and not os.access(path.parent, os.W_OK)
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        return False
+
+
 def translate(exc: SQLAlchemyError, url: str | URL, doing: str) -> RegistryError:
     """One human line for a database failure (never a traceback, never a password)."""
     shown = safe_url(url)
@@ -148,7 +160,7 @@ def translate(exc: SQLAlchemyError, url: str | URL, doing: str) -> RegistryError
     low = text.lower()
     if isinstance(exc, IntegrityError) and "foreign key" not in low:
         return DuplicateError(f"{doing}: the registry already holds a conflicting record ({text})")
-    if "readonly database" in low or "read-only" in low:
+    if "readonly database" in low or "read-only" in low or ("unable to open" in low and _unwritable(url)):
         return RegistryError(
             f"{doing}: the registry database {shown} is read-only for zvhsign "
             "(no write permission to the file or its folder)",
