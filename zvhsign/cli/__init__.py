@@ -15,6 +15,7 @@ from .main import cli
 
 
 def main(argv: list[str] | None = None) -> None:
+    from .click_texts import speaking, usage_language
     from .keyopts import take_secret_env
     from .logsetup import configure_logging
 
@@ -22,7 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging()
     install_interrupt_handlers()
     try:
-        cli.main(args=argv, prog_name="zvhsign")
+        with speaking(usage_language(argv), cli):  # click's own texts too (cli/click_texts.py)
+            cli.main(args=argv, prog_name="zvhsign")
     except SystemExit as done:
         if interrupted():
             exit_interrupted(done.code if isinstance(done.code, int) else 3)
