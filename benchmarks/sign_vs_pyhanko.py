@@ -205,11 +205,16 @@ def _workspace(tmp: Path, passphrase) -> tuple[Path, Path]:  # noqa: ANN001
 
 
 def _forget(root: Path) -> None:
-    """Empty the workspace's evidence cache (SQLite): the next sign examines its copy anew."""
-    import sqlite3
+    """Empty the workspace's evidence cache: the next sign examines its copy anew."""
+    from zvhsign.registry import EvidenceCache
+    from zvhsign.services.registry_access import open_registry
+    from zvhsign.services.workspace import load_workspace
 
-    with sqlite3.connect(root / "zvhsign.db") as conn:
-        conn.execute("DELETE FROM evidence_cache")
+    registry = open_registry(load_workspace(root))
+    try:
+        EvidenceCache(registry).clear()
+    finally:
+        registry.close()
 
 
 def _set(root: Path, *, serve: bool) -> None:

@@ -99,46 +99,46 @@ def extend(
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise UsageError("two inputs have the same file name; they would overwrite each other in -o")
-    pipe = Pipeline(ws, cache=True)  # a copy verify examined earlier today is not examined again
+    with Pipeline(ws, cache=True) as pipe:  # a copy verify examined earlier today is not examined again
 
-    async def run() -> list[ExtendResult]:
-        results: list[ExtendResult] = []
-        async with pipe.session() as rt:
-            await pipe.prepare(rt)
-            spec = rt.signature_spec()
-            for i, path in enumerate(paths, start=1):
-                try:
-                    x = await pipe.examine(rt, Copy.of_path(path), keep_data=True, spec=spec)
-                    if x.evidence is None:
-                        raise InputError(x.error or "could not be examined")
-                    data, ev = x.data, x.evidence
-                    # the verdict `verify` gives this copy alone, from the one pipeline
-                    verdict = pipe.judge([x]).files[0]
-                    why = _refusal(verdict)
-                    if why:
-                        n = sum(s.kind is SignatureKind.DOC_TIMESTAMP for s in ev.signatures)
-                        result = ExtendResult(str(path), "refused", why, document_timestamps=n)
-                    else:
-                        extended = await add_archive_timestamp(data, rt.env)
-                        target = out_dir / path.name if out_dir is not None else path
-                        write_atomic(target, extended)
-                        n = document_timestamp_count(extended)
-                        when = _last_timestamp_time(extended)
-                        result = ExtendResult(
-                            str(path), "extended",
-                            f"archive timestamp {n} added" + (f" at {when:%Y-%m-%d %H:%M:%S}Z" if when else ""),
-                            output=str(target), document_timestamps=n, timestamp_time=when,
-                        )
-                except ZvhsignError as exc:
-                    result = ExtendResult(str(path), "error", exc.message)
-                except Exception as exc:  # one bad file must not stop the batch
-                    result = ExtendResult(str(path), "error", f"could not be extended ({type(exc).__name__}: {exc})")
-                results.append(result)
-                if progress:
-                    progress(i, len(paths), result)
-        return results
+        async def run() -> list[ExtendResult]:
+            results: list[ExtendResult] = []
+            async with pipe.session() as rt:
+                await pipe.prepare(rt)
+                spec = rt.signature_spec()
+                for i, path in enumerate(paths, start=1):
+                    try:
+                        x = await pipe.examine(rt, Copy.of_path(path), keep_data=True, spec=spec)
+                        if x.evidence is None:
+                            raise InputError(x.error or "could not be examined")
+                        data, ev = x.data, x.evidence
+                        # the verdict `verify` gives this copy alone, from the one pipeline
+                        verdict = pipe.judge([x]).files[0]
+                        why = _refusal(verdict)
+                        if why:
+                            n = sum(s.kind is SignatureKind.DOC_TIMESTAMP for s in ev.signatures)
+                            result = ExtendResult(str(path), "refused", why, document_timestamps=n)
+                        else:
+                            extended = await add_archive_timestamp(data, rt.env)
+                            target = out_dir / path.name if out_dir is not None else path
+                            write_atomic(target, extended)
+                            n = document_timestamp_count(extended)
+                            when = _last_timestamp_time(extended)
+                            result = ExtendResult(
+                                str(path), "extended",
+                                f"archive timestamp {n} added" + (f" at {when:%Y-%m-%d %H:%M:%S}Z" if when else ""),
+                                output=str(target), document_timestamps=n, timestamp_time=when,
+                            )
+                    except ZvhsignError as exc:
+                        result = ExtendResult(str(path), "error", exc.message)
+                    except Exception as exc:  # one bad file must not stop the batch
+                        result = ExtendResult(str(path), "error", f"could not be extended ({type(exc).__name__}: {exc})")
+                    results.append(result)
+                    if progress:
+                        progress(i, len(paths), result)
+            return results
 
-    return asyncio.run(run())
+        return asyncio.run(run())
 
 
 def _last_timestamp_time(data: bytes) -> datetime | None:

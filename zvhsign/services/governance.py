@@ -56,21 +56,21 @@ def status(ws: Workspace, *, online: bool = True, progress=None) -> StatusMatrix
     signatories, trust settings)."""
     from .pipeline import Pipeline
 
-    pipe = Pipeline(ws, online=online)
-    if pipe.governance is None:
-        return StatusMatrix((), {d: None for d in DocumentKind}, datetime.now(UTC))
+    with Pipeline(ws, online=online) as pipe:
+        if pipe.governance is None:
+            return StatusMatrix((), {d: None for d in DocumentKind}, datetime.now(UTC))
 
-    copies = pipe.recorded_copies()
+        copies = pipe.recorded_copies()
 
-    async def run():
-        if all(c.evidence is not None for c in copies):  # nothing to examine: no runtime needed
-            return (await pipe.run(None, copies, progress=progress))[0]
-        async with pipe.session() as rt:
-            batch, _ = await pipe.run(rt, copies, progress=progress)
-            return batch
+        async def run():
+            if all(c.evidence is not None for c in copies):  # nothing to examine: no runtime needed
+                return (await pipe.run(None, copies, progress=progress))[0]
+            async with pipe.session() as rt:
+                batch, _ = await pipe.run(rt, copies, progress=progress)
+                return batch
 
-    batch = asyncio.run(run())
-    return status_matrix(pipe.governance, batch, datetime.now(UTC))
+        batch = asyncio.run(run())
+        return status_matrix(pipe.governance, batch, datetime.now(UTC))
 
 
 __all__ = [

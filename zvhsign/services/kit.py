@@ -244,29 +244,29 @@ def export_kit(ws: Workspace, directory: Path, *, partner: str | None = None, wh
         raise UsageError(f"{directory} already exists and is not an empty folder; choose a new one")
     if not directory.parent.is_dir():
         raise UsageError(f"the folder {directory.parent} does not exist")
-    source = open_registry(ws)
-    who = _partner(source, partner)
-    got = _gather(ws, source)
-    the_wheel = kit_wheel() if wheel else None
-    work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
-    try:
-        current, wheel_name = _build(ws, source, got, work, partner=who, wheel=the_wheel, archive=None)
-        if directory.exists():
-            directory.rmdir()  # empty, checked above
-        work.rename(directory)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    key = who.key if who is not None else None
-    source.append_event(
-        "export-kit", f"partner kit {directory.name}", actor=_actor(),
-        object_sha256s=tuple(av.approved_sha256.hex for av in current),
-        details={"directory": str(directory.resolve()), "versions": [av.label for av in got.versions],
-                 "partner": key, "wheel": wheel_name},
-    )
-    names = tuple(directory / _file_name(av) for av in current)
-    return KitResult(directory, tuple(got.versions), names, partner=key, wheel=wheel_name,
-                     signed_names=tuple(signed_name(n.name, key) for n in names))
+    with open_registry(ws) as source:
+        who = _partner(source, partner)
+        got = _gather(ws, source)
+        the_wheel = kit_wheel() if wheel else None
+        work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+        try:
+            current, wheel_name = _build(ws, source, got, work, partner=who, wheel=the_wheel, archive=None)
+            if directory.exists():
+                directory.rmdir()  # empty, checked above
+            work.rename(directory)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        key = who.key if who is not None else None
+        source.append_event(
+            "export-kit", f"partner kit {directory.name}", actor=_actor(),
+            object_sha256s=tuple(av.approved_sha256.hex for av in current),
+            details={"directory": str(directory.resolve()), "versions": [av.label for av in got.versions],
+                     "partner": key, "wheel": wheel_name},
+        )
+        names = tuple(directory / _file_name(av) for av in current)
+        return KitResult(directory, tuple(got.versions), names, partner=key, wheel=wheel_name,
+                         signed_names=tuple(signed_name(n.name, key) for n in names))
 
 
 def _zip_folder(folder: Path, arc_root: str, target: Path) -> None:
@@ -297,41 +297,41 @@ def export_partner_kits(ws: Workspace, out_dir: Path, partners: Sequence[str] = 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise UsageError(f"the folder {out_dir} does not exist")
-    source = open_registry(ws)
-    if partners:
-        chosen = []
-        for key in dict.fromkeys(partners):
-            p = _partner(source, key)
-            if p.key not in {c.key for c in chosen}:
-                chosen.append(p)
-    else:
-        chosen = source.governance.partners()
-        if not chosen:
-            raise UsageError("no partners registered: a kit is made per partner",
-                             hint="register them (zvhsign partner import FILE), or name one with --partner")
-    targets = {p.key: out_dir / f"{kit_name(p.key)}.zip" for p in chosen}
-    busy = [str(t) for t in targets.values() if t.exists()]
-    if busy:
-        raise UsageError(f"already exists: {', '.join(busy)}; remove or move it first, or choose another folder")
-    got = _gather(ws, source)
-    the_wheel = kit_wheel()
-    results = []
-    for p in chosen:
-        target = targets[p.key]
-        with tempfile.TemporaryDirectory(prefix=f".{kit_name(p.key)}.partial-", dir=out_dir) as tmp:
-            work = Path(tmp) / kit_name(p.key)
-            work.mkdir()
-            current, wheel_name = _build(ws, source, got, work, partner=p, wheel=the_wheel, archive=target.name)
-            _zip_folder(work, kit_name(p.key), target)
-        source.append_event(
-            "export-kit", f"partner kit {target.name} for {p.name}", actor=_actor(),
-            object_sha256s=tuple(av.approved_sha256.hex for av in current),
-            details={"archive": str(target.resolve()), "partner": p.key,
-                     "versions": [av.label for av in got.versions], "wheel": wheel_name},
-        )
-        names = tuple(Path(kit_name(p.key)) / _file_name(av) for av in current)
-        results.append(KitResult(
-            Path(kit_name(p.key)), tuple(got.versions), names, partner=p.key, archive=target,
-            wheel=wheel_name, signed_names=tuple(signed_name(n.name, p.key) for n in names),
-        ))
-    return results
+    with open_registry(ws) as source:
+        if partners:
+            chosen = []
+            for key in dict.fromkeys(partners):
+                p = _partner(source, key)
+                if p.key not in {c.key for c in chosen}:
+                    chosen.append(p)
+        else:
+            chosen = source.governance.partners()
+            if not chosen:
+                raise UsageError("no partners registered: a kit is made per partner",
+                                 hint="register them (zvhsign partner import FILE), or name one with --partner")
+        targets = {p.key: out_dir / f"{kit_name(p.key)}.zip" for p in chosen}
+        busy = [str(t) for t in targets.values() if t.exists()]
+        if busy:
+            raise UsageError(f"already exists: {', '.join(busy)}; remove or move it first, or choose another folder")
+        got = _gather(ws, source)
+        the_wheel = kit_wheel()
+        results = []
+        for p in chosen:
+            target = targets[p.key]
+            with tempfile.TemporaryDirectory(prefix=f".{kit_name(p.key)}.partial-", dir=out_dir) as tmp:
+                work = Path(tmp) / kit_name(p.key)
+                work.mkdir()
+                current, wheel_name = _build(ws, source, got, work, partner=p, wheel=the_wheel, archive=target.name)
+                _zip_folder(work, kit_name(p.key), target)
+            source.append_event(
+                "export-kit", f"partner kit {target.name} for {p.name}", actor=_actor(),
+                object_sha256s=tuple(av.approved_sha256.hex for av in current),
+                details={"archive": str(target.resolve()), "partner": p.key,
+                         "versions": [av.label for av in got.versions], "wheel": wheel_name},
+            )
+            names = tuple(Path(kit_name(p.key)) / _file_name(av) for av in current)
+            results.append(KitResult(
+                Path(kit_name(p.key)), tuple(got.versions), names, partner=p.key, archive=target,
+                wheel=wheel_name, signed_names=tuple(signed_name(n.name, p.key) for n in names),
+            ))
+        return results

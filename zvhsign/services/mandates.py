@@ -61,33 +61,33 @@ def draft_mandate(
             N_("the decision date {date} lies in the future; a mandate records a decision the College has taken"),
             hint=N_("draft it once the College has decided, with that date"), date=decision_date.isoformat(),
         )
-    reg = open_registry(ws)
-    p = reg.governance.find_partner(gemeente)
-    if p is None:
-        raise UsageError.spoken(N_("no partner {name!r}"), hint=N_("register the municipality with `zvhsign partner add`"),
-                                name=gemeente)
-    if not p.is_municipality:
-        raise UsageError.spoken(N_("{name} is not a municipality; only a College van B&W grants this mandate"),
-                                name=p.name)
-    covers = []
-    if versions:
-        for doc, v in versions:
-            av = reg.get_approved(doc, v)
-            if av is None:
-                raise UsageError.spoken(N_("{document} {version} is not an approved version"),
-                                        document=doc.value, version=v)
-            covers.append(av)
-    else:
-        ctx = GovernanceContext((), (), (), tuple(reg.approved_versions()))
-        covers = [a for a in (ctx.current_version(d) for d in DocumentKind) if a is not None]
-        if not covers:
-            raise UsageError.spoken(N_("no approved version to cover yet"), hint=N_("approve the documents first"))
-    terms = MandateTerms(
-        municipality=p.municipality_name, mayor=burgemeester.strip(), decision_date=decision_date,
-        covers=tuple(MandateCoverage(a.document, a.version, a.approved_sha256) for a in covers),
-    )
-    write_atomic(out, render_mandate(terms))
-    return terms
+    with open_registry(ws) as reg:
+        p = reg.governance.find_partner(gemeente)
+        if p is None:
+            raise UsageError.spoken(N_("no partner {name!r}"), hint=N_("register the municipality with `zvhsign partner add`"),
+                                    name=gemeente)
+        if not p.is_municipality:
+            raise UsageError.spoken(N_("{name} is not a municipality; only a College van B&W grants this mandate"),
+                                    name=p.name)
+        covers = []
+        if versions:
+            for doc, v in versions:
+                av = reg.get_approved(doc, v)
+                if av is None:
+                    raise UsageError.spoken(N_("{document} {version} is not an approved version"),
+                                            document=doc.value, version=v)
+                covers.append(av)
+        else:
+            ctx = GovernanceContext((), (), (), tuple(reg.approved_versions()))
+            covers = [a for a in (ctx.current_version(d) for d in DocumentKind) if a is not None]
+            if not covers:
+                raise UsageError.spoken(N_("no approved version to cover yet"), hint=N_("approve the documents first"))
+        terms = MandateTerms(
+            municipality=p.municipality_name, mayor=burgemeester.strip(), decision_date=decision_date,
+            covers=tuple(MandateCoverage(a.document, a.version, a.approved_sha256) for a in covers),
+        )
+        write_atomic(out, render_mandate(terms))
+        return terms
 
 
 def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role: str) -> str:
@@ -137,47 +137,47 @@ def read_mandate(ws: Workspace, path: Path) -> tuple[Mandate, bytes]:
     sigs = [s for s in ev.signatures if s.kind is not SignatureKind.DOC_TIMESTAMP]
     first_end = min((s.signed_end for s in sigs), default=None)
     terms = read_mandate_terms(data, first_end)
-    reg = open_registry(ws)
-    p = reg.governance.find_partner(terms.municipality)
-    msigs = tuple(
-        MandateSignature(
-            field_name=s.field_name, signer=s.signer, intact=s.intact, valid=s.valid,
-            trusted=s.trusted and s.indication.value == "TOTAL-PASSED",
-            signature_timestamp=s.signature_timestamp, content_timestamp=s.content_timestamp,
+    with open_registry(ws) as reg:
+        p = reg.governance.find_partner(terms.municipality)
+        msigs = tuple(
+            MandateSignature(
+                field_name=s.field_name, signer=s.signer, intact=s.intact, valid=s.valid,
+                trusted=s.trusted and s.indication.value == "TOTAL-PASSED",
+                signature_timestamp=s.signature_timestamp, content_timestamp=s.content_timestamp,
+            )
+            for s in sigs
         )
-        for s in sigs
-    )
-    sha = Sha256.of(data)
-    m = Mandate(
-        sha256=sha, partner_key=p.key if p else "?", terms=terms, signatures=msigs,
-        revision_sha256s=tuple(h for h in revision_hashes(data) if h != sha.hex),
-    )
-    return m, data
+        sha = Sha256.of(data)
+        m = Mandate(
+            sha256=sha, partner_key=p.key if p else "?", terms=terms, signatures=msigs,
+            revision_sha256s=tuple(h for h in revision_hashes(data) if h != sha.hex),
+        )
+        return m, data
 
 
 def register_mandate(ws: Workspace, path: Path) -> Mandate:
     """Verify both signatures of a signed mandate and record it (refused with reasons if not valid)."""
     m, data = read_mandate(ws, path)
-    reg = open_registry(ws)
-    store = reg.governance
-    p = store.partner(m.partner_key) if m.partner_key != "?" else None
-    problems = assess_mandate(m, p, store.signatories(p.key) if p else [])
-    for c in m.terms.covers:
-        av = reg.find_approved(c.approved_sha256)
-        if av is None or av.document is not c.document or av.version != c.version:
-            problems.append(C.MANDATE_COVERS_UNKNOWN_VERSION(
-                f"the mandate covers {c.document.value} {c.version} ({c.approved_sha256.short}), "
-                "which is not a registered approved version"))
-    if problems:
-        from ..i18n import _
-        from .findings_text import finding_line
+    with open_registry(ws) as reg:
+        store = reg.governance
+        p = store.partner(m.partner_key) if m.partner_key != "?" else None
+        problems = assess_mandate(m, p, store.signatories(p.key) if p else [])
+        for c in m.terms.covers:
+            av = reg.find_approved(c.approved_sha256)
+            if av is None or av.document is not c.document or av.version != c.version:
+                problems.append(C.MANDATE_COVERS_UNKNOWN_VERSION(
+                    f"the mandate covers {c.document.value} {c.version} ({c.approved_sha256.short}), "
+                    "which is not a registered approved version"))
+        if problems:
+            from ..i18n import _
+            from .findings_text import finding_line
 
-        raise RefusedError(
-            _("{path} is not a validly signed mandate: ").format(path=path)
-            + "; ".join(finding_line(f, details=True) for f in problems)
-        )
-    store.add_mandate(m, data, actor=_actor())
-    return m
+            raise RefusedError(
+                _("{path} is not a validly signed mandate: ").format(path=path)
+                + "; ".join(finding_line(f, details=True) for f in problems)
+            )
+        store.add_mandate(m, data, actor=_actor())
+        return m
 
 
 def _amsterdam():
@@ -200,41 +200,43 @@ def revoke_mandate(ws: Workspace, sha_prefix: str, effective: datetime | None, r
     earlier record (``effective`` None: the mandate was not revoked after all); logged."""
     if not reason.strip():
         raise UsageError.spoken(N_("say why (--reason), e.g. the College's decision"))
-    store = open_registry(ws).governance
-    m = store.find_mandate(sha_prefix)
-    when = None
-    if effective is not None:
-        local = dutch_time(effective)
-        if local.date() < m.terms.decision_date:
-            raise UsageError.spoken(
-                N_("the revocation ({date}) can't take effect before the mandate's own decision "
-                   "date ({decided})"),
-                date=local.date(), decided=m.terms.decision_date,
-            )
-        when = local.astimezone(UTC)
-    elif not correct:
-        raise UsageError.spoken(N_("a revocation needs the date it takes effect (--date)"))
-    return store.revoke_mandate(m.sha256, when, reason=reason.strip(), actor=_actor(), correct=correct)
+    with open_registry(ws) as reg:
+        store = reg.governance
+        m = store.find_mandate(sha_prefix)
+        when = None
+        if effective is not None:
+            local = dutch_time(effective)
+            if local.date() < m.terms.decision_date:
+                raise UsageError.spoken(
+                    N_("the revocation ({date}) can't take effect before the mandate's own decision "
+                       "date ({decided})"),
+                    date=local.date(), decided=m.terms.decision_date,
+                )
+            when = local.astimezone(UTC)
+        elif not correct:
+            raise UsageError.spoken(N_("a revocation needs the date it takes effect (--date)"))
+        return store.revoke_mandate(m.sha256, when, reason=reason.strip(), actor=_actor(), correct=correct)
 
 
 def mandate_binding(ws: Workspace, path: Path) -> tuple[str, str]:
     """(SHA-256, capacity text) for ``sign --mandate``: the mandate must be registered."""
     data = read_input(path)
     sha = Sha256.of(data)
-    mandates = open_registry(ws).governance.mandates()
-    m = next((x for x in mandates if x.sha256 == sha), None)
-    if m is None:
-        raise RefusedError.spoken(
-            N_("{path} is not a registered mandate (SHA-256 {sha}); a signature can only be "
-               "bound to a complete, registered machtigingsbesluit"),
-            hint=N_("the secretariat registers it with `zvhsign mandate register`"), path=path, sha=sha.short,
-        )
-    if m.revoked_by(datetime.now(UTC)):
-        raise RefusedError.spoken(
-            N_("{path} is a mandate the College revoked with effect from {when}; "
-               "it no longer authorises a signature"),
-            path=path, when=local_time(m.revoked_at),  # Dutch local time, the zone named
-        )
-    return sha.hex, capacity_text(m.terms.municipality)
+    with open_registry(ws) as reg:
+        mandates = reg.governance.mandates()
+        m = next((x for x in mandates if x.sha256 == sha), None)
+        if m is None:
+            raise RefusedError.spoken(
+                N_("{path} is not a registered mandate (SHA-256 {sha}); a signature can only be "
+                   "bound to a complete, registered machtigingsbesluit"),
+                hint=N_("the secretariat registers it with `zvhsign mandate register`"), path=path, sha=sha.short,
+            )
+        if m.revoked_by(datetime.now(UTC)):
+            raise RefusedError.spoken(
+                N_("{path} is a mandate the College revoked with effect from {when}; "
+                   "it no longer authorises a signature"),
+                path=path, when=local_time(m.revoked_at),  # Dutch local time, the zone named
+            )
+        return sha.hex, capacity_text(m.terms.municipality)
 
 

@@ -72,76 +72,77 @@ def approve(
     info = read_stamp_from(data, str(stamped))
     if info is None:
         raise InputError(f"{stamped} is not stamped; run `zvhsign stamp` first")
-    registry = open_registry(ws)
-    newer = [
-        a for a in registry.approved_versions(info.document)
-        if not a.superseded_by and version_key(a.version) > version_key(info.version)
-    ]
-    if newer:
-        raise UsageError(
-            f"{newer[-1].label} is already approved; {info.document.value} {info.version} "
-            "would be out of date before it is signed",
-            hint="stamp the new text with a higher version number",
-        )
-    level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
-
-    async def run(signer, cert, source: bytes, output) -> None:
-        async with open_runtime(ws) as rt:
-            rt.require_secretariat(cert, "only the secretariat approves versions")
-            await add_signature(
-                source, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
-                reason=f"Goedgekeurd: {info.document.title}, versie {info.version}",
-                location="Zorg&Veiligheidshuis Kennemerland",
-                output=output,
+    with open_registry(ws) as registry:
+        newer = [
+            a for a in registry.approved_versions(info.document)
+            if not a.superseded_by and version_key(a.version) > version_key(info.version)
+        ]
+        if newer:
+            raise UsageError(
+                f"{newer[-1].label} is already approved; {info.document.value} {info.version} "
+                "would be out of date before it is signed",
+                hint="stamp the new text with a higher version number",
             )
+        level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
-    # The output is written first (completely, fsynced, not yet under its name): pyHanko
-    # signs straight into the staged file, so a full disk or a size limit fails here, before
-    # anything is registered. Then the version is registered (one transaction; approving a
-    # new version supersedes the older ones: they can no longer be signed), then the file
-    # gets its name. A failed approve leaves nothing registered and nothing written, so it
-    # can simply be run again; a crash after the commit leaves a registered version whose
-    # bytes are in the registry, never a file that looks approved but isn't registered.
-    # The approved PDF is never held in memory: hashed from the staged file, and the
-    # registry copies it from there into its blob (benchmarks/large_file.py).
-    with open_output(out) as staged:
-        with key.open() as signer:  # a PKCS#11 session is closed afterwards
-            cert = certificate_info(signer.signing_cert)
-            asyncio.run(run(signer, cert, data, staged.file))
-        # the stamped input is not held while the registry stores the approved PDF: pyHanko's
-        # objects (reference cycles) hold it until a collection
-        data = None
-        gc.collect()
-        staged.finish()
-        approved_sha256, approved_size = staged.digest()
-        av = ApprovedVersion(
-            document=info.document,
-            version=info.version,
-            source_sha256=info.source_sha256,
-            approved_sha256=approved_sha256,
-            approved_size=approved_size,
-            decided_on=decided_on,
-            approved_at=datetime.now(timezone.utc),
-            approver_fingerprint=cert.fingerprint_sha256,
-        )
-        registry.add_approved_version(
-            av, staged.reader(), actor=_actor(), actor_certificate=cert.fingerprint_sha256,
-            supersede_older=True,
-        )
-        try:
-            staged.publish()
-        except OSError as exc:  # the rename, after the commit: practically never
-            raise OutputError(
-                f"{av.label} is registered, but {display_path(out)} could not be written: "
-                f"{exc.strerror or type(exc).__name__}",
-                hint="the approved PDF is stored in the registry: `zvhsign kit` exports it",
-            ) from None
-    return av
+        async def run(signer, cert, source: bytes, output) -> None:
+            async with open_runtime(ws) as rt:
+                rt.require_secretariat(cert, "only the secretariat approves versions")
+                await add_signature(
+                    source, signer, rt.env, level=level, field_name=APPROVAL_FIELD, certify=True,
+                    reason=f"Goedgekeurd: {info.document.title}, versie {info.version}",
+                    location="Zorg&Veiligheidshuis Kennemerland",
+                    output=output,
+                )
+
+        # The output is written first (completely, fsynced, not yet under its name): pyHanko
+        # signs straight into the staged file, so a full disk or a size limit fails here, before
+        # anything is registered. Then the version is registered (one transaction; approving a
+        # new version supersedes the older ones: they can no longer be signed), then the file
+        # gets its name. A failed approve leaves nothing registered and nothing written, so it
+        # can simply be run again; a crash after the commit leaves a registered version whose
+        # bytes are in the registry, never a file that looks approved but isn't registered.
+        # The approved PDF is never held in memory: hashed from the staged file, and the
+        # registry copies it from there into its blob (benchmarks/large_file.py).
+        with open_output(out) as staged:
+            with key.open() as signer:  # a PKCS#11 session is closed afterwards
+                cert = certificate_info(signer.signing_cert)
+                asyncio.run(run(signer, cert, data, staged.file))
+            # the stamped input is not held while the registry stores the approved PDF: pyHanko's
+            # objects (reference cycles) hold it until a collection
+            data = None
+            gc.collect()
+            staged.finish()
+            approved_sha256, approved_size = staged.digest()
+            av = ApprovedVersion(
+                document=info.document,
+                version=info.version,
+                source_sha256=info.source_sha256,
+                approved_sha256=approved_sha256,
+                approved_size=approved_size,
+                decided_on=decided_on,
+                approved_at=datetime.now(timezone.utc),
+                approver_fingerprint=cert.fingerprint_sha256,
+            )
+            registry.add_approved_version(
+                av, staged.reader(), actor=_actor(), actor_certificate=cert.fingerprint_sha256,
+                supersede_older=True,
+            )
+            try:
+                staged.publish()
+            except OSError as exc:  # the rename, after the commit: practically never
+                raise OutputError(
+                    f"{av.label} is registered, but {display_path(out)} could not be written: "
+                    f"{exc.strerror or type(exc).__name__}",
+                    hint="the approved PDF is stored in the registry: `zvhsign kit` exports it",
+                ) from None
+        return av
 
 
 def approved_versions(ws: Workspace, document: DocumentKind | None = None) -> list[ApprovedVersion]:
     """The registered approved versions (ordered by document and version number)."""
-    return open_registry(ws).approved_versions(document)
+    with open_registry(ws) as registry:
+        return registry.approved_versions(document)
 
 
 # ---------------------------------------------------------------------------- verify
@@ -178,21 +179,21 @@ def verify(
 
     if not paths:
         raise UsageError("no files to verify")
-    pipe = Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days, jobs=jobs,
-                    worker_setup=worker_setup, cache=cache, reuse_lists=cache)
-    etsi: list | None = [] if etsi_report is not None else None
+    with Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days, jobs=jobs,
+                  worker_setup=worker_setup, cache=cache, reuse_lists=cache) as pipe:
+        etsi: list | None = [] if etsi_report is not None else None
 
-    box: dict = {}  # not run()'s result: asyncio.run reprs it once (the copies' bytes with --record)
+        box: dict = {}  # not run()'s result: asyncio.run reprs it once (the copies' bytes with --record)
 
-    async def run() -> None:
-        async with pipe.session() as rt:
-            box["batch"], box["examined"] = await pipe.run(
-                rt, [Copy.of_path(p) for p in paths], keep_data=record, progress=progress, etsi=etsi)
+        async def run() -> None:
+            async with pipe.session() as rt:
+                box["batch"], box["examined"] = await pipe.run(
+                    rt, [Copy.of_path(p) for p in paths], keep_data=record, progress=progress, etsi=etsi)
 
-    asyncio.run(run())
-    batch, examined = box.pop("batch"), box.pop("examined")
-    if etsi_report is not None:
-        write_etsi_report(etsi_report, etsi)
-    if record:
-        pipe.record(examined, batch, actor=_actor())
-    return batch
+        asyncio.run(run())
+        batch, examined = box.pop("batch"), box.pop("examined")
+        if etsi_report is not None:
+            write_etsi_report(etsi_report, etsi)
+        if record:
+            pipe.record(examined, batch, actor=_actor())
+        return batch

@@ -37,8 +37,9 @@ def _usage(exc: ValueError) -> UsageError:
 
 
 def add_partner(ws: Workspace, partner: Partner) -> Partner:
-    open_registry(ws).governance.add_partner(partner, actor=_actor())
-    return partner
+    with open_registry(ws) as reg:
+        reg.governance.add_partner(partner, actor=_actor())
+        return partner
 
 
 def make_partner(key, name, kind, oin=None, kvk=None, signing_roles=()) -> Partner:
@@ -50,15 +51,17 @@ def make_partner(key, name, kind, oin=None, kvk=None, signing_roles=()) -> Partn
 
 
 def list_partners(ws: Workspace) -> list[Partner]:
-    return open_registry(ws).governance.partners()
+    with open_registry(ws) as reg:
+        return reg.governance.partners()
 
 
 def show_partner(ws: Workspace, key: str) -> tuple[Partner, list[Signatory], list[Mandate]]:
-    store = open_registry(ws).governance
-    p = store.find_partner(key)
-    if p is None:
-        raise UsageError(f"no partner {key!r}", hint="list them with `zvhsign partner list`")
-    return p, store.signatories(p.key), store.mandates(p.key)
+    with open_registry(ws) as reg:
+        store = reg.governance
+        p = store.find_partner(key)
+        if p is None:
+            raise UsageError(f"no partner {key!r}", hint="list them with `zvhsign partner list`")
+        return p, store.signatories(p.key), store.mandates(p.key)
 
 
 def fingerprints_of(cert_files: Sequence[Path]) -> tuple[str, ...]:
@@ -82,25 +85,27 @@ def make_signatory(partner_key, name, role, fingerprints=(), cert_files=()) -> S
 
 
 def add_signatory(ws: Workspace, sig: Signatory) -> Signatory:
-    store = open_registry(ws).governance
-    p = store.find_partner(sig.partner_key)
-    if p is None:
-        raise UsageError(f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`")
-    sig = Signatory(p.key, sig.name, sig.role, sig.fingerprints)
-    store.add_signatory(sig, actor=_actor())
-    return sig
+    with open_registry(ws) as reg:
+        store = reg.governance
+        p = store.find_partner(sig.partner_key)
+        if p is None:
+            raise UsageError(f"no partner {sig.partner_key!r}", hint="add it first with `zvhsign partner add`")
+        sig = Signatory(p.key, sig.name, sig.role, sig.fingerprints)
+        store.add_signatory(sig, actor=_actor())
+        return sig
 
 
 def list_signatories(ws: Workspace, partner: str | None = None) -> list[tuple[Partner, Signatory]]:
-    store = open_registry(ws).governance
-    partners = {p.key: p for p in store.partners()}
-    key = None
-    if partner:
-        p = store.find_partner(partner)
-        if p is None:
-            raise UsageError(f"no partner {partner!r}")
-        key = p.key
-    return [(partners[s.partner_key], s) for s in store.signatories(key)]
+    with open_registry(ws) as reg:
+        store = reg.governance
+        partners = {p.key: p for p in store.partners()}
+        key = None
+        if partner:
+            p = store.find_partner(partner)
+            if p is None:
+                raise UsageError(f"no partner {partner!r}")
+            key = p.key
+        return [(partners[s.partner_key], s) for s in store.signatories(key)]
 
 
 @dataclass(frozen=True)
@@ -157,23 +162,24 @@ def import_partners(ws: Workspace, path: Path) -> ImportResult:
     """Add the partners and signatories of a file, all or nothing (one transaction); those
     already registered are skipped."""
     partners, sigs = parse_import(path)
-    store = open_registry(ws).governance
-    have = {p.key for p in store.partners()}
-    have_sigs = {(s.partner_key, normalise_name(s.name), s.role): s for s in store.signatories()}
-    added_p, added_s, skipped = [], [], []
-    for p in partners:
-        if p.key in have:
-            skipped.append(f"partner {p.key} (already registered)")
-        else:
-            added_p.append(p)
-    for s in sigs:
-        old = have_sigs.get((s.partner_key, normalise_name(s.name), s.role))
-        if old is not None and set(s.fingerprints) <= set(old.fingerprints):
-            skipped.append(f"signatory {s.name} (already registered)")
-        else:
-            added_s.append(s)
-    store.add_all(added_p, added_s, actor=_actor())
-    return ImportResult(tuple(added_p), tuple(added_s), tuple(skipped))
+    with open_registry(ws) as reg:
+        store = reg.governance
+        have = {p.key for p in store.partners()}
+        have_sigs = {(s.partner_key, normalise_name(s.name), s.role): s for s in store.signatories()}
+        added_p, added_s, skipped = [], [], []
+        for p in partners:
+            if p.key in have:
+                skipped.append(f"partner {p.key} (already registered)")
+            else:
+                added_p.append(p)
+        for s in sigs:
+            old = have_sigs.get((s.partner_key, normalise_name(s.name), s.role))
+            if old is not None and set(s.fingerprints) <= set(old.fingerprints):
+                skipped.append(f"signatory {s.name} (already registered)")
+            else:
+                added_s.append(s)
+        store.add_all(added_p, added_s, actor=_actor())
+        return ImportResult(tuple(added_p), tuple(added_s), tuple(skipped))
 
 
 def retire_signatory(ws: Workspace, partner: str, name: str, effective: datetime, reason: str) -> Signatory:
@@ -182,12 +188,13 @@ def retire_signatory(ws: Workspace, partner: str, name: str, effective: datetime
     authorised; later ones fail (SIGNER_RETIRED)."""
     if not reason.strip():
         raise UsageError("say why (--reason), e.g. a new burgemeester took office")
-    store = open_registry(ws).governance
-    p = store.find_partner(partner)
-    if p is None:
-        raise UsageError(f"no partner {partner!r}", hint="list them with `zvhsign partner list`")
-    return store.retire_signatory(p.key, name, _dutch_time(effective).astimezone(UTC),
-                                  reason=reason.strip(), actor=_actor())
+    with open_registry(ws) as reg:
+        store = reg.governance
+        p = store.find_partner(partner)
+        if p is None:
+            raise UsageError(f"no partner {partner!r}", hint="list them with `zvhsign partner list`")
+        return store.retire_signatory(p.key, name, _dutch_time(effective).astimezone(UTC),
+                                      reason=reason.strip(), actor=_actor())
 
 
 def _dutch_time(local: datetime) -> datetime:
@@ -200,9 +207,11 @@ def rename_partner(ws: Workspace, key: str, name: str) -> Partner:
     """Give a registered partner a new name (logged)."""
     if not name.strip():
         raise UsageError("a partner needs a name")
-    return open_registry(ws).governance.rename_partner(key, name.strip(), actor=_actor())
+    with open_registry(ws) as reg:
+        return reg.governance.rename_partner(key, name.strip(), actor=_actor())
 
 
 def remove_partner(ws: Workspace, key: str) -> Partner:
     """Remove a partner registered by mistake (logged); refused once it signed or has mandates."""
-    return open_registry(ws).governance.remove_partner(key, actor=_actor())
+    with open_registry(ws) as reg:
+        return reg.governance.remove_partner(key, actor=_actor())

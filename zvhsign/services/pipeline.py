@@ -111,7 +111,8 @@ def covenant_signatures(verdicts: Sequence[FileVerdict]) -> tuple[CovenantSignat
 
 class Pipeline:
     """One command's judgement: registry facts read once, each copy examined once,
-    every verdict made by one rule set."""
+    every verdict made by one rule set. Its owner closes it (``with Pipeline(ws) as pipe``):
+    the registry it opened is closed with it."""
 
     def __init__(self, ws: Workspace, *, online: bool = True, at: datetime | None = None,
                  renew_within_days: int = 180, rules: RuleSet = DEFAULT_RULES,
@@ -124,32 +125,46 @@ class Pipeline:
         self.jobs, self.worker_setup = jobs, worker_setup  # None: one worker per core
         snapshot = trust_snapshot(ws)  # once: what the registry logs and the cache key holds
         self.registry = open_registry(ws, snapshot=snapshot)
-        self.sizes = self.registry.approved_sizes()
-        self.approved = tuple(self.registry.approved_versions())
-        self.governance = governance_context(self.registry)
-        self.policy = VerifyPolicy(
-            frozenset(c.sha256.hex() for c in load_certs(ws.config.secretariat_certs)),
-            renew_within_days=renew_within_days,
-            require_qualified=ws.config.require_qualified,
-            not_qualified_level=Level.WARN if ws.config.not_qualified == "warn" else Level.FAIL,
-        )
-        self.trust_sha256 = snapshot["trust_sha256"]
-        self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
-        # the evidence cache: examinations reused when nothing they rest on changed
-        self.cache = EvidenceCache(self.registry) if cache else None
-        self.reuse_lists = reuse_lists  # what the trusted lists said when last read (trustlists.py)
-        cfg = ws.config
-        self._cache_base = "|".join([
-            EVIDENCE_SCHEMA, "online" if online else "offline", at.isoformat() if at else "now",
-            *(",".join(certificate_fingerprints(paths)) for paths in
-              (cfg.trust_roots, cfg.secretariat_certs, cfg.other_certs)),
-            str(cfg.tsa_url), str(cfg.test_pki_clock),
-            # the trusted lists decide trust and qualification: other lists, other evidence
-            ",".join(f"{k}={v}" for k, v in stored_digests(ws).items()),
-            *sorted(a.approved_sha256.hex + (a.superseded_by or "") for a in self.approved),
-        ])
+        try:  # a pipeline that can't be made leaves no registry open
+            self.sizes = self.registry.approved_sizes()
+            self.approved = tuple(self.registry.approved_versions())
+            self.governance = governance_context(self.registry)
+            self.policy = VerifyPolicy(
+                frozenset(c.sha256.hex() for c in load_certs(ws.config.secretariat_certs)),
+                renew_within_days=renew_within_days,
+                require_qualified=ws.config.require_qualified,
+                not_qualified_level=Level.WARN if ws.config.not_qualified == "warn" else Level.FAIL,
+            )
+            self.trust_sha256 = snapshot["trust_sha256"]
+            self._recorded_covenant: tuple[CovenantSignature, ...] | None = None
+            # the evidence cache: examinations reused when nothing they rest on changed
+            self.cache = EvidenceCache(self.registry) if cache else None
+            self.reuse_lists = reuse_lists  # what the trusted lists said when last read (trustlists.py)
+            cfg = ws.config
+            self._cache_base = "|".join([
+                EVIDENCE_SCHEMA, "online" if online else "offline", at.isoformat() if at else "now",
+                *(",".join(certificate_fingerprints(paths)) for paths in
+                  (cfg.trust_roots, cfg.secretariat_certs, cfg.other_certs)),
+                str(cfg.tsa_url), str(cfg.test_pki_clock),
+                # the trusted lists decide trust and qualification: other lists, other evidence
+                ",".join(f"{k}={v}" for k, v in stored_digests(ws).items()),
+                *sorted(a.approved_sha256.hex + (a.superseded_by or "") for a in self.approved),
+            ])
+        except BaseException:
+            self.registry.close()
+            raise
 
     # ------------------------------------------------------------------ resources
+
+    def close(self) -> None:
+        """Close the registry (its database connections) this pipeline opened."""
+        self.registry.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Runtime]:

@@ -51,13 +51,18 @@ def trust_snapshot(ws: Workspace) -> dict:
 
 def open_registry(ws: Workspace, *, snapshot: dict | None = None):
     """The workspace's registry, with the trust settings on disk now logged when they
-    changed (``snapshot``: the caller's :func:`trust_snapshot`, taken just before)."""
+    changed (``snapshot``: the caller's :func:`trust_snapshot`, taken just before). The
+    caller owns it: ``with open_registry(ws) as registry:`` closes its connections."""
     from ..registry import Registry, current_os_user
 
     registry = Registry.open(ws.config.database_url)
-    snap = snapshot or trust_snapshot(ws)
-    key = (ws.config.database_url, snap["trust_sha256"])
-    if key not in _checked:
-        registry.record_trust_settings(snap, actor=current_os_user())
-        _checked.add(key)
+    try:
+        snap = snapshot or trust_snapshot(ws)
+        key = (ws.config.database_url, snap["trust_sha256"])
+        if key not in _checked:
+            registry.record_trust_settings(snap, actor=current_os_user())
+            _checked.add(key)
+    except BaseException:
+        registry.close()
+        raise
     return registry

@@ -171,52 +171,52 @@ def gather(
     if not responsible.strip():
         raise UsageError("the official responsible for the validation can't be empty")
     validated_at = datetime.now(timezone.utc).replace(microsecond=0)
-    pipe = Pipeline(ws, online=online)
-    reg = pipe.registry
-    partners = _partners(reg)
-    events = reg.events()
-    problems = reg.verify_log()
-    head = reg.chain_head()
-    anchors = [a for a in (Anchor.from_event(e) for e in events) if a is not None]
-    if files:
-        source, copies = "files", [Copy.of_path(Path(f)) for f in files]
-    else:
-        source, copies = "registry", []
-        for rc in reg.governance.recorded_copies():
-            data = reg.get_blob(rc.sha256)
-            if data is not None:
-                at = rc.recorded_at if rc.recorded_at.tzinfo else rc.recorded_at.replace(tzinfo=timezone.utc)
-                local = at.astimezone(AMSTERDAM)
-                label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {local:%Y-%m-%d %H:%M} {local.tzname()})"
-                copies.append(Copy(label, data=data))
-        if not copies:
-            raise UsageError(
-                "no signed copies to report on: the registry holds no recorded copies",
-                hint="give the signed files, e.g. `zvhsign report --format html -o r.html signed/*.pdf`",
-            )
+    with Pipeline(ws, online=online) as pipe:
+        reg = pipe.registry
+        partners = _partners(reg)
+        events = reg.events()
+        problems = reg.verify_log()
+        head = reg.chain_head()
+        anchors = [a for a in (Anchor.from_event(e) for e in events) if a is not None]
+        if files:
+            source, copies = "files", [Copy.of_path(Path(f)) for f in files]
+        else:
+            source, copies = "registry", []
+            for rc in reg.governance.recorded_copies():
+                data = reg.get_blob(rc.sha256)
+                if data is not None:
+                    at = rc.recorded_at if rc.recorded_at.tzinfo else rc.recorded_at.replace(tzinfo=timezone.utc)
+                    local = at.astimezone(AMSTERDAM)
+                    label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {local:%Y-%m-%d %H:%M} {local.tzname()})"
+                    copies.append(Copy(label, data=data))
+            if not copies:
+                raise UsageError(
+                    "no signed copies to report on: the registry holds no recorded copies",
+                    hint="give the signed files, e.g. `zvhsign report --format html -o r.html signed/*.pdf`",
+                )
 
-    async def run() -> tuple[BatchVerdict, list[AnchorCheck]]:
-        async with pipe.session() as rt:
-            batch, _ = await pipe.run(rt, copies)
-            return batch, [await check_anchor(rt, a) for a in anchors]
+        async def run() -> tuple[BatchVerdict, list[AnchorCheck]]:
+            async with pipe.session() as rt:
+                batch, _ = await pipe.run(rt, copies)
+                return batch, [await check_anchor(rt, a) for a in anchors]
 
-    batch, checks = asyncio.run(run())
-    log = LogCheck(len(events), head, tuple(problems), tuple(checks))
-    status = status_matrix(pipe.governance, batch, validated_at) if pipe.governance else None
-    return ReportFacts(
-        validated_at=validated_at,
-        responsible=responsible.strip(),
-        workspace=str(ws.root),
-        registry_url=reg.url,
-        versions=pipe.approved,
-        copies=batch,
-        copies_source=source,
-        partners=partners,
-        log=log,
-        trust=_trust(events),
-        status=status,
-        requested_by=requested_by,
-    )
+        batch, checks = asyncio.run(run())
+        log = LogCheck(len(events), head, tuple(problems), tuple(checks))
+        status = status_matrix(pipe.governance, batch, validated_at) if pipe.governance else None
+        return ReportFacts(
+            validated_at=validated_at,
+            responsible=responsible.strip(),
+            workspace=str(ws.root),
+            registry_url=reg.url,
+            versions=pipe.approved,
+            copies=batch,
+            copies_source=source,
+            partners=partners,
+            log=log,
+            trust=_trust(events),
+            status=status,
+            requested_by=requested_by,
+        )
 
 
 def sign_report_pdf(

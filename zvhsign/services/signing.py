@@ -226,88 +226,88 @@ def sign(
     # the copy's examination is reused when verify (or a --dry-run) made it earlier today
     # under the same trust settings and registry: the evidence cache's key holds everything
     # it rests on (services/pipeline.py); the would-be signature is always judged anew
-    pipe = Pipeline(ws, cache=True)
-    registry = pipe.registry
-    # the signed file is never held in memory: pyHanko writes it (and its post-sign updates)
-    # straight into the staged output, a temporary file next to ``out`` that gets its name
-    # only once complete and fsynced; a failure leaves nothing (benchmarks/large_file.py)
-    cleanup = ExitStack()
-    staged: dict[str, StagedOutput] = {}
+    with Pipeline(ws, cache=True) as pipe:
+        registry = pipe.registry
+        # the signed file is never held in memory: pyHanko writes it (and its post-sign updates)
+        # straight into the staged output, a temporary file next to ``out`` that gets its name
+        # only once complete and fsynced; a failure leaves nothing (benchmarks/large_file.py)
+        cleanup = ExitStack()
+        staged: dict[str, StagedOutput] = {}
 
-    async def run(signer) -> Preflight:
-        from ..pdf.appearance import Appearance
+        async def run(signer) -> Preflight:
+            from ..pdf.appearance import Appearance
 
-        cert = certificate_info(signer.signing_cert)
-        async with pipe.session() as rt:
-            await pipe.prepare(rt)
-            x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
-            ev = _signable(pipe, x, inp)
-            target = _target_field(data, field_name)
-            approved = ev.approved
-            current = None
-            if approved is not None and approved.superseded_by:
-                current = _current_version(registry, approved)
-            timestamper = None
-            tsa_problem = None
-            if level.timestamped and rt.env.timestamper is not None:
-                timestamper = retrying(rt.env.timestamper)
-                tsa_problem = await check_timestamper(timestamper)
-            partner_sigs = sum(
-                1 for s in ev.signatures if s.field_name.startswith(PARTNER_FIELD_PREFIX)
-            )
-            pf = Preflight(
-                inp=Path(inp), out=Path(out), approved=approved, current_version=current,
-                partner_signatures=partner_sigs, field_name=target, visible=visible, level=level,
-                signer=cert, key=key.describe(), capacity=capacity, tsa_url=ws.config.tsa_url,
-                tsa_problem=tsa_problem, now=datetime.now(timezone.utc), warnings=tuple(warnings),
-            )
-            refusal = _refusal(pf, level)
-            if refusal is None:
-                judged = await _judge_would_be(
-                    pipe, rt, ev, signer, cert, target, level, capacity, mandate_sha256, explicit_level)
-                pf = replace(pf, capacity=judged.capacity, mandate_sha256=judged.mandate_sha256,
-                             warnings=pf.warnings + judged.warnings, findings=judged.findings)
-                refusal = judged.refusal
-            if show is not None:
-                show(pf)
-            if refusal is not None:
-                raise refusal
-            if dry_run:
-                return pf
-            if confirm is not None and not confirm(pf):
-                raise SigningCancelled(_("not signed: you did not confirm; nothing was written"))
-            appearance = "blank"  # the slot stays empty
-            if visible:
-                appearance = Appearance(
-                    name=cert.common_name or cert.subject, role=cert.title,
-                    organisation=cert.organisation, capacity=pf.capacity,
+            cert = certificate_info(signer.signing_cert)
+            async with pipe.session() as rt:
+                await pipe.prepare(rt)
+                x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
+                ev = _signable(pipe, x, inp)
+                target = _target_field(data, field_name)
+                approved = ev.approved
+                current = None
+                if approved is not None and approved.superseded_by:
+                    current = _current_version(registry, approved)
+                timestamper = None
+                tsa_problem = None
+                if level.timestamped and rt.env.timestamper is not None:
+                    timestamper = retrying(rt.env.timestamper)
+                    tsa_problem = await check_timestamper(timestamper)
+                partner_sigs = sum(
+                    1 for s in ev.signatures if s.field_name.startswith(PARTNER_FIELD_PREFIX)
                 )
-            staged["out"] = cleanup.enter_context(open_output(out))
-            await add_signature(
-                data, signer, rt.env, level=level, field_name=target, reason=reason,
-                location=location, name=cert.common_name, appearance=appearance,
-                timestamper=timestamper,
-                # bind the signed mandate (SHA-256) and the capacity into the signature
-                mandate_sha256=pf.mandate_sha256, mandate_capacity=pf.capacity,
-                output=staged["out"].file,
-            )
-            return pf
+                pf = Preflight(
+                    inp=Path(inp), out=Path(out), approved=approved, current_version=current,
+                    partner_signatures=partner_sigs, field_name=target, visible=visible, level=level,
+                    signer=cert, key=key.describe(), capacity=capacity, tsa_url=ws.config.tsa_url,
+                    tsa_problem=tsa_problem, now=datetime.now(timezone.utc), warnings=tuple(warnings),
+                )
+                refusal = _refusal(pf, level)
+                if refusal is None:
+                    judged = await _judge_would_be(
+                        pipe, rt, ev, signer, cert, target, level, capacity, mandate_sha256, explicit_level)
+                    pf = replace(pf, capacity=judged.capacity, mandate_sha256=judged.mandate_sha256,
+                                 warnings=pf.warnings + judged.warnings, findings=judged.findings)
+                    refusal = judged.refusal
+                if show is not None:
+                    show(pf)
+                if refusal is not None:
+                    raise refusal
+                if dry_run:
+                    return pf
+                if confirm is not None and not confirm(pf):
+                    raise SigningCancelled(_("not signed: you did not confirm; nothing was written"))
+                appearance = "blank"  # the slot stays empty
+                if visible:
+                    appearance = Appearance(
+                        name=cert.common_name or cert.subject, role=cert.title,
+                        organisation=cert.organisation, capacity=pf.capacity,
+                    )
+                staged["out"] = cleanup.enter_context(open_output(out))
+                await add_signature(
+                    data, signer, rt.env, level=level, field_name=target, reason=reason,
+                    location=location, name=cert.common_name, appearance=appearance,
+                    timestamper=timestamper,
+                    # bind the signed mandate (SHA-256) and the capacity into the signature
+                    mandate_sha256=pf.mandate_sha256, mandate_capacity=pf.capacity,
+                    output=staged["out"].file,
+                )
+                return pf
 
-    with cleanup:  # an unpublished staged output is discarded, also on Ctrl-C
-        with key.open() as signer:
-            pf = asyncio.run(run(signer))
-        if "out" not in staged:
-            return SignResult(
-                Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
-                preflight=pf, written=False,
-            )
-        if not _unchanged(data):
-            raise InputError.spoken(N_("{path} changed while it was signed; nothing was written"),
-                                    path=display_path(inp))
-        staged.pop("out").commit()
-    return SignResult(
-        Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
-    )
+        with cleanup:  # an unpublished staged output is discarded, also on Ctrl-C
+            with key.open() as signer:
+                pf = asyncio.run(run(signer))
+            if "out" not in staged:
+                return SignResult(
+                    Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings),
+                    preflight=pf, written=False,
+                )
+            if not _unchanged(data):
+                raise InputError.spoken(N_("{path} changed while it was signed; nothing was written"),
+                                        path=display_path(inp))
+            staged.pop("out").commit()
+        return SignResult(
+            Path(out), pf.field_name, level, pf.signer.display_name, pf.approved, tuple(warnings), preflight=pf
+        )
 
 
 def _unchanged(data) -> bool:  # noqa: ANN001

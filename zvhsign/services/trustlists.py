@@ -173,15 +173,15 @@ def _keep(ws: Workspace, lotl_data: bytes, datas: dict[str, bytes]) -> bool:
 def _log(ws: Workspace, infos, source: str, national: dict, actor: str) -> None:
     from .registry_access import open_registry
 
-    registry = open_registry(ws)
-    for info in infos:
-        where = source if info.is_lotl else national.get(info.territory, "the location the LOTL names")
-        registry.append_event(
-            "trusted-list",
-            f"trusted list {info.territory} loaded (sequence {info.sequence_number})",
-            actor=actor, object_sha256s=(info.sha256,),
-            details={**info.to_json(), "source": str(where)},
-        )
+    with open_registry(ws) as registry:
+        for info in infos:
+            where = source if info.is_lotl else national.get(info.territory, "the location the LOTL names")
+            registry.append_event(
+                "trusted-list",
+                f"trusted list {info.territory} loaded (sequence {info.sequence_number})",
+                actor=actor, object_sha256s=(info.sha256,),
+                details={**info.to_json(), "source": str(where)},
+            )
 
 
 def stored_digests(ws: Workspace) -> dict[str, str]:

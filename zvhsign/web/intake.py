@@ -58,8 +58,8 @@ class Intake:
 def judge(ws: Workspace, files: list[tuple[str, bytes]]) -> tuple[BatchVerdict, list[Examined], str]:
     """The pipeline's verdicts for uploaded copies (label, bytes), judged together as one
     batch, like ``zvhsign verify`` judges its files. Blocking: call from a worker thread."""
-    with _PIPELINE_LOCK:
-        pipe = Pipeline(ws, cache=True)  # as verify: an examination made earlier today is reused
+    # as verify: an examination made earlier today is reused
+    with _PIPELINE_LOCK, Pipeline(ws, cache=True) as pipe:
 
         async def run():
             async with pipe.session() as rt:
@@ -74,8 +74,7 @@ def etsi_report(ws: Workspace, label: str, data: bytes) -> bytes:
     pipeline (examined again: the report is a by-product of an examination). Blocking."""
     from ..services.pipeline import etsi_report_bytes
 
-    with _PIPELINE_LOCK:
-        pipe = Pipeline(ws)
+    with _PIPELINE_LOCK, Pipeline(ws) as pipe:
         parts: list = []
 
         async def run():
@@ -89,8 +88,7 @@ def etsi_report(ws: Workspace, label: str, data: bytes) -> bytes:
 def record(ws: Workspace, intake: Intake, indexes: list[int], account: Account) -> list[int]:
     """Store the accepted copies ``indexes`` of ``intake`` with their verdicts in the registry
     (``verify --record``), the web user named in the audit log. Returns what was recorded."""
-    with _PIPELINE_LOCK:
-        pipe = Pipeline(ws)
+    with _PIPELINE_LOCK, Pipeline(ws) as pipe:
         if pipe.trust_sha256 != intake.trust_sha256:
             raise InputError("the trust settings changed since these copies were judged; upload them again")
         chosen = [i for i in indexes if intake.batch.files[i].verified and i not in intake.recorded]
