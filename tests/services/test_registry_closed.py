@@ -88,3 +88,30 @@ def test_no_service_leaves_the_registry_open(approved_workspace_factory, passphr
     with pytest.raises(Exception):  # a refusal on the way out closes it too
         sign(a.ws, copy, a.key("revoked-signer", passphrase), tmp_path / "no.pdf")
     check("a refused sign")
+
+
+def test_no_postgresql_connection_is_left_behind(passphrase, tmp_path, no_collector):
+    """The web server's case: every request makes a pipeline; on PostgreSQL each one left a
+    pooled connection open until a garbage collection (and the server's connection limit
+    is finite)."""
+    import psycopg
+
+    from tests.conftest import make_approved_workspace
+    from tests.pgurl import conninfo, pg_database, require
+
+    from zvhsign.services import governance as gov
+    from zvhsign.services.operations import verify
+
+    with pg_database(require()) as url:
+        def connections() -> int:
+            with psycopg.connect(**conninfo(url, "postgres"), autocommit=True) as conn:
+                return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                                    (url.database,)).fetchone()[0]
+
+        a = make_approved_workspace(tmp_path, passphrase, database_url=url.render_as_string(hide_password=False))
+        assert connections() == 0, "init, stamp and approve"
+        for _ in range(3):
+            (f,) = verify(a.ws, [a.convenant], cache=True, record=True).files
+            assert f.evidence is not None and f.evidence.approved is not None  # judged, on PostgreSQL
+            gov.status(a.ws)
+        assert connections() == 0, "verify and status"
