@@ -1,15 +1,20 @@
 """Click's own texts -- the usage errors a signatory meets before any command runs, the
 headings of ``--help`` -- are said in the language zvhsign speaks (cli/click_texts.py):
 ``$ZVHSIGN_LANG``, else the workspace's ``[display] lang`` (found from ``-w``,
-``$ZVHSIGN_WORKSPACE`` or the current folder), else Dutch. English stays click's English,
-a broken zvhsign.toml never stops the usage message, and the exit code stays 2. The real
+``$ZVHSIGN_WORKSPACE`` or the current folder), else Dutch -- for the commands a signatory
+uses (``sign``, ``mandate``), whose ``--help`` is then wholly in that language, the
+command's text and every option's help too (cli/click_help.py). The secretariat's
+commands and the top level stay click's English. English stays click's English, a broken
+zvhsign.toml never stops the usage message, and the exit code stays 2. The real
 ``zvhsign`` process (the locale variables of the shell play no part), and click's
-modules as they are afterwards."""
+modules and the commands as they are afterwards."""
 
 from __future__ import annotations
 
 import gettext
+import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +24,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from zvhsign import i18n
 from zvhsign.cli import click_texts
-from zvhsign.cli.click_texts import speaking, usage_language
+from zvhsign.cli.click_help import help_text, marked_text
+from zvhsign.cli.click_texts import (
+    SPEAKS_WORKSPACE_LANGUAGE,
+    speaking,
+    speaks_workspace_language,
+    usage_language,
+)
 from zvhsign.cli.main import cli
 
 NL_MISSING_IN = (
@@ -61,6 +73,36 @@ def nowhere(tmp_path) -> Path:
     return tmp_path
 
 
+NL = i18n.translation("nl")
+
+
+def _walk(command: click.Command, path: str = ""):
+    """Every command below ``command`` with its path ("mandate sign"), the group first."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _walk(sub, f"{path} {name}".strip())
+
+
+def _command(path: str) -> click.Command:
+    return dict(_walk(cli))[path]
+
+
+def _flat(text: str) -> str:
+    """``text`` with its line breaks and indentation as single spaces (click wraps help)."""
+    return " ".join(text.split())
+
+
+def _bare(text: str) -> str:
+    """``text`` without any whitespace: click also breaks a long word after a hyphen."""
+    return "".join(text.split())
+
+
+def _examples(command: click.Command) -> list[tuple[str, str]]:
+    """(command line, note after it or "") of each example line in the English help."""
+    lines = [line.strip() for line in marked_text(command.help).split("\n") if line.startswith("  ")]
+    return [re.fullmatch(r"(.*?)(?:\s{3,}(.*))?", line).groups("") for line in lines]
+
+
 # ------------------------------------------------------------------- Dutch by default
 
 
@@ -94,13 +136,13 @@ def test_an_invalid_choice_is_said_in_dutch(nowhere):
     (("sign", "x.pdf", "-o"), "Fout: Optie '-o' heeft 1 waarde nodig.\n"),
     (("sign", "x.pdf", "-o", "y.pdf", "--dry-run=ja"), "Fout: Bij optie '--dry-run' hoort geen waarde.\n"),
     (("sign", "x.pdf", "--key", "k.p12"), "Fout: Ontbrekende optie '-o' / '--output'.\n"),
-    (("signn",), "Fout: Onbekende opdracht 'signn'. Bedoelt u 'sign'?\n"),
-    (("verify", "x.pdf", "--jobs", "veel"),
-     "Fout: Ongeldige waarde voor '--jobs' / '-j': 'veel' is geen geldig geheel getal.\n"),
-    (("verify", "x.pdf", "--jobs", "0"),
-     "Fout: Ongeldige waarde voor '--jobs' / '-j': 0 valt buiten het bereik 1<=x<=256.\n"),
-    (("init", "ws", "--trust-root", "geen.pem"),
-     "Fout: Ongeldige waarde voor '--trust-root': Bestand 'geen.pem' bestaat niet.\n"),
+    (("sign", "x.pdf", "-o", "y.pdf", "--mandate", "."),
+     "Fout: Ongeldige waarde voor '--mandate': Bestand '.' is een map.\n"),
+    (("mandate", "regster"), "Fout: Onbekende opdracht 'regster'. Bedoelt u 'register'?\n"),
+    (("mandate", "draft", "--gemeente", "Haarlem", "--burgemeester", "W. Bosschaart", "--date", "10-11-2026",
+      "-o", "m.pdf"),
+     "Fout: Ongeldige waarde voor '--date': '10-11-2026' past niet bij de notatie '%Y-%m-%d'.\n"),
+    (("mandate", "register"), "Fout: Ontbrekend argument 'FILE'.\n"),
 ])
 def test_other_usage_errors_are_said_in_dutch(nowhere, args, said):
     p = _zvhsign(*args, cwd=nowhere)
@@ -116,9 +158,96 @@ def test_the_help_headings_are_dutch(nowhere):
     assert "\nOpties:\n" in p.stdout and "Options:" not in p.stdout
     assert "  -h, --help" in p.stdout and "Toon deze uitleg en stop." in p.stdout
     assert "-o, --output BESTAND" in p.stdout and "[verplicht]" in p.stdout
-    top = _zvhsign("-h", cwd=nowhere)
-    assert top.stdout.startswith("Gebruik: zvhsign [OPTIES] OPDRACHT [ARGUMENTEN]...\n")
-    assert "\nOpdrachten:\n" in top.stdout and "Toon het versienummer en stop." in top.stdout
+    group = _zvhsign("mandate", "-h", cwd=nowhere)
+    assert group.stdout.startswith("Gebruik: zvhsign mandate [OPTIES] OPDRACHT [ARGUMENTEN]...\n")
+    assert "\nOpdrachten:\n" in group.stdout and "Toon deze uitleg en stop." in group.stdout
+
+
+# ------------------------------------------------------------------- wholly Dutch help
+
+
+@pytest.mark.parametrize("path", sorted(SPEAKS_WORKSPACE_LANGUAGE))
+def test_the_help_of_a_signatorys_command_is_wholly_dutch(nowhere, path):
+    command = _command(path)
+    english = marked_text(command.help)
+    first = english.split("\n\n")[0]
+    options = [param.help for param in command.params if param.help]
+    p = _zvhsign(*path.split(), "--help", cwd=nowhere)
+    assert (p.returncode, p.stderr) == (0, "")
+    said = _bare(p.stdout)
+    assert p.stdout.startswith(f"Gebruik: zvhsign {path} [OPTIES]") and "\nOpties:\n" in p.stdout
+    assert _bare(first) not in said and _bare(NL.gettext(english).split("\n\n")[0]) in said
+    for text in options:
+        assert _bare(text) not in said and _bare(NL.gettext(text)) in said, text
+    for line, note in _examples(command):  # the commands as they were; their notes in Dutch
+        assert line in p.stdout and (not note or note not in p.stdout), line
+    assert not re.search(r"\b(Examples?|The round):", p.stdout)
+    # $ZVHSIGN_LANG=en: the original English, every word of it
+    e = _zvhsign(*path.split(), "--help", cwd=nowhere, env={"ZVHSIGN_LANG": "en"})
+    said = _bare(e.stdout)
+    assert e.stdout.startswith(f"Usage: zvhsign {path} [OPTIONS]") and "\nOptions:\n" in e.stdout
+    assert _bare(english) in said
+    assert all(_bare(text) in said for text in options) and "Gebruik" not in said and "Opties" not in said
+
+
+def test_sign_help_in_dutch_names_what_a_signatory_reads(nowhere):
+    said = _flat(_zvhsign("sign", "--help", cwd=nowhere).stdout)
+    for dutch in ("Onderteken een goedgekeurd exemplaar IN met uw sleutel",
+                  "Toon de controle vooraf en stop: er wordt niets ondertekend of opgeslagen.",
+                  "Lees het wachtwoord van uw sleutel uit dit bestand", "Voorbeelden:",
+                  "zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf"):
+        assert dutch in said, dutch
+    for english in ("Sign an approved copy IN", "Signed PDF to write", "Show the pre-flight",
+                    "PKCS#12 file (.p12/.pfx) with key and certificate.", "Read the token PIN", "Examples:"):
+        assert english not in said, english
+
+
+# ------------------------------------------------------------------- the secretariat's commands: English
+
+
+TOP_USAGE = "Usage: zvhsign [OPTIONS] COMMAND [ARGS]...\n"
+
+
+@pytest.mark.parametrize("args, usage", [
+    (("stamp", "--help"), "Usage: zvhsign stamp [OPTIONS] SOURCE\n"),
+    (("approve", "-h"), "Usage: zvhsign approve [OPTIONS] STAMPED\n"),
+    (("verify", "--help"), "Usage: zvhsign verify [OPTIONS] FILES...\n"),
+    (("--help",), TOP_USAGE),
+    (("-h", "sign"), TOP_USAGE),  # the group's help, before the command
+    ((), TOP_USAGE),
+])
+def test_the_secretariats_commands_and_the_top_level_are_clicks_english(nowhere, args, usage):
+    p = _zvhsign(*args, cwd=nowhere)  # Dutch by default: not for these
+    out = p.stdout + p.stderr
+    assert out.startswith(usage), out
+    assert "\nOptions:\n" in out and "Show this message and exit." in out
+    assert not re.search(r"Gebruik|Opties|Opdrachten|verplicht|BESTAND|TEKST|Toon ", out), out
+
+
+def test_the_top_level_lists_every_command_in_english_and_approve_keeps_its_key_options_english(nowhere):
+    top = _flat(_zvhsign("--help", cwd=nowhere).stdout)
+    assert "sign Sign an approved copy IN with your key" in top
+    assert "mandate The College's machtigingsbesluit" in top and "Commands:" in top
+    approve = _flat(_zvhsign("approve", "--help", cwd=nowhere).stdout)  # the options sign shares
+    assert "-k, --key FILE PKCS#12 file (.p12/.pfx) with key and certificate." in approve
+    assert "Read the key passphrase from this file" in approve and "wachtwoord" not in approve
+
+
+@pytest.mark.parametrize("args, said", [
+    (("verify", "x.pdf", "--jobs", "veel"),
+     "Error: Invalid value for '--jobs' / '-j': 'veel' is not a valid integer range.\n"),
+    (("verify", "x.pdf", "--jobs", "0"),
+     "Error: Invalid value for '--jobs' / '-j': 0 is not in the range 1<=x<=256.\n"),
+    (("init", "ws", "--trust-root", "geen.pem"),
+     "Error: Invalid value for '--trust-root': File 'geen.pem' does not exist.\n"),
+    (("signn",), "Error: No such command 'signn'. Did you mean 'sign'?\n"),
+    (("-w", "sign"), "Error: Missing command.\n"),  # "sign" is the workspace here
+])
+def test_usage_errors_of_the_secretariats_commands_and_the_top_level_are_english(nowhere, args, said):
+    p = _zvhsign(*args, cwd=nowhere)
+    assert (p.returncode, p.stdout) == (2, "")
+    assert p.stderr.startswith("Usage: zvhsign") and p.stderr.endswith(said), p.stderr
+    assert "Fout" not in p.stderr and "Gebruik" not in p.stderr and "Typ " not in p.stderr
 
 
 # ------------------------------------------------------------------- English stays English
@@ -193,21 +322,67 @@ def test_the_language_is_decided_without_failing(tmp_path, monkeypatch):
     assert usage_language(["-w", str(ws)]) == "en" and usage_language([]) == "nl"
 
 
+@pytest.mark.parametrize("argv, dutch", [
+    (["sign"], True),
+    (["sign", "--help"], True),
+    (["-w", "ws", "sign", "x.pdf"], True),
+    (["-wws", "sign"], True),
+    (["--workspace", "ws", "sign"], True),
+    (["--workspace=ws", "sign"], True),
+    (["--", "sign"], True),
+    (["mandate"], True),
+    (["mandate", "-h"], True),
+    (["mandate", "sign", "m.pdf", "--as", "secretaris"], True),
+    (["-w", "ws", "mandate", "revoke", "3f9a1c0e"], True),
+    (["mandate", "regster"], True),  # the mandate group says it does not know that one
+    ([], False),
+    (["--help"], False),
+    (["-h", "sign"], False),  # the top level's help, before the command
+    (["--version"], False),
+    (["-w", "sign"], False),  # "sign" is the workspace: no command
+    (["--workspace"], False),
+    (["signn"], False),  # the top level says it does not know that one
+    (["stamp", "bron.pdf"], False),
+    (["verify", "sign"], False),
+    (["-w", "ws", "approve", "mandate"], False),
+    (["partner", "show", "haarlem"], False),
+])
+def test_which_command_runs_is_read_from_the_command_line(argv, dutch):
+    assert speaks_workspace_language(argv, cli) is dutch
+
+
+def test_the_command_line_of_this_process_is_read_when_none_is_given(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["zvhsign", "mandate", "register", "m.pdf"])
+    assert speaks_workspace_language(None, cli)
+    monkeypatch.setattr(sys, "argv", ["zvhsign", "verify", "x.pdf"])
+    assert not speaks_workspace_language(None, cli)
+
+
+def _help_texts(group: click.Command) -> list:
+    return [(path, c.help, c.short_help, [(p.name, p.type.name, p.help, getattr(p, "show_default", None))
+                                          for p in c.params]) for path, c in _walk(group)]
+
+
 def test_click_is_put_back_after_the_run():
     names = {m: (sys.modules[m].__dict__.get("_"), sys.modules[m].__dict__.get("ngettext"))
              for m in click_texts.CLICK_MODULES if m in sys.modules}
-    sign = cli.commands["sign"]
-    before = [(p.name, p.type.name, p.help) for p in sign.params]
+    before = _help_texts(cli)
     with speaking("nl", cli):
         r = CliRunner().invoke(cli, ["sign"])
         assert r.exit_code == 2 and r.stderr == NL_MISSING_IN.replace("zvhsign", "cli", 2)
         assert "Opties:" in CliRunner().invoke(cli, ["sign", "-h"]).stdout
+        revoke = _flat(CliRunner().invoke(cli, ["mandate", "revoke", "-h"]).stdout)
+        assert "Leg vast dat het college" in revoke and "Record that" not in revoke
+        group = _flat(CliRunner().invoke(cli, ["mandate", "-h"]).stdout)
+        assert "register Controleer beide handtekeningen" in group and "Verify both" not in group
     for m, pair in names.items():
         assert (sys.modules[m].__dict__.get("_"), sys.modules[m].__dict__.get("ngettext")) == pair, m
     assert click.core._ is gettext.gettext and click.exceptions.ngettext is gettext.ngettext
-    assert [(p.name, p.type.name, p.help) for p in sign.params] == before
+    assert _help_texts(cli) == before
     r = CliRunner().invoke(cli, ["sign", "-h"])
     assert "\nOptions:\n" in r.stdout and "Show this message and exit." in r.stdout and "BESTAND" not in r.stdout
+    assert "Sign an approved copy IN" in r.stdout and "Signed PDF to write" in _flat(r.stdout)
+    assert "\b" in cli.commands["sign"].help  # the examples kept as written again
     with speaking("en", cli) as lang:
         assert lang == "en" and click.core._ is gettext.gettext
 
@@ -237,3 +412,33 @@ def test_the_marked_texts_are_clicks():
     assert named == set(click_texts.TYPE_NAMES)
     assert {click.Command("c").options_metavar, click.Group("g").subcommand_metavar,
             click.version_option("1")(click.Command("c")).params[-1].help} == set(click_texts.DECLARED_TEXTS)
+
+
+def test_the_dutch_speaking_commands_are_the_ones_that_run_inside_using():
+    """SPEAKS_WORKSPACE_LANGUAGE names the commands whose callback switches the workspace's
+    language on (``with using(ws.config.lang)``), and the groups all of whose commands do."""
+    inside = {path for path, c in _walk(cli)
+              if c.callback is not None and re.search(r"\busing\(", inspect.getsource(c.callback))}
+    assert "sign" in inside, "no command found running inside i18n.using: the test looks in the wrong place"
+    groups = {path for path, c in _walk(cli) if path and isinstance(c, click.Group) and c.commands
+              and all(f"{path} {name}" in inside for name in c.commands)}
+    assert inside | groups == SPEAKS_WORKSPACE_LANGUAGE
+
+
+@pytest.mark.parametrize("path", sorted(SPEAKS_WORKSPACE_LANGUAGE))
+def test_every_help_text_of_a_dutch_speaking_command_is_in_the_catalogue(path):
+    command = _command(path)
+    english = marked_text(command.help)
+    assert help_text(english) == command.help and "\b" not in english
+    texts = [english, *(p.help for p in command.params if p.help)]
+    assert [t for t in texts if NL.gettext(t) == t] == [], "mark it with N_ and translate it (babel.cfg)"
+    # the examples are kept as written in Dutch too (click's \b before the same paragraphs)
+    assert help_text(NL.gettext(english)).count("\b\n") == command.help.count("\b\n") > 0
+
+
+def test_help_text_keeps_the_indented_paragraphs_as_written():
+    text = "First line.\n\nProse that\nclick wraps.\n\nExamples:\n  zvhsign sign a.pdf\n  zvhsign sign b.pdf"
+    shown = help_text(text)
+    assert shown == ("First line.\n\nProse that\nclick wraps.\n\n"
+                     "\b\nExamples:\n  zvhsign sign a.pdf\n  zvhsign sign b.pdf")
+    assert marked_text(shown) == text and help_text("One line.") == "One line."

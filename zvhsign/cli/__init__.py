@@ -15,7 +15,7 @@ from .main import cli
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .click_texts import speaking, usage_language
+    from .click_texts import speaking, speaks_workspace_language, usage_language
     from .keyopts import take_secret_env
     from .logsetup import configure_logging
 
@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging()
     install_interrupt_handlers()
     try:
-        with speaking(usage_language(argv), cli):  # click's own texts too (cli/click_texts.py)
+        # click's own texts (and the help) in the language of the command that runs: the
+        # workspace's for a signatory's command (sign, mandate), else English (cli/click_texts.py)
+        lang = usage_language(argv) if speaks_workspace_language(argv, cli) else "en"
+        with speaking(lang, cli):
             cli.main(args=argv, prog_name="zvhsign")
     except SystemExit as done:
         if interrupted():

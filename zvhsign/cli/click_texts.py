@@ -20,6 +20,15 @@ a parent holding ``zvhsign.toml``) -- only that one key is read, with ``tomllib`
 missing, unreadable or broken file counts as no setting (the command itself reports
 it); else Dutch. English changes nothing: click's texts stay exactly click's.
 
+**Which commands.** Only the commands a signatory uses speak the workspace's language
+(:data:`SPEAKS_WORKSPACE_LANGUAGE`: ``sign``, ``mandate`` and its subcommands, the ones
+that run inside ``i18n.using``); the secretariat's commands and the top level
+(``zvhsign``, ``zvhsign --help``, an unknown command) stay English, click's texts
+included. :func:`speaks_workspace_language` finds from the command line which command
+runs (``cli/__init__.py`` asks it before :func:`usage_language`). For those commands the
+help texts themselves -- the command's text with its examples, every option's help --
+are said in that language too (``cli/click_help.py``), so their ``--help`` is wholly Dutch.
+
 **How.** Each click module binds the functions at import (``from gettext import
 gettext as _``), so they can't be reached through the standard library. Binding the
 global domain instead (``gettext.textdomain``) was rejected: ``gettext.gettext`` picks
@@ -54,6 +63,14 @@ from ..errors import N_, ZvhsignError
 from ..i18n import DEFAULT_LANGUAGE, ENV_VAR, LANGUAGES, resolve, translation
 from ..services.workspace import CONFIG_NAME
 from ..services.workspace import ENV_VAR as WORKSPACE_ENV_VAR
+from .click_help import spoken_help
+
+#: the commands (by their path below ``zvhsign``) that speak the workspace's language:
+#: they run inside ``i18n.using``, and click's texts and their help are said in it
+#: (tests/cli/test_usage_language.py checks this against the commands' source)
+SPEAKS_WORKSPACE_LANGUAGE = frozenset({
+    "sign", "mandate", "mandate draft", "mandate sign", "mandate register", "mandate revoke",
+})
 
 #: the click modules that bind ``_`` (and ``ngettext``) from ``gettext`` at import
 #: (tests/cli/test_usage_language.py checks this against click's source)
@@ -216,20 +233,61 @@ def usage_language(argv: Sequence[str] | None = None) -> str:
     return setting if setting in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def speaks_workspace_language(argv: Sequence[str] | None, group: click.Group) -> bool:
+    """Whether the command ``argv`` (default: this process's arguments) runs in ``group``
+    speaks the workspace's language (:data:`SPEAKS_WORKSPACE_LANGUAGE`): the first word
+    after the group's own options names the command, and the next one after a subgroup's
+    options (``mandate``) its subcommand. The top level -- no command, ``--help``,
+    ``--version``, a command that does not exist -- speaks English."""
+    path = _command_path(sys.argv[1:] if argv is None else argv, group)
+    return " ".join(path) in SPEAKS_WORKSPACE_LANGUAGE
+
+
+def _command_path(args: Sequence[str], group: click.Group) -> list[str]:
+    """The names of the command that runs, from the top (``["mandate", "sign"]``); a
+    help or version option before a command, or a name that is no command, ends it."""
+    _workspace, ends_here, rest = _group_options(args)
+    path: list[str] = []
+    command: click.Command = group
+    while rest and not ends_here and isinstance(command, click.Group) and rest[0] in command.commands:
+        path.append(rest[0])
+        command = command.commands[rest[0]]
+        _workspace, ends_here, rest = _group_options(rest[1:], workspace_option=False)
+    return path
+
+
+_HELP_OR_VERSION = ("-h", "--help", "--version")
+
+
+def _group_options(args: Sequence[str], workspace_option: bool = True) -> tuple[str | None, bool, list[str]]:
+    """A group's options at the start of ``args``: (DIR of ``-w DIR``, ``-wDIR``,
+    ``--workspace DIR`` or ``--workspace=DIR``, or None; whether ``-h``/``--help``/
+    ``--version`` ends the run there; the words from the command on). The other options
+    take no value; so do all of a subgroup's (``workspace_option=False``: ``mandate``)."""
+    workspace, ends_here = None, False
+    it = iter(args)
+    for token in it:
+        if token == "--":
+            return workspace, ends_here, list(it)
+        if token == "-" or not token.startswith("-"):  # the command: the group's options are behind
+            return workspace, ends_here, [token, *it]
+        if not workspace_option:
+            ends_here = ends_here or token in _HELP_OR_VERSION
+        elif token in ("-w", "--workspace"):
+            workspace = next(it, None)
+        elif token.startswith("--workspace="):
+            workspace = token.partition("=")[2]
+        elif token.startswith("-w") and not token.startswith("--"):
+            workspace = token[2:]
+        else:
+            ends_here = ends_here or token in _HELP_OR_VERSION
+    return workspace, ends_here, []
+
+
 def _explicit_workspace(args: Sequence[str]) -> str | None:
     """DIR of ``-w DIR``, ``-wDIR``, ``--workspace DIR`` or ``--workspace=DIR`` given
     before the command (the group's option); None without one."""
-    it = iter(args)
-    for token in it:
-        if token in ("-w", "--workspace"):
-            return next(it, None)
-        if token.startswith("--workspace="):
-            return token.partition("=")[2]
-        if token.startswith("-w") and not token.startswith("--"):
-            return token[2:]
-        if token == "--" or not token.startswith("-"):  # the command: the group's options are behind
-            return None
-    return None
+    return _group_options(args)[0]
 
 
 def _workspace_root(args: Sequence[str]) -> Path | None:
@@ -260,13 +318,14 @@ def _workspace_setting(args: Sequence[str]) -> str | None:
 # ----------------------------------------------------------------------- translation
 
 
-def _commands(group: click.Command) -> Iterator[click.Command]:
-    stack = [group]
+def _commands(group: click.Command) -> Iterator[tuple[str, click.Command]]:
+    """Every command of ``group`` with its path (``"mandate sign"``; ``""``: the group)."""
+    stack = [("", group)]
     while stack:
-        command = stack.pop()
-        yield command
+        path, command = stack.pop()
+        yield path, command
         if isinstance(command, click.Group):
-            stack.extend(command.commands.values())
+            stack.extend((f"{path} {name}".strip(), sub) for name, sub in command.commands.items())
 
 
 def _names(catalogue: NullTranslations, group: click.Command) -> Iterator[tuple[object, str, object]]:
@@ -280,7 +339,7 @@ def _names(catalogue: NullTranslations, group: click.Command) -> Iterator[tuple[
         for attr, function in (("_", catalogue.gettext), ("ngettext", catalogue.ngettext)):
             if hasattr(module, attr):
                 yield module, attr, function
-    for command in _commands(group):
+    for path, command in _commands(group):
         if hasattr(command, "_help_option"):  # click caches it: made anew, in the run's language
             yield command, "_help_option", None
         for attr in ("options_metavar", "subcommand_metavar"):
@@ -291,11 +350,14 @@ def _names(catalogue: NullTranslations, group: click.Command) -> Iterator[tuple[
                 yield param.type, "name", catalogue.gettext(param.type.name)
             if getattr(param, "help", None) in DECLARED_TEXTS:
                 yield param, "help", catalogue.gettext(param.help)
+        if path in SPEAKS_WORKSPACE_LANGUAGE:  # its own texts too: the command's help, its options'
+            yield from spoken_help(command, catalogue.gettext)
 
 
 @contextlib.contextmanager
 def speaking(lang: str, group: click.Command) -> Iterator[str]:
-    """Click says its texts in ``lang`` inside the block, for the commands of ``group``;
+    """Click says its texts in ``lang`` inside the block, for the commands of ``group``,
+    and the commands that speak the workspace's language their help texts too;
     everything is put back afterwards. ``"en"`` (or a catalogue that is missing: the
     command reports that) changes nothing. Yields the language click speaks."""
     try:
@@ -316,4 +378,5 @@ def speaking(lang: str, group: click.Command) -> Iterator[str]:
             setattr(obj, attr, value)
 
 
-__all__ = ["CLICK_MODULES", "DECLARED_TEXTS", "TEXTS", "TYPE_NAMES", "speaking", "usage_language"]
+__all__ = ["CLICK_MODULES", "DECLARED_TEXTS", "SPEAKS_WORKSPACE_LANGUAGE", "TEXTS", "TYPE_NAMES",
+           "speaking", "speaks_workspace_language", "usage_language"]

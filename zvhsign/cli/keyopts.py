@@ -24,11 +24,13 @@ from ..i18n import _
 
 
 def key_options(f):
-    f = click.option("--key", "-k", "pkcs12", type=click.Path(dir_okay=False, path_type=Path), help="PKCS#12 file (.p12/.pfx) with key and certificate.")(f)
-    f = click.option("--pem-key", type=click.Path(dir_okay=False, path_type=Path), help="PEM private key (with --pem-cert).")(f)
-    f = click.option("--pem-cert", type=click.Path(dir_okay=False, path_type=Path), help="PEM certificate of --pem-key.")(f)
-    f = click.option("--pem-chain", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="PEM CA certificates of the chain (repeatable).")(f)
-    f = click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the key passphrase from this file (else $ZVHSIGN_PASSPHRASE, else a prompt).")(f)
+    """Options for a key in files. Their help is marked (N_): said in the workspace's
+    language by the commands that speak it (cli/click_help.py), English elsewhere."""
+    f = click.option("--key", "-k", "pkcs12", type=click.Path(dir_okay=False, path_type=Path), help=N_("PKCS#12 file (.p12/.pfx) with key and certificate."))(f)
+    f = click.option("--pem-key", type=click.Path(dir_okay=False, path_type=Path), help=N_("PEM private key (with --pem-cert)."))(f)
+    f = click.option("--pem-cert", type=click.Path(dir_okay=False, path_type=Path), help=N_("PEM certificate of --pem-key."))(f)
+    f = click.option("--pem-chain", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("PEM CA certificates of the chain (repeatable)."))(f)
+    f = click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path), help=N_("Read the key passphrase from this file (else $ZVHSIGN_PASSPHRASE, else a prompt)."))(f)
     return f
 
 
@@ -129,11 +131,11 @@ def key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file):
 
 def pkcs11_options(f):
     """Options for a key on a smartcard or HSM (PKCS#11). The PIN is never an option value."""
-    f = click.option("--pkcs11-module", type=click.Path(dir_okay=False, path_type=Path), help="PKCS#11 module of your smartcard/HSM, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so.")(f)
-    f = click.option("--token-label", help="Label of the token (card) to use, when the module has several.")(f)
-    f = click.option("--key-label", help="Label of the signing key on the token (default: --cert-label).")(f)
-    f = click.option("--cert-label", help="Label of the signing certificate on the token (default: --key-label).")(f)
-    f = click.option("--pin-file", type=click.Path(dir_okay=False, path_type=Path), help="Read the token PIN from this file (else $ZVHSIGN_PIN, else a prompt).")(f)
+    f = click.option("--pkcs11-module", type=click.Path(dir_okay=False, path_type=Path), help=N_("PKCS#11 module of your smartcard/HSM, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so."))(f)
+    f = click.option("--token-label", help=N_("Label of the token (card) to use, when the module has several."))(f)
+    f = click.option("--key-label", help=N_("Label of the signing key on the token (default: --cert-label)."))(f)
+    f = click.option("--cert-label", help=N_("Label of the signing certificate on the token (default: --key-label)."))(f)
+    f = click.option("--pin-file", type=click.Path(dir_okay=False, path_type=Path), help=N_("Read the token PIN from this file (else $ZVHSIGN_PIN, else a prompt)."))(f)
     return f
 
 

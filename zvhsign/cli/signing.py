@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import N_, UsageError
 from ..i18n import _, local_date, ngettext, using
 from ..services.findings_text import finding_text
+from .click_help import help_text
 from .keyopts import any_key_source, key_options, pkcs11_options
 from .main import LEVEL_CHOICES, _spoken_workspace, cli
 
@@ -95,41 +96,45 @@ def render_preflight(pf, key_text: str | None = None) -> str:  # noqa: ANN001
     return "\n".join(lines)
 
 
-@cli.command()
+# Translators: the --help of `zvhsign sign`. Click rewraps the
+# paragraphs; the example lines are shown as written: keep the
+# commands and their file names as they are.
+_SIGN_HELP = N_("""\
+Sign an approved copy IN with your key (PAdES), writing the signed copy to -o.
+
+First shows what you are about to sign (document, version, approved SHA-256
+and decision date, you as the certificate names you, certificate validity and
+key usage, level, whether the timestamp service answers) and asks to confirm.
+IN must be an approved, current version with at most other partners'
+signatures added; anything else is refused, and nothing is written on any
+failure. Passphrases and PINs come from a prompt, a file (--passphrase-file,
+--pin-file) or $ZVHSIGN_PASSPHRASE / $ZVHSIGN_PIN, never from the command line.
+
+Examples:
+  zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf
+  zvhsign sign convenant-1.0.pdf --dry-run --key mijn-sleutel.p12 -o x.pdf
+  zvhsign sign convenant-1.0.pdf --key burgemeester.p12 --mandate machtiging-getekend.pdf -o getekend.pdf
+  zvhsign sign convenant-1.0.pdf -o getekend.pdf \\
+      --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening\"""")
+
+
+@cli.command(help=help_text(_SIGN_HELP))  # said in the workspace's language (cli/click_help.py)
 @click.argument("inp", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Signed PDF to write (never the input).")
-@click.option("--level", type=click.Choice(LEVEL_CHOICES), help="PAdES level (default B-LTA when a TSA is configured, else B-B).")
-@click.option("--field", "field_name", help="Signature field to fill (default: the next free ZVH_Handtekening_NN).")
-@click.option("--reason", help="Reason recorded in the signature.")
-@click.option("--location", help="Location recorded in the signature.")
-@click.option("--invisible", is_flag=True, help="No visible signature on the signature page.")
-@click.option("--dry-run", is_flag=True, help="Show the pre-flight and stop: nothing is signed or written.")
-@click.option("--yes", "-y", "assume_yes", is_flag=True, help="Don't ask for confirmation (for scripts).")
-@click.option("--mandate", "mandate", type=click.Path(dir_okay=False, path_type=Path), help="A burgemeester signing for the College: the signed, registered machtigingsbesluit. Its SHA-256 and the capacity go into the signature.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("Signed PDF to write (never the input)."))
+@click.option("--level", type=click.Choice(LEVEL_CHOICES), help=N_("PAdES level (default B-LTA when a TSA is configured, else B-B)."))
+@click.option("--field", "field_name", help=N_("Signature field to fill (default: the next free ZVH_Handtekening_NN)."))
+@click.option("--reason", help=N_("Reason recorded in the signature."))
+@click.option("--location", help=N_("Location recorded in the signature."))
+@click.option("--invisible", is_flag=True, help=N_("No visible signature on the signature page."))
+@click.option("--dry-run", is_flag=True, help=N_("Show the pre-flight and stop: nothing is signed or written."))
+@click.option("--yes", "-y", "assume_yes", is_flag=True, help=N_("Don't ask for confirmation (for scripts)."))
+@click.option("--mandate", "mandate", type=click.Path(dir_okay=False, path_type=Path), help=N_("A burgemeester signing for the College: the signed, registered machtigingsbesluit. Its SHA-256 and the capacity go into the signature."))
 @key_options
 @pkcs11_options
 @click.pass_context
 def sign(ctx, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,
          pkcs12, pem_key, pem_cert, pem_chain, passphrase_file,
          pkcs11_module, token_label, key_label, cert_label, pin_file):
-    """Sign an approved copy IN with your key (PAdES), writing the signed copy to -o.
-
-    First shows what you are about to sign (document, version, approved SHA-256
-    and decision date, you as the certificate names you, certificate validity and
-    key usage, level, whether the timestamp service answers) and asks to confirm.
-    IN must be an approved, current version with at most other partners'
-    signatures added; anything else is refused, and nothing is written on any
-    failure. Passphrases and PINs come from a prompt, a file (--passphrase-file,
-    --pin-file) or $ZVHSIGN_PASSPHRASE / $ZVHSIGN_PIN, never from the command line.
-
-    \b
-    Examples:
-      zvhsign sign convenant-1.0.pdf --key mijn-sleutel.p12 -o convenant-1.0-getekend.pdf
-      zvhsign sign convenant-1.0.pdf --dry-run --key mijn-sleutel.p12 -o x.pdf
-      zvhsign sign convenant-1.0.pdf --key burgemeester.p12 --mandate machtiging-getekend.pdf -o getekend.pdf
-      zvhsign sign convenant-1.0.pdf -o getekend.pdf \\
-          --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening"
-    """
     ws = _spoken_workspace(ctx)
     with using(ws.config.lang):
         _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run, assume_yes, mandate,
