@@ -45,17 +45,20 @@ def _overlay_pdf(info: StampInfo, sizes: list[tuple[float, float]]) -> bytes:
     return buf.getvalue()
 
 
-def stamp_pdf(
-    source: bytes, document: DocumentKind, version: str, partner_fields: int
-) -> tuple[bytes, StampInfo]:
-    """Return the stamped PDF bytes for ``source`` and the identity written into it."""
+def stamp_pdf(source, document: DocumentKind, version: str, partner_fields: int, output) -> StampInfo:
+    """Write the stamped PDF for ``source`` (bytes, or a mapped file: see ``byteview``) into
+    the binary file ``output``; returns the identity written into it. Neither the source
+    nor the result is held in memory as a whole (a 200 MB source: benchmarks/large_file.py)."""
     import pikepdf
+
+    from .byteview import prefix_stream, release
 
     if partner_fields < 1 or partner_fields > 99:
         raise UsageError("the number of partner signature fields must be between 1 and 99")
     info = StampInfo(document, version, Sha256.of(source))
+    release(source)  # a mapped source's pages: qpdf reads it with pread from here on
     try:
-        pdf = pikepdf.open(io.BytesIO(source))
+        pdf = pikepdf.open(prefix_stream(source))
     except pikepdf.PdfError as exc:
         raise InputError(f"the source is not a readable PDF: {qpdf_text(exc)}") from None
     with pdf:
@@ -82,15 +85,14 @@ def stamp_pdf(
         _add_signature_fields(pdf, partner_fields, first_sig_page)
         _write_metadata(pdf, info)
 
-        out = io.BytesIO()
         pdf.save(
-            out,
+            output,
             deterministic_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.disable,
             fix_metadata_version=False,
         )
         overlay.close()
-    return out.getvalue(), info
+    return info
 
 
 def _overlay(pdf, page, over) -> None:
@@ -204,11 +206,11 @@ def _write_metadata(pdf, info: StampInfo) -> None:
 
 
 def qpdf_text(exc: BaseException) -> str:
-    """qpdf's message without the in-memory file's repr (``<_io.BytesIO object at 0x…>``),
-    on one line."""
+    """qpdf's message without the name it gives a Python stream (``stream <_io.BufferedReader>:``,
+    ``<_io.BytesIO object at 0x…>``), on one line."""
     import re
 
-    text = re.sub(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>(:\s*)?", "", str(exc))
+    text = re.sub(r"(\bstream\s+)?<_io\.\w+(\s[^<>]*)?>(:\s*)?", "", str(exc))
     text = " ".join(text.split())
     return text or type(exc).__name__
 

@@ -17,7 +17,7 @@ from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, UsageError
 
 __all__ = ["KeySource", "approve", "stamp", "verify"]
-from .files import OutputError, check_distinct, display_path, open_output, read_input, write_atomic
+from .files import OutputError, check_distinct, display_path, open_output, read_copy, read_input
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -35,6 +35,7 @@ def _actor() -> str:
 
 def stamp(source: Path, document: DocumentKind, version: str, out: Path, *, fields: int = 24) -> StampInfo:
     """Stamp ``source`` as ``document`` ``version`` into ``out`` (reproducibly)."""
+    from ..pdf.byteview import MappedFile
     from ..pdf.stamp import stamp_pdf
 
     try:
@@ -42,9 +43,12 @@ def stamp(source: Path, document: DocumentKind, version: str, out: Path, *, fiel
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     check_distinct(source, out)
-    data = read_input(source)
-    stamped, info = stamp_pdf(data, document, version, fields)
-    write_atomic(out, stamped)
+    data = read_copy(source)  # a large source is mapped, not read (pdf/byteview.py)
+    with open_output(out) as staged:  # written straight into the staged file, named when complete
+        info = stamp_pdf(data, document, version, fields, staged.file)
+        if isinstance(data, MappedFile) and not data.unchanged():
+            raise InputError(f"{display_path(source)} changed while it was stamped; nothing was written")
+        staged.commit()
     return info
 
 
