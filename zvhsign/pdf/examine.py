@@ -37,11 +37,13 @@ async def examine(
     approved_by_size: Callable[[int], list[ApprovedVersion]],
     spec=None,
     etsi: list | None = None,
+    file_sha256: Sha256 | None = None,
 ) -> FileEvidence:
     """Establish the facts about one copy. Raises InputError if it can't be judged.
 
     ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature are
-    appended to it (see :func:`etsi_report_xml`)."""
+    appended to it (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
+    when the caller has it already (a large file is not hashed twice)."""
     from .stamp import read_stamp
     from .structure import analyse_revisions
 
@@ -57,7 +59,7 @@ async def examine(
 
     approved: ApprovedVersion | None = None
     approved_rev: int | None = None
-    file_sha256 = Sha256.of(data)
+    file_sha256 = file_sha256 or Sha256.of(data)
     for i, end in enumerate(ends):
         candidates = approved_by_size(end)
         if candidates:  # each prefix hashed once (the whole file: already)

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..domain.attribution import CovenantSignature, GovernanceContext
+from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind
 from ..domain.evidence import FileEvidence
 from ..domain.findings import Level
@@ -186,12 +187,14 @@ class Pipeline:
         try:
             # a recorded copy's bytes are stored: read them; else a large file is mapped
             data = copy.data if copy.data is not None else (read_input if keep_data else read_copy)(copy.path)
-            key = self._cache_key(data) if self.cache is not None and etsi is None else None
+            sha = Sha256.of(data)  # once: the cache key and the examination's fact
+            key = self._cache_key(file_sha256=sha.hex) if self.cache is not None and etsi is None else None
             ev = self.cache.get(key) if key else None
             if ev is not None:
                 return Examined(copy, replace(ev, path=copy.label), data if keep_data else None)
             spec = spec or rt.signature_spec()  # (loads the trusted lists on first need)
-            ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi)
+            ev = await examine(copy.label, data, rt.env, lambda n: self.sizes.get(n, []), spec=spec, etsi=etsi,
+                               file_sha256=sha)
             if key:
                 self._keep(key, ev)
             return Examined(copy, ev, data if keep_data else None)
@@ -336,7 +339,6 @@ class Pipeline:
 
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
         """Store every examined copy with its verdict and evidence (``verify --record``)."""
-        from ..domain.digests import Sha256
         from ..errors import InputError, RegistryError
 
         if any(x.evidence is not None and x.data is not None for x in examined):
