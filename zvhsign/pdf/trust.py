@@ -27,7 +27,10 @@ def shared_fetcher_backend(inner):
 
         def get_fetchers(self):
             if self._fetchers is None:
-                self._fetchers = inner.get_fetchers()
+                from .fetchers import frameless
+
+                # shared by every file: a kept failure must not keep each file's frames
+                self._fetchers = frameless(inner.get_fetchers())
             return self._fetchers
 
         async def close(self) -> None:
