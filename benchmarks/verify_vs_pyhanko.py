@@ -9,6 +9,12 @@ own bytes (random whitespace after its last %%EOF, which changes no verdict): co
 never seen. Both sides run as their own process, measured from outside (wall time, CPU time
 of the process and its children, peak RSS):
 
+The test PKI (TSA, OCSP, CRLs) is served by this script, once, for every zvhsign run, in a copy
+of the demo workspace with ``[testpki] serve = false`` (benchmarks/sign_vs_pyhanko.py explains
+the routing): a real workspace fetches over HTTP, it does not serve a PKI inside the command.
+At N=1 the row "zv-serve" is the demo workspace as it is (the command serves the test PKI
+itself when it needs to fetch, as the demo and the tests run it).
+
 * zvhsign "new": ``zvhsign verify --json --jobs J FILES`` on the new copies -- the whole
   verification (approved version by hash, revision analysis, ETSI validation with the
   embedded validation data and online revocation where needed, governance rules), as when
@@ -25,13 +31,19 @@ Printed: per file CPU and wall, peak RSS, and the ratios zvhsign / peer.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sign_vs_pyhanko as svp  # noqa: E402 - the shared set-up (served PKI, shim)
 
 PEER = r"""
 import sys
@@ -82,7 +94,15 @@ def main() -> int:
     sizes = args.n or [12, 48]
     exe = str(Path(sys.executable).with_name("zvhsign"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
-    with tempfile.TemporaryDirectory() as tmp:
+    from zvhsign.testpki import LocalTestPKI, certs_dir
+
+    with tempfile.TemporaryDirectory() as tmp, LocalTestPKI(certs_dir()) as pki:
+        env["ZVH_BENCH_PKI_PORT"] = str(pki.port)
+        # every zvhsign process -- also the workers --jobs spawns -- routes the test PKI's name
+        # to the served PKI: the shim as the sitecustomize of the zvhsign runs only
+        shim_dir = Path(tmp) / "shim"
+        shim_dir.mkdir()
+        (shim_dir / "sitecustomize.py").write_text(svp.SHIM, encoding="utf-8")
         # both sides run from compiled bytecode, as after an install, kept for this run
         # (with PYTHONDONTWRITEBYTECODE set, zvhsign's modules would be compiled every run)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -91,12 +111,18 @@ def main() -> int:
         if demo is None:
             demo = Path(tmp) / "demo"
             subprocess.run([exe, "demo", str(demo)], check=True, capture_output=True)
+        served = Path(tmp) / "ws"  # the demo workspace with the test PKI served by this script
+        shutil.copytree(demo, served, ignore=shutil.ignore_patterns("signed", "kit", "*.pdf"))
+        svp._set(served, serve=False)
+        zv = [exe, "-w", str(served)]
+        zv_env = {**env, "PYTHONPATH": str(shim_dir)}
         signed = sorted((demo / "signed").glob("*.pdf"))
         root = next((demo / "trust").glob("*root*.pem"), None) or next((demo / "trust").glob("*.pem"))
         other_certs = [a for ca in sorted((demo / "trust").glob("*-ca.cert.pem")) for a in ("--other-certs", str(ca))]
+        _measure([*zv, "verify", "--no-cache", str(signed[0])], zv_env)  # fills the bytecode cache
         for warm_up in ([exe, "-w", str(demo), "verify", "--no-cache", str(signed[0])],
                         [sys.executable, "-c", PEER, str(root), str(signed[0])]):
-            _measure(warm_up, env)  # fills the bytecode cache; not measured
+            _measure(warm_up, env)  # (not measured)
         print(f"{'N':>5} {'side':<8} {'wall/file':>10} {'CPU/file':>10} {'peak RSS':>10}")
         for n in sizes:
             batch = Path(tmp) / f"batch-{len(list(Path(tmp).glob('batch-*')))}-{n}"
@@ -110,14 +136,23 @@ def main() -> int:
                 dst.write_bytes(data.rstrip(b"\r\n") + b"\n" + nonce + b"\n")
                 paths.append(str(dst))
             jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-            verify = [exe, "-w", str(demo), "verify", "--json", *jobs]
-            z = _measure([*verify, *paths], env)  # new copies: every file examined
-            warm = _measure([*verify, *paths], env)  # a re-verify of unchanged copies
-            nc = _measure([*verify, "--no-cache", *paths], env)  # examined again, lists read anew
+            verify = [*zv, "verify", "--json", *jobs]
+            z = _measure([*verify, *paths], zv_env)  # new copies: every file examined
+            warm = _measure([*verify, *paths], zv_env)  # a re-verify of unchanged copies
+            nc = _measure([*verify, "--no-cache", *paths], zv_env)  # examined again, lists read anew
+            verdicts = json.loads(z[3]) if z[3].strip() else {"files": []}
+            if any(f["status"] != "VERIFIED" for f in verdicts["files"]) or len(verdicts["files"]) != n:
+                raise SystemExit(f"zvhsign did not verify all {n} copies: the figures would not be comparable")
             p = _measure([sys.executable, "-c", PEER, str(root), *paths], env)
             sides = [("new", z), ("cached", warm), ("no-cache", nc), ("pyhanko", p)]
             peers = [("pyhanko", p)]
             if n == 1:  # one copy: also pyHanko's own command, a whole process as zvhsign's is
+                # and zvhsign as the demo runs it (serving the test PKI itself), on a copy of its own
+                demo_copy = Path(tmp) / "demo-copy.pdf"
+                data = Path(paths[0]).read_bytes()
+                demo_copy.write_bytes(data.rstrip(b"\r\n") + b"\n" + bytes(b" \t"[b & 1] for b in os.urandom(64)) + b"\n")
+                zs = _measure([exe, "-w", str(demo), "verify", "--json", str(demo_copy)], env)
+                sides.append(("zv-serve", zs))
                 ph_cli = _measure([sys.executable, "-m", "pyhanko", "sign", "validate", "--trust", str(root),
                                    "--trust-replace", *other_certs, "--soft-revocation-check", *paths], env)
                 sides.append(("ph-cli", ph_cli))
@@ -125,7 +160,8 @@ def main() -> int:
             for side, (wall, cpu, peak, _out) in sides:
                 print(f"{n:>5} {side:<8} {wall / n * 1000:>8.0f}ms {cpu / n * 1000:>8.0f}ms {peak:>8.0f}MB")
             for peer, q in peers:
-                for side, m in (("new", z), ("cached", warm), ("no-cache", nc)):
+                mine = [("new", z), ("cached", warm), ("no-cache", nc)] + ([("zv-serve", zs)] if n == 1 else [])
+                for side, m in mine:
                     print(f"{n:>5} {'ratio':<8} {m[0] / q[0]:>9.2f}x {m[1] / q[1]:>9.2f}x {m[2] / q[2]:>9.2f}x"
                           f"   ({side} / {peer}; below 1: zvhsign is faster/smaller)")
     return 0
