@@ -127,8 +127,17 @@ def test_the_evidence_store_keeps_the_reasons_and_reads_old_evidence(batch, setu
     q = next(s.qualification for s in back.signatures if s.qualification.level.value == "AdES-QC")
     assert all(type(r) is QualificationReason for r in q.reasons) and q.reasons[1].text == NO_QSCD_EN
     doc = json.loads(stored)
-    assert doc["schema"] == codec.SCHEMA == "zvhsign.evidence/2"
+    assert doc["schema"] == codec.SCHEMA == "zvhsign.evidence/3"
     assert codec.loads(json.dumps({**doc, "schema": "zvhsign.evidence/0"})) is None  # unknown: examine again
+    # schema 2: the same facts without the timestamps' trust problems (read as unknown)
+    two = json.loads(stored)
+    for sig in two["evidence"]["signatures"]:
+        for key in ("signature_timestamp", "content_timestamp"):
+            if sig.get(key):
+                sig[key].pop("trust_problem")
+    read = codec.loads(json.dumps({**two, "schema": "zvhsign.evidence/2"}))
+    assert read is not None and read.sha256 == fv.evidence.sha256
+    assert all(s.signature_timestamp is None or s.signature_timestamp.trust_problem is None for s in read.signatures)
     # evidence recorded before the reasons were facts: schema 1, the reasons plain strings. It is
     # read as it is (else every command would examine the recorded covenant copies again), the
     # reasons staying the English sentences they were, braces and all

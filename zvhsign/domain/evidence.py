@@ -84,6 +84,10 @@ class TimestampEvidence:
     valid: bool
     trusted: bool
     tsa_not_after: datetime | None = None  # the TSA certificate's expiry: renew before it
+    #: why the TSA is not trusted, as ETSI names it (``NO_CERTIFICATE_CHAIN_FOUND``: a TSA
+    #: outside the trust roots; ``CERTIFICATE_CHAIN_GENERAL_FAILURE``, ``TRY_LATER``: its
+    #: chain or revocation status could not be established now); None when trusted or unknown
+    trust_problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,6 +101,7 @@ class TimestampEvidence:
             "intact": self.intact,
             "valid": self.valid,
             "trusted": self.trusted,
+            "trust_problem": self.trust_problem,
         }
 
 

@@ -20,6 +20,7 @@ def ts_evidence(status) -> TimestampEvidence | None:
         not_after = status.signing_cert.not_valid_after
     except Exception:
         pass
+    problem = getattr(status, "trust_problem_indic", None)
     return TimestampEvidence(
         time=status.timestamp,
         tsa=tsa,
@@ -27,6 +28,7 @@ def ts_evidence(status) -> TimestampEvidence | None:
         valid=bool(status.valid),
         trusted=bool(status.trusted),
         tsa_not_after=not_after,
+        trust_problem=problem.standard_name if problem is not None and not status.trusted else None,
     )
 
 

@@ -20,7 +20,10 @@ from zvhsign.domain.qualification import QualificationReason
 #: the shape of the stored facts; evidence stored by an unknown schema is examined again
 #: (its key in the evidence cache holds the schema too: services/pipeline.py).
 #: 2: a qualification's reasons are QualificationReason facts (msgid, params), not strings
-SCHEMA = "zvhsign.evidence/2"
+#: 3: a timestamp names its trust problem (``TimestampEvidence.trust_problem``)
+SCHEMA = "zvhsign.evidence/3"
+#: read too: schema 2 is schema 3 without the timestamps' trust problems (None: unknown)
+SCHEMA_2 = "zvhsign.evidence/2"
 #: read too: evidence recorded (``verify --record``) before schema 2, whose reasons are the
 #: English sentences. Were it examined again instead, every command would re-examine every
 #: covenant copy recorded before the upgrade (``Pipeline.prepare``), each time.
@@ -52,9 +55,9 @@ def loads(text: str) -> FileEvidence | None:
     """The stored evidence, or None when it was stored by an unknown schema (examine again).
     Schema-1 evidence is read as it is: its qualification reasons stay the English sentences."""
     doc = json.loads(text)
-    if doc.get("schema") not in (SCHEMA, SCHEMA_1):
+    if doc.get("schema") not in (SCHEMA, SCHEMA_2, SCHEMA_1):
         return None
-    if doc.get("schema") == SCHEMA and not _reasons_are_facts(doc["evidence"]):
+    if doc.get("schema") in (SCHEMA, SCHEMA_2) and not _reasons_are_facts(doc["evidence"]):
         return None  # string reasons under the new schema: not written by zvhsign
     try:
         return _conv.structure(doc["evidence"], FileEvidence)

@@ -211,6 +211,13 @@ _TRUST_CODES = {
     "TRY_LATER": C.REVOCATION_UNKNOWN,
     "REVOCATION_OUT_OF_BOUNDS_NO_POE": C.REVOCATION_UNKNOWN,
 }
+#: a signature timestamp's TSA that could not be validated *now*: undetermined, as a signer's
+#: chain in that state is (any other trust problem of a TSA is TIMESTAMP_INVALID)
+_TS_UNDETERMINED = {
+    "TRY_LATER": C.REVOCATION_UNKNOWN,
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": C.REVOCATION_UNKNOWN,
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": C.SIGNATURE_NOT_VALIDATED,
+}
 
 
 class SignerTrusted:
@@ -248,6 +255,12 @@ class SignatureTimestamped:
                 yield C.NO_SIGNATURE_TIMESTAMP("no signature timestamp: when it was signed can't be proven "
                     "(ordering rules stay undecided)",
                 )
+        elif not ts.ok and ts.intact and ts.valid and ts.trust_problem in _TS_UNDETERMINED:
+            # the TSA's chain or revocation status could not be established now (a responder
+            # out of reach): nothing is known against the timestamp yet -- as for a signer
+            code = _TS_UNDETERMINED[ts.trust_problem]
+            yield code(f"the signature timestamp's TSA could not be validated now ({ts.tsa or 'unknown TSA'}; "
+                       f"ETSI INDETERMINATE/{ts.trust_problem})")
         elif not ts.ok:
             why = (
                 "does not match the signature" if not ts.intact
