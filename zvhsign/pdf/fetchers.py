@@ -17,60 +17,59 @@ unchanged.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 
+# (imported when fetching is set up: trust.shared_fetcher_backend imports this module then)
+from pyhanko_certvalidator.fetchers.api import CertificateFetcher, CRLFetcher, Fetchers, OCSPFetcher
 
-@functools.cache
-def _classes():  # noqa: ANN202 - pyhanko-certvalidator is imported when fetching is set up
-    from pyhanko_certvalidator.fetchers.api import CertificateFetcher, CRLFetcher, OCSPFetcher
 
-    class _Delegating:
-        def __init__(self, inner) -> None:  # noqa: ANN001
-            self._inner = inner
+class _Delegating:
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self._inner = inner
 
-        def __getattr__(self, name: str):  # noqa: ANN204 - anything else the inner fetcher has
-            return getattr(self._inner, name)
+    def __getattr__(self, name: str):  # noqa: ANN204 - anything else the inner fetcher has
+        return getattr(self._inner, name)
 
-    class FramelessOCSP(_Delegating, OCSPFetcher):
-        async def fetch(self, cert, authority):  # noqa: ANN001, ANN201
-            try:
-                return await self._inner.fetch(cert, authority)
-            except Exception as exc:
-                raise exc.with_traceback(None)  # noqa: B904 - the same (kept) exception, no frames
 
-        def fetched_responses(self):  # noqa: ANN201
-            return self._inner.fetched_responses()
+class FramelessOCSP(_Delegating, OCSPFetcher):
+    async def fetch(self, cert, authority):  # noqa: ANN001, ANN201
+        try:
+            return await self._inner.fetch(cert, authority)
+        except Exception as exc:
+            raise exc.with_traceback(None)  # noqa: B904 - the same (kept) exception, no frames
 
-        def fetched_responses_for_cert(self, cert):  # noqa: ANN001, ANN201
-            return self._inner.fetched_responses_for_cert(cert)
+    def fetched_responses(self):  # noqa: ANN201
+        return self._inner.fetched_responses()
 
-    class FramelessCRL(_Delegating, CRLFetcher):
-        async def fetch(self, cert, *, use_deltas=None):  # noqa: ANN001, ANN201
-            try:
-                return await self._inner.fetch(cert, use_deltas=use_deltas)
-            except Exception as exc:
-                raise exc.with_traceback(None)  # noqa: B904
+    def fetched_responses_for_cert(self, cert):  # noqa: ANN001, ANN201
+        return self._inner.fetched_responses_for_cert(cert)
 
-        def fetched_crls(self):  # noqa: ANN201
-            return self._inner.fetched_crls()
 
-        def fetched_crls_for_cert(self, cert):  # noqa: ANN001, ANN201
-            return self._inner.fetched_crls_for_cert(cert)
+class FramelessCRL(_Delegating, CRLFetcher):
+    async def fetch(self, cert, *, use_deltas=None):  # noqa: ANN001, ANN201
+        try:
+            return await self._inner.fetch(cert, use_deltas=use_deltas)
+        except Exception as exc:
+            raise exc.with_traceback(None)  # noqa: B904
 
-    class FramelessCertificates(_Delegating, CertificateFetcher):
-        async def fetch_cert_issuers(self, cert) -> AsyncIterator:  # noqa: ANN001
-            async for found in _frameless(self._inner.fetch_cert_issuers(cert)):
-                yield found
+    def fetched_crls(self):  # noqa: ANN201
+        return self._inner.fetched_crls()
 
-        async def fetch_crl_issuers(self, certificate_list) -> AsyncIterator:  # noqa: ANN001
-            async for found in _frameless(self._inner.fetch_crl_issuers(certificate_list)):
-                yield found
+    def fetched_crls_for_cert(self, cert):  # noqa: ANN001, ANN201
+        return self._inner.fetched_crls_for_cert(cert)
 
-        def fetched_certs(self):  # noqa: ANN201
-            return self._inner.fetched_certs()
 
-    return FramelessOCSP, FramelessCRL, FramelessCertificates
+class FramelessCertificates(_Delegating, CertificateFetcher):
+    async def fetch_cert_issuers(self, cert) -> AsyncIterator:  # noqa: ANN001
+        async for found in _frameless(self._inner.fetch_cert_issuers(cert)):
+            yield found
+
+    async def fetch_crl_issuers(self, certificate_list) -> AsyncIterator:  # noqa: ANN001
+        async for found in _frameless(self._inner.fetch_crl_issuers(certificate_list)):
+            yield found
+
+    def fetched_certs(self):  # noqa: ANN201
+        return self._inner.fetched_certs()
 
 
 async def _frameless(found: AsyncIterator) -> AsyncIterator:
@@ -81,10 +80,8 @@ async def _frameless(found: AsyncIterator) -> AsyncIterator:
         raise exc.with_traceback(None)  # noqa: B904
 
 
-def frameless(fetchers):  # noqa: ANN001, ANN201
+def frameless(fetchers: Fetchers) -> Fetchers:
     """pyhanko-certvalidator ``Fetchers`` whose failures keep no frames (see the module's text)."""
-    from pyhanko_certvalidator.fetchers.api import Fetchers
-
-    ocsp, crls, certs = _classes()
-    return Fetchers(ocsp_fetcher=ocsp(fetchers.ocsp_fetcher), crl_fetcher=crls(fetchers.crl_fetcher),
-                    cert_fetcher=certs(fetchers.cert_fetcher))
+    return Fetchers(ocsp_fetcher=FramelessOCSP(fetchers.ocsp_fetcher),
+                    crl_fetcher=FramelessCRL(fetchers.crl_fetcher),
+                    cert_fetcher=FramelessCertificates(fetchers.cert_fetcher))
