@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
+import pytest
+
 from zvhsign.domain.evidence import Indication
 from zvhsign.services.operations import verify
 
@@ -31,3 +33,24 @@ def test_an_unreachable_responder_leaves_the_signature_undetermined(approved, si
         assert "FAIL" not in codes.values(), codes
     (again,) = verify(approved.ws, [copy], cache=False).files  # the responders answer again
     assert again.verified, [f.to_json() for f in again.all_findings()]
+
+
+def test_sign_waits_rather_than_refuses_when_the_copy_cant_be_checked_now(approved, passphrase, tmp_path):
+    """sign's pre-flight in an outage: the approved copy's signatures can't be checked now.
+    That is no reason to call it "not an approved version" and send the signatory back to the
+    secretariat: it could not complete (exit 3), try again later; nothing is written."""
+    from zvhsign.errors import EXIT_INCOMPLETE, ServiceError
+    from zvhsign.registry import EvidenceCache
+    from zvhsign.services.registry_access import open_registry
+    from zvhsign.services.signing import sign
+
+    with open_registry(approved.ws) as reg:
+        EvidenceCache(reg).clear()  # the copy examined now, not as it was when reachable
+    unreachable = dataclasses.replace(approved.ws, config=dataclasses.replace(approved.ws.config, test_pki=False))
+    out = tmp_path / "getekend.pdf"
+    with pytest.raises(ServiceError) as err:
+        sign(unreachable, approved.convenant, approved.key("om", passphrase), out)
+    assert err.value.exit_code == EXIT_INCOMPLETE
+    assert "could not be checked now, so it is not signed yet" in err.value.message
+    assert "internet connection" in (err.value.hint or "")
+    assert not out.exists() and list(tmp_path.iterdir()) == []
