@@ -54,3 +54,21 @@ def test_sign_waits_rather_than_refuses_when_the_copy_cant_be_checked_now(approv
     assert "could not be checked now, so it is not signed yet" in err.value.message
     assert "internet connection" in (err.value.hint or "")
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_extend_reports_could_not_rather_than_refused(approved, signed_convenant, tmp_path):
+    """extend in an outage: the copy's signatures can't be checked now -- it could not be
+    extended this time (status "error", exit 3), it is not refused as a copy that does not verify."""
+    from zvhsign.registry import EvidenceCache
+    from zvhsign.services.extend import extend
+    from zvhsign.services.registry_access import open_registry
+
+    copy = tmp_path / "c.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    with open_registry(approved.ws) as reg:
+        EvidenceCache(reg).clear()
+    unreachable = dataclasses.replace(approved.ws, config=dataclasses.replace(approved.ws.config, test_pki=False))
+    (result,) = extend(unreachable, [copy])
+    assert result.status == "error", result
+    assert result.message.startswith("could not be checked now, so it was not extended"), result.message
+    assert copy.read_bytes() == signed_convenant.read_bytes()

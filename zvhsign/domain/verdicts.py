@@ -98,6 +98,10 @@ class Outcome(str, enum.Enum):
     ERROR = "ERROR"  # could not be examined
 
 
+#: findings that say a check could not be made now, not that something is wrong
+UNDETERMINED_NOW = frozenset({"SIGNATURE_NOT_VALIDATED", "REVOCATION_UNKNOWN"})
+
+
 @dataclass(frozen=True)
 class FileVerdict:
     evidence: FileEvidence | None
@@ -143,6 +147,15 @@ class FileVerdict:
         if Indication.INDETERMINATE in indications:
             return Outcome.INDETERMINATE
         return Outcome.FAILED  # blocked by a file-level warning
+
+    def undetermined_now(self, blocking: list[Finding]) -> bool:
+        """True when each of ``blocking`` (the findings a command will not go past) says only
+        that a check could not be made now -- a signer's or TSA's certificate status not
+        established, as when its service is out of reach -- on a signature zvhsign could read:
+        nothing is known to be wrong with the copy; the command should try again, not refuse it."""
+        now = [f for sv in self.signatures if not sv.evidence.not_validated
+               for f in sv.findings if f.code in UNDETERMINED_NOW]
+        return bool(blocking) and all(any(f is u for u in now) for f in blocking)
 
     def first_blocking(self) -> Finding | None:
         """The finding that says best why the copy is not verified: the first FAIL (file

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..domain.evidence import SignatureKind
 from ..domain.verdicts import FileVerdict
-from ..errors import InputError, UsageError, ZvhsignError
+from ..errors import InputError, ServiceError, UsageError, ZvhsignError
 from .files import write_atomic
 from .workspace import Workspace
 
@@ -50,14 +50,25 @@ class ExtendResult:
         }
 
 
+def _blocking(verdict: FileVerdict) -> list:
+    return [f for f in verdict.all_findings() if f.level.blocks and f.code not in NOT_BLOCKING_EXTEND]
+
+
+def _checked_now(verdict: FileVerdict) -> None:
+    """A copy whose signatures could not be checked now (a certificate status service out of
+    reach) is not refused: it could not be extended this time (ServiceError, exit 3)."""
+    blocking = _blocking(verdict)
+    if verdict.undetermined_now(blocking):
+        f = blocking[0]
+        raise ServiceError(f"could not be checked now, so it was not extended (try again when the certificate "
+                           f"status services can be reached): {f.code}: {f.message}")
+
+
 def _refusal(verdict: FileVerdict) -> str | None:
     """Why ``verdict``'s copy must not be extended, or None."""
     if verdict.error:
         return verdict.error
-    blocking = [
-        f for f in verdict.all_findings()
-        if f.level.blocks and f.code not in NOT_BLOCKING_EXTEND
-    ]
+    blocking = _blocking(verdict)
     if blocking:
         f = blocking[0]
         more = f" (and {len(blocking) - 1} more finding(s))" if len(blocking) > 1 else ""
@@ -114,6 +125,7 @@ def extend(
                         data, ev = x.data, x.evidence
                         # the verdict `verify` gives this copy alone, from the one pipeline
                         verdict = pipe.judge([x]).files[0]
+                        _checked_now(verdict)
                         why = _refusal(verdict)
                         if why:
                             n = sum(s.kind is SignatureKind.DOC_TIMESTAMP for s in ev.signatures)

@@ -39,9 +39,6 @@ _NOT_BLOCKING_FOR_SIGNING = frozenset({"NO_PARTNER_SIGNATURE", "NO_SIGNATURE_TIM
 #: covenant signature lives in another copy (verify checks the order), and at an
 #: explicitly chosen level B-B the time evidence is missing by choice
 _WARN_ONLY = frozenset({"COVENANT_SIGNATURE_MISSING"})
-#: findings on the copy that say a check could not be made now (a status service out of
-#: reach), not that something is wrong: signing waits, it does not refuse the copy
-_UNDETERMINED_NOW = frozenset({"SIGNATURE_NOT_VALIDATED", "REVOCATION_UNKNOWN"})
 _WARN_ONLY_AT_B_B = frozenset({"NO_SIGNATURE_TIMESTAMP", "MANDATE_ORDER_UNPROVEN", "PROTOCOL_ORDER_UNPROVEN"})
 
 
@@ -155,9 +152,7 @@ def _signable(pipe, x, inp: Path):  # noqa: ANN001
     blocking = [f for f in verdict.findings if f.level.blocks and f.code not in _NOT_BLOCKING_FOR_SIGNING]
     blocking += [f for sv in verdict.signatures for f in sv.findings
                  if f.level.blocks and code(f.code).scope == "signature"]
-    undetermined = [f for sv in verdict.signatures if not sv.evidence.not_validated  # (not: a format
-                    for f in sv.findings if f.code in _UNDETERMINED_NOW]           # zvhsign can't read)
-    if blocking and all(any(f is u for u in undetermined) for f in blocking):
+    if verdict.undetermined_now(blocking):
         # nothing is wrong with the copy that is known: its signatures could not be checked
         # now (a certificate status service out of reach) -- not a refusal, a check to repeat
         raise ServiceError(
