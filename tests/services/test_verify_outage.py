@@ -72,3 +72,16 @@ def test_extend_reports_could_not_rather_than_refused(approved, signed_convenant
     assert result.status == "error", result
     assert result.message.startswith("could not be checked now, so it was not extended"), result.message
     assert copy.read_bytes() == signed_convenant.read_bytes()
+
+
+def test_an_undetermined_examination_is_not_cached(approved, signed_convenant, tmp_path):
+    """"Verify again" must mean examined again: an examination made while a responder was out
+    of reach is not kept in the evidence cache, so the next verify (the network back) judges
+    the copy anew -- it is verified, not served the outage's INDETERMINATE from the cache."""
+    copy = tmp_path / "c.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    unreachable = dataclasses.replace(approved.ws, config=dataclasses.replace(approved.ws.config, test_pki=False))
+    (during,) = verify(unreachable, [copy], cache=True).files
+    assert not during.verified
+    (after,) = verify(approved.ws, [copy], cache=True).files
+    assert after.verified, [f.to_json() for f in after.all_findings()]

@@ -34,7 +34,7 @@ from pathlib import Path
 from ..domain.attribution import CovenantSignature, GovernanceContext
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind
-from ..domain.evidence import FileEvidence
+from ..domain.evidence import FileEvidence, Indication
 from ..domain.findings import Level
 from ..domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
@@ -204,10 +204,12 @@ class Pipeline:
             return Examined(copy, None, None, f"could not be examined: {plain_text(exc)}")
 
     def _keep(self, key: str, ev: FileEvidence) -> None:
-        """Store an examination in the cache. The cache only saves time: a copy whose
-        examination can't be kept (a locked or full database) is judged all the same."""
+        """Keep an examination (a locked or full database keeps none: judged all the same) --
+        not one with an INDETERMINATE signature: what it could not establish (a revocation
+        status out of reach) may be established when verified again, as its finding asks."""
         try:
-            self.cache.put(key, ev.sha256.hex, ev)
+            if all(s.indication is not Indication.INDETERMINATE for s in ev.signatures):
+                self.cache.put(key, ev.sha256.hex, ev)
         except ZvhsignError as exc:
             _log.debug("the examination of %s was not kept in the evidence cache: %s", ev.path, exc)
 
