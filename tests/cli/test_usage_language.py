@@ -142,7 +142,7 @@ def test_an_invalid_choice_is_said_in_dutch(nowhere):
     (("mandate", "draft", "--gemeente", "Haarlem", "--burgemeester", "W. Bosschaart", "--date", "10-11-2026",
       "-o", "m.pdf"),
      "Fout: Ongeldige waarde voor '--date': '10-11-2026' past niet bij de notatie '%Y-%m-%d'.\n"),
-    (("mandate", "register"), "Fout: Ontbrekend argument 'FILE'.\n"),
+    (("mandate", "register"), "Fout: Ontbrekend argument 'BESTAND'.\n"),
 ])
 def test_other_usage_errors_are_said_in_dutch(nowhere, args, said):
     p = _zvhsign(*args, cwd=nowhere)
@@ -226,8 +226,9 @@ def test_the_secretariats_commands_and_the_top_level_are_clicks_english(nowhere,
 
 def test_the_top_level_lists_every_command_in_english_and_approve_keeps_its_key_options_english(nowhere):
     top = _flat(_zvhsign("--help", cwd=nowhere).stdout)
-    assert "sign Sign an approved copy IN with your key" in top
-    assert "mandate The College's machtigingsbesluit" in top and "Commands:" in top
+    assert "sign Sign an approved copy with your key (PAdES)." in top
+    assert "mandate The machtigingsbesluit: the burgemeester signs for the college." in top
+    assert "Commands:" in top
     approve = _flat(_zvhsign("approve", "--help", cwd=nowhere).stdout)  # the options sign shares
     assert "-k, --key FILE PKCS#12 file (.p12/.pfx) with key and certificate." in approve
     assert "Read the key passphrase from this file" in approve and "wachtwoord" not in approve

@@ -51,8 +51,8 @@ def marked_text(shown: str) -> str:
 
 def spoken_help(command: click.Command, gettext: Callable[[str], str]) -> Iterator[tuple[object, str, object]]:
     """(object, attribute, value said by ``gettext``) of every help text of ``command``:
-    its help and short help, the help of each of its options and arguments and an option's
-    ``show_default`` text. A text the catalogue does not know stays as it is."""
+    its help and short help, the help of each of its options and arguments, an option's
+    ``show_default`` text and an argument's name in the usage line (its ``metavar``). A text the catalogue does not know stays as it is."""
     if command.help:
         yield command, "help", help_text(gettext(marked_text(command.help)))
     if command.short_help:
@@ -62,6 +62,8 @@ def spoken_help(command: click.Command, gettext: Callable[[str], str]) -> Iterat
             yield param, "help", gettext(param.help)
         if isinstance(getattr(param, "show_default", None), str):
             yield param, "show_default", gettext(param.show_default)
+        if isinstance(param, click.Argument) and param.metavar:
+            yield param, "metavar", gettext(param.metavar)
 
 
 __all__ = ["help_text", "marked_text", "spoken_help"]

@@ -18,7 +18,7 @@ def db() -> None:
     """
 
 
-@db.command("upgrade")
+@db.command("upgrade", short_help="Upgrade the registry's schema (logged).")
 @click.pass_context
 def upgrade(ctx):
     """Upgrade the registry's schema to this zvhsign's version (logged as an audit event).
@@ -40,7 +40,7 @@ def upgrade(ctx):
         click.echo(f"registry schema upgraded from revision {before} to {after}")
 
 
-@db.command("status")
+@db.command("status", short_help="The registry database, schema revision and audit head.")
 @click.pass_context
 def status(ctx):
     """Show the registry database (without password), its schema revision and audit head.

@@ -17,7 +17,7 @@ KIND_HELP = "gemeente, om, politie, rvdk, jeugdzorg, ggz, reclassering, veilig-t
 # ---------------------------------------------------------------------------- partner
 
 
-@cli.group()
+@cli.group(short_help="Partners of the ZVH in the registry.")
 def partner():
     """Partners of the ZVH (municipalities and organisations) in the registry.
 
@@ -128,7 +128,7 @@ def partner_rename(ctx, key, name):
     click.echo(f"renamed {p.key}: {p.name}")
 
 
-@partner.command("remove")
+@partner.command("remove", short_help="Remove a partner registered by mistake (logged).")
 @click.argument("key")
 @click.pass_context
 def partner_remove(ctx, key):
@@ -147,7 +147,7 @@ def partner_remove(ctx, key):
     click.echo(f"removed {p.name} ({p.key})")
 
 
-@partner.command("import")
+@partner.command("import", short_help="Add partners and signatories from a .toml or .csv file.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def partner_import(ctx, file):
@@ -170,7 +170,7 @@ def partner_import(ctx, file):
 # -------------------------------------------------------------------------- signatory
 
 
-@cli.group()
+@cli.group(short_help="People who sign for a partner, with their certificates.")
 def signatory():
     """People who sign for a partner, with their role and certificate(s).
 
@@ -181,7 +181,7 @@ def signatory():
     """
 
 
-@signatory.command("add")
+@signatory.command("add", short_help="Register a signatory of a partner, or add certificates.")
 @click.argument("partner_key")
 @click.option("--name", required=True, help="Full name as in the certificate (CN).")
 @click.option("--role", required=True, help="Role, e.g. burgemeester, gemeentesecretaris, directeur.")
@@ -201,7 +201,7 @@ def signatory_add(ctx, partner_key, name, role, certs, fingerprints):
     click.echo(f"registered {s.name} ({s.role}) for {s.partner_key} with {len(s.fingerprints)} certificate(s)")
 
 
-@signatory.command("retire")
+@signatory.command("retire", short_help="Record that a signatory no longer signs from a date on.")
 @click.argument("partner_key")
 @click.argument("name")
 @click.option("--date", "effective", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="From when they no longer sign, Dutch local time (YYYY-MM-DD means from 00:00).")
@@ -248,7 +248,7 @@ def signatory_list(ctx, partner, as_json):
 # ----------------------------------------------------------------------------- status
 
 
-@cli.command()
+@cli.command(short_help="Who signed what: the partner × document matrix.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.status/2).")
 @click.pass_context
 def status(ctx, as_json):

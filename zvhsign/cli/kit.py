@@ -11,7 +11,7 @@ from ..errors import UsageError
 from .main import _workspace, cli
 
 
-@cli.command()
+@cli.command(short_help="Write the kit a partner needs to sign (zip or folder).")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--partner", "-p", "partners", multiple=True, metavar="KEY",
               help="The partner to make a kit for (its key, e.g. politie; repeatable). "

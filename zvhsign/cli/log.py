@@ -10,7 +10,7 @@ from ..errors import EXIT_FINDINGS, EXIT_OK
 from .main import _workspace, cli
 
 
-@cli.group()
+@cli.group(short_help="The audit log: hash-chained, anchored by a TSA.")
 def log() -> None:
     """The audit log: every change to the registry, chained by SHA-256 and anchored by a TSA.
 
@@ -28,7 +28,7 @@ def _time(dt) -> str:
     return local_time(dt, seconds=True)  # Dutch local time, zone named; --json keeps UTC
 
 
-@log.command("show")
+@log.command("show", short_help="List the audit events.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document (schema zvhsign.log/1).")
 @click.option("--last", type=click.IntRange(1), help="Only the last N events.")
 @click.pass_context
@@ -68,7 +68,7 @@ def show(ctx, as_json, last):
     click.echo(f"{len(evs)} event(s)")
 
 
-@log.command("verify")
+@log.command("verify", short_help="Check the hash chain, the anchors and the stored files.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable result.")
 @click.option("--offline", is_flag=True, help="Check anchor tokens without fetching OCSP/CRL.")
 @click.pass_context
@@ -115,7 +115,7 @@ def verify_cmd(ctx, as_json, offline):
     ctx.exit(EXIT_OK if check.intact else EXIT_FINDINGS)
 
 
-@log.command("anchor")
+@log.command("anchor", short_help="Timestamp the chain head with the workspace's TSA.")
 @click.pass_context
 def anchor_cmd(ctx):
     """Get an RFC 3161 timestamp over the current chain head from the workspace TSA and store it.

@@ -123,7 +123,7 @@ def _quiet_libraries() -> None:
 # ------------------------------------------------------------------------------- init
 
 
-@cli.command()
+@cli.command(short_help="Create a workspace: zvhsign.toml, trust, registry.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--test-pki", is_flag=True, help="Use the bundled ZVH Test PKI and its local TSA/OCSP/CRL (TEST ONLY).")
 @click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM certificate of a trust root (repeatable).")
@@ -165,7 +165,7 @@ def init(directory, test_pki, trust_roots, secretariat, intermediates, tsa_url, 
 # ------------------------------------------------------------------------------ stamp
 
 
-@cli.command()
+@cli.command(short_help="Stamp a source PDF as a version, reproducibly.")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--document", "-d", required=True, type=click.Choice(DOCUMENT_CHOICES), help="Which document this is.")
 @click.option("--version", "-v", "version", required=True, help="Version label, e.g. 1.0.")
@@ -192,7 +192,7 @@ def stamp(source, document, version, out, fields):
 # ---------------------------------------------------------------------------- approve
 
 
-@cli.command()
+@cli.command(short_help="Certify a stamped version and register it as approved.")
 @click.argument("stamped", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Approved PDF to write.")
 @click.option("--decided-on", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the Bestuurlijke Regiegroep's decision (YYYY-MM-DD).")
@@ -228,7 +228,7 @@ def approve(ctx, stamped, out, decided_on, level, pkcs12, pem_key, pem_cert, pem
         click.echo(f"supersedes {', '.join(older)}: those can no longer be signed (needs re-signing)")
 
 
-@cli.command()
+@cli.command(short_help="The approved versions: decision date, SHA-256, current.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.versions/1).")
 @click.pass_context
 def versions(ctx, as_json):
@@ -263,7 +263,7 @@ def versions(ctx, as_json):
 # ----------------------------------------------------------------------------- verify
 
 
-@cli.command()
+@cli.command(short_help="Verify signed copies: approved version, valid signatures.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.verify/1, see docs/verify-json.md).")
 @click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
@@ -331,7 +331,7 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
 # ------------------------------------------------------------------------------- demo
 
 
-@cli.command()
+@cli.command(short_help="Run the whole story on the test PKI.")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def demo(directory):
     """Run the whole story on the test PKI in DIRECTORY (default ./zvhsign-demo, or -2, -3…).

@@ -32,7 +32,7 @@ The round:
   zvhsign mandate revoke SHA256 --date 2027-03-01 --reason "..."   when the College revokes it""")
 
 
-@cli.group(help=help_text(_MANDATE_HELP))  # said in the workspace's language (cli/click_help.py)
+@cli.group(help=help_text(_MANDATE_HELP), short_help=N_("The machtigingsbesluit: the burgemeester signs for the college."))  # said in the workspace's language (cli/click_help.py)
 def mandate():
     pass
 
@@ -50,7 +50,7 @@ Example:
       --date 2026-11-10 -o machtiging-haarlem.pdf""")
 
 
-@mandate.command("draft", help=help_text(_DRAFT_HELP))
+@mandate.command("draft", help=help_text(_DRAFT_HELP), short_help=N_("Draft the mandate decision (the fixed model text)."))
 @click.option("--gemeente", required=True, help=N_("The municipality (partner key or name)."))
 @click.option("--burgemeester", required=True, help=N_("Name of the burgemeester being authorised."))
 @click.option("--date", "decision_date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help=N_("Date of the College's decision (YYYY-MM-DD)."))
@@ -92,7 +92,7 @@ Example:
   zvhsign mandate sign machtiging.pdf --as secretaris --key secretaris.p12 -o machtiging-1.pdf""")
 
 
-@mandate.command("sign", help=help_text(_SIGN_MANDATE_HELP))
+@mandate.command("sign", help=help_text(_SIGN_MANDATE_HELP), short_help=N_("Sign a drafted mandate as secretaris or burgemeester."))
 @click.argument("inp", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--as", "as_role", required=True, type=click.Choice(["secretaris", "burgemeester"]), help=N_("Which of the two signs."))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("Signed mandate to write."))
@@ -123,8 +123,9 @@ Example:
   zvhsign mandate register machtiging-haarlem-getekend.pdf""")
 
 
-@mandate.command("register", help=help_text(_REGISTER_HELP))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@mandate.command("register", help=help_text(_REGISTER_HELP), short_help=N_("Check both signatures and record the mandate."))
+# Translators: the signed mandate in the usage line, in capitals (zvhsign mandate register FILE)
+@click.argument("file", metavar=N_("FILE"), type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 def mandate_register(ctx, file):
     from ..services.governance import register_mandate
@@ -159,7 +160,7 @@ Examples:
   zvhsign mandate revoke 3f9a1c0e --correct --date 2027-04-01 --reason "datum verbeterd\"""")
 
 
-@mandate.command("revoke", help=help_text(_REVOKE_HELP))
+@mandate.command("revoke", help=help_text(_REVOKE_HELP), short_help=N_("Record that the college revoked a mandate."))
 @click.argument("sha256")
 @click.option("--date", "effective", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help=N_("When the revocation takes effect, Dutch local time (YYYY-MM-DD means from 00:00); may lie in the future."))
 @click.option("--reason", required=True, help=N_("Why: e.g. the College's decision that revokes it (goes into the audit log)."))

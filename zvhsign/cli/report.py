@@ -10,7 +10,7 @@ from .keyopts import key_options, key_source
 from .main import _workspace, cli
 
 
-@cli.command()
+@cli.command(short_help="Write the audit report (Dutch) for privacy officers.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", required=True, type=click.Choice(["html", "pdf", "json"]), help="html (browser), pdf (signed, PDF/A, for the archive) or json.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Report file to write.")

@@ -10,7 +10,7 @@ from .keyopts import key_options, key_source
 from .main import _workspace, cli
 
 
-@cli.command()
+@cli.command(short_help="Serve the web page: upload copies, see their verdicts.")
 @click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False, path_type=Path),
               help="Workspace folder (as `zvhsign --workspace`).")
 @click.option("--host", default="127.0.0.1", show_default=True,

@@ -118,7 +118,7 @@ Examples:
       --pkcs11-module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so --cert-label "Handtekening\"""")
 
 
-@cli.command(help=help_text(_SIGN_HELP))  # said in the workspace's language (cli/click_help.py)
+@cli.command(help=help_text(_SIGN_HELP), short_help=N_("Sign an approved copy with your key (PAdES)."))  # said in the workspace's language (cli/click_help.py)
 @click.argument("inp", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("Signed PDF to write (never the input)."))
 @click.option("--level", type=click.Choice(LEVEL_CHOICES), help=N_("PAdES level (default B-LTA when a TSA is configured, else B-B)."))

@@ -21,7 +21,7 @@ def trust() -> None:
     """
 
 
-@trust.group("tl")
+@trust.group("tl", short_help="The EU trusted lists: the LOTL and the national lists.")
 def tl() -> None:
     """The EU list of trusted lists (LOTL) and the national lists it points to."""
 
@@ -49,7 +49,7 @@ def _line(info, now: datetime) -> str:
             f"       signed by {info.signer}\n       SHA-256 {info.sha256}")
 
 
-@tl.command("add")
+@tl.command("add", short_help="Load the EU trusted lists from a file or URL.")
 @click.argument("source")
 @click.option("--tl", "national", multiple=True, metavar="CC=FILE|URL",
               help="Take the national list of country CC from this file or URL instead of "
