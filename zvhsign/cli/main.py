@@ -20,7 +20,7 @@ from ..errors import (
     ZvhsignError,
 )
 from .keyopts import key_options, key_source
-from .render import iter_batch_json, render_batch_table
+from .render_json import iter_batch_json
 
 DOCUMENT_CHOICES = ["convenant", "protocol"]
 LEVEL_CHOICES = ["B-B", "B-T", "B-LT", "B-LTA"]
@@ -322,6 +322,8 @@ def verify(ctx, files, as_json, offline, at, record, etsi_report, renew_within, 
             click.echo(piece, nl=False)
         click.echo()
     else:
+        from .render import render_batch_table  # the tables' library only for people (not --json)
+
         click.echo(render_batch_table(batch, verbose=verbose, no_color=no_color))
     if batch.any_incomplete:
         ctx.exit(EXIT_INCOMPLETE)
@@ -362,6 +364,8 @@ def demo(directory):
         write_report(result.workspace, facts, fmt, out, key=result.secretariat_key)
         click.echo(f"8. audit report ({fmt}{', signed by the secretariat' if fmt == 'pdf' else ''}) → {out}")
     click.echo("")
+    from .render import render_batch_table
+
     click.echo(render_batch_table(result.verdict))
     if not result.verdict.all_verified:
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -15,7 +15,6 @@ state, not as FAILED.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -32,6 +31,7 @@ from ..domain.findings import Level
 from ..domain.qualification import Qualification
 from ..domain.verdicts import BatchVerdict, FileVerdict, SignatureVerdict
 from ..i18n import local_time
+from .render_json import iter_batch_json, render_batch_json
 
 __all__ = [
     "iter_batch_json",
@@ -55,25 +55,6 @@ _INDICATION_STYLE = {
 }
 _LEVEL_STYLE = {Level.FAIL: "red", Level.WARN: "yellow", Level.INFO: "dim"}
 _DEFAULT_WIDTH = 100  # when the output is not a terminal and COLUMNS is not set
-
-
-# ------------------------------------------------------------------------- JSON
-
-
-def render_batch_json(batch: BatchVerdict) -> str:
-    return "".join(iter_batch_json(batch))
-
-
-def iter_batch_json(batch: BatchVerdict):  # noqa: ANN201
-    """``batch.to_json()`` as indented JSON, in pieces: one file's verdict at a time is
-    turned into JSON and written, so a batch of thousands never holds the whole document
-    (the text is the same as ``json.dumps(batch.to_json(), indent=2)``)."""
-    head = batch.to_json_head()
-    yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "files": ['
-    for i, f in enumerate(batch.files):
-        body = json.dumps(f.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        yield ("," if i else "") + "\n    " + body
-    yield "\n  ]\n}" if batch.files else "]\n}"
 
 
 # ---------------------------------------------------------------- the judgement shown
