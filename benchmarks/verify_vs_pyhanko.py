@@ -25,7 +25,9 @@ itself when it needs to fetch, as the demo and the tests run it).
 * ph-cli (N=1 only): ``pyhanko sign validate --trust ROOT --other-certs CA
   --soft-revocation-check FILE`` -- pyHanko's own command on the one copy.
 
-Printed: per file CPU and wall, peak RSS, and the ratios zvhsign / peer.
+Printed: per file CPU and wall, peak RSS, and the ratios zvhsign / peer -- of the median of
+``--repeat`` rounds (default 5 up to 12 copies: one run of a second varies by 10-20 %), each
+round on new copies, the sides in turn so that load from other work hits them alike.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,11 +88,47 @@ def _measure(argv: list[str], env: dict) -> tuple[float, float, float, str]:
     return wall, cpu, int(peak or 0) / 1024, text
 
 
+def _new_copies(folder: Path, n: int, signed: list[Path]) -> list[str]:
+    """N copies of the demo's signed copies, each with bytes of its own, never seen before:
+    64 random spaces and tabs after %%EOF (which changes no verdict)."""
+    folder.mkdir()
+    paths = []
+    for i in range(n):
+        dst = folder / f"{i:05d}-{signed[i % len(signed)].name}"
+        data = signed[i % len(signed)].read_bytes()
+        nonce = bytes(b" \t"[b & 1] for b in os.urandom(64))
+        dst.write_bytes(data.rstrip(b"\r\n") + b"\n" + nonce + b"\n")
+        paths.append(str(dst))
+    return paths
+
+
+def _one_round(n, rep, tmp, signed, zv, zv_env, env, demo, root, other_certs, exe, jobs):  # noqa: ANN001, ANN202
+    """One measurement of every side on N new copies: (side, (wall, CPU, peak)) in turn."""
+    paths = _new_copies(tmp / f"batch-{n}-{rep}", n, signed)
+    verify = [*zv, "verify", "--json", *(["--jobs", str(jobs)] if jobs else [])]
+    z = _measure([*verify, *paths], zv_env)  # new copies: every file examined
+    verdicts = json.loads(z[3]) if z[3].strip() else {"files": []}
+    if any(f["status"] != "VERIFIED" for f in verdicts["files"]) or len(verdicts["files"]) != n:
+        raise SystemExit(f"zvhsign did not verify all {n} copies: the figures would not be comparable")
+    yield "new", z[:3]
+    yield "cached", _measure([*verify, *paths], zv_env)[:3]  # a re-verify of unchanged copies
+    yield "no-cache", _measure([*verify, "--no-cache", *paths], zv_env)[:3]  # examined again, lists read anew
+    yield "pyhanko", _measure([sys.executable, "-c", PEER, str(root), *paths], env)[:3]
+    if n == 1:  # one copy: also pyHanko's own command, a whole process as zvhsign's is,
+        # and zvhsign as the demo runs it (serving the test PKI itself), on a copy of its own
+        (copy,) = _new_copies(tmp / f"demo-copy-{rep}", 1, [Path(paths[0])])
+        yield "zv-serve", _measure([exe, "-w", str(demo), "verify", "--json", copy], env)[:3]
+        yield "ph-cli", _measure([sys.executable, "-m", "pyhanko", "sign", "validate", "--trust", str(root),
+                                  "--trust-replace", *other_certs, "--soft-revocation-check", *paths], env)[:3]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--demo", type=Path, help="a folder made by `zvhsign demo` (default: make one)")
     ap.add_argument("-n", type=int, action="append", help="batch sizes (default: 12 and 48)")
     ap.add_argument("--jobs", type=int, default=None, help="zvhsign --jobs (default: one per core)")
+    ap.add_argument("-r", "--repeat", type=int, default=None,
+                    help="rounds per N, the median shown (default: 5 up to 12 copies, else 1)")
     args = ap.parse_args()
     sizes = args.n or [12, 48]
     exe = str(Path(sys.executable).with_name("zvhsign"))
@@ -125,45 +164,24 @@ def main() -> int:
             _measure(warm_up, env)  # (not measured)
         print(f"{'N':>5} {'side':<8} {'wall/file':>10} {'CPU/file':>10} {'peak RSS':>10}")
         for n in sizes:
-            batch = Path(tmp) / f"batch-{len(list(Path(tmp).glob('batch-*')))}-{n}"
-            batch.mkdir()
-            paths = []
-            for i in range(n):
-                dst = batch / f"{i:05d}-{signed[i % len(signed)].name}"
-                data = signed[i % len(signed)].read_bytes()
-                # bytes of its own, never seen before: 64 random spaces and tabs after %%EOF
-                nonce = bytes(b" \t"[b & 1] for b in os.urandom(64))
-                dst.write_bytes(data.rstrip(b"\r\n") + b"\n" + nonce + b"\n")
-                paths.append(str(dst))
-            jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-            verify = [*zv, "verify", "--json", *jobs]
-            z = _measure([*verify, *paths], zv_env)  # new copies: every file examined
-            warm = _measure([*verify, *paths], zv_env)  # a re-verify of unchanged copies
-            nc = _measure([*verify, "--no-cache", *paths], zv_env)  # examined again, lists read anew
-            verdicts = json.loads(z[3]) if z[3].strip() else {"files": []}
-            if any(f["status"] != "VERIFIED" for f in verdicts["files"]) or len(verdicts["files"]) != n:
-                raise SystemExit(f"zvhsign did not verify all {n} copies: the figures would not be comparable")
-            p = _measure([sys.executable, "-c", PEER, str(root), *paths], env)
-            sides = [("new", z), ("cached", warm), ("no-cache", nc), ("pyhanko", p)]
-            peers = [("pyhanko", p)]
-            if n == 1:  # one copy: also pyHanko's own command, a whole process as zvhsign's is
-                # and zvhsign as the demo runs it (serving the test PKI itself), on a copy of its own
-                demo_copy = Path(tmp) / "demo-copy.pdf"
-                data = Path(paths[0]).read_bytes()
-                demo_copy.write_bytes(data.rstrip(b"\r\n") + b"\n" + bytes(b" \t"[b & 1] for b in os.urandom(64)) + b"\n")
-                zs = _measure([exe, "-w", str(demo), "verify", "--json", str(demo_copy)], env)
-                sides.append(("zv-serve", zs))
-                ph_cli = _measure([sys.executable, "-m", "pyhanko", "sign", "validate", "--trust", str(root),
-                                   "--trust-replace", *other_certs, "--soft-revocation-check", *paths], env)
-                sides.append(("ph-cli", ph_cli))
-                peers.append(("ph-cli", ph_cli))
-            for side, (wall, cpu, peak, _out) in sides:
+            runs: dict[str, list] = {}
+            for rep in range(args.repeat or (5 if n <= 12 else 1)):
+                for side, m in _one_round(n, rep, Path(tmp), signed, zv, zv_env, env, demo, root, other_certs, exe,
+                                          args.jobs):
+                    runs.setdefault(side, []).append(m)
+            # the median run of each side (wall, CPU and peak each): one run of a second is noisy
+            sides = {side: tuple(statistics.median(m[i] for m in ms) for i in range(3)) for side, ms in runs.items()}
+            for side, (wall, cpu, peak) in sides.items():
                 print(f"{n:>5} {side:<8} {wall / n * 1000:>8.0f}ms {cpu / n * 1000:>8.0f}ms {peak:>8.0f}MB")
-            for peer, q in peers:
-                mine = [("new", z), ("cached", warm), ("no-cache", nc)] + ([("zv-serve", zs)] if n == 1 else [])
-                for side, m in mine:
-                    print(f"{n:>5} {'ratio':<8} {m[0] / q[0]:>9.2f}x {m[1] / q[1]:>9.2f}x {m[2] / q[2]:>9.2f}x"
-                          f"   ({side} / {peer}; below 1: zvhsign is faster/smaller)")
+            for peer in ("pyhanko", "ph-cli"):
+                if peer not in sides:
+                    continue
+                q = sides[peer]
+                for side in ("new", "cached", "no-cache", "zv-serve"):
+                    if side in sides:
+                        m = sides[side]
+                        print(f"{n:>5} {'ratio':<8} {m[0] / q[0]:>9.2f}x {m[1] / q[1]:>9.2f}x {m[2] / q[2]:>9.2f}x"
+                              f"   ({side} / {peer}; below 1: zvhsign is faster/smaller)")
     return 0
 
 
