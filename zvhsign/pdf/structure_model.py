@@ -31,47 +31,65 @@ _SIGNING_KEYS = {"/V", "/AP", "/MK", "/DA", "/F", "/Lock", "/SV"}
 
 
 class _Canon:
-    """Canonical, hashable form of pikepdf objects, memoised per document."""
+    """Canonical, hashable form of pikepdf objects, memoised per document.
+
+    The hot loop of the revision comparison (every object of every revision passes through
+    here): one type test per pikepdf object in order of frequency, integers' forms kept by
+    value, the cycle guard a set of the objects on the current path (added on the way
+    down, taken out on the way back) rather than a new set per level."""
 
     def __init__(self) -> None:
+        import pikepdf
+
         self.memo: dict = {}
+        self._ints: dict = {}  # integer -> its form
+        self._path: set = set()
+        self._pikepdf = pikepdf
+        self._page = pikepdf.Name.Page
 
-    def __call__(self, obj, stack: frozenset = frozenset()):
-        import pikepdf
+    def __call__(self, obj):
+        if isinstance(obj, self._pikepdf.Object):
+            og = obj.objgen
+            if og != (0, 0):  # an indirect object: once per document, cycles cut
+                found = self.memo.get(og)
+                if found is not None:
+                    return found
+                if og in self._path:
+                    return ("cycle",)
+                self._path.add(og)
+                try:
+                    result = self._canon(obj)
+                finally:
+                    self._path.discard(og)
+                self.memo[og] = result
+                return result
+            return self._canon(obj)
+        return self._value(obj)
 
-        og = obj.objgen if isinstance(obj, pikepdf.Object) else (0, 0)
-        if og != (0, 0):
-            if og in self.memo:
-                return self.memo[og]
-            if og in stack:
-                return ("cycle",)
-            stack = stack | {og}
-        result = self._canon(obj, stack)
-        if og != (0, 0):
-            self.memo[og] = result
-        return result
+    def _value(self, obj):
+        """A Python value pikepdf gives for a number, a boolean or null."""
+        if isinstance(obj, bool):
+            return ("value", repr(obj))
+        if type(obj) is int:  # the commonest: kept by value (an int's form is its digits)
+            form = self._ints.get(obj)
+            if form is None:
+                form = self._ints[obj] = ("num", format(Decimal(obj), "f"))
+            return form
+        if isinstance(obj, (int, float, Decimal)):
+            return ("num", format(Decimal(str(obj)).normalize(), "f"))  # 612 == 612.0
+        return ("value", repr(obj))
 
-    def _canon(self, obj, stack):
-        import pikepdf
+    def _entries(self, obj) -> tuple:
+        return tuple((k, self(v)) for k, v in sorted(obj.items()) if k not in _SKIP_KEYS)
 
-        if isinstance(obj, pikepdf.Stream):
-            d = tuple(
-                (k, self(v, stack)) for k, v in sorted(obj.items()) if k not in _SKIP_KEYS
-            )
-            try:
-                raw = obj.read_raw_bytes()
-            except pikepdf.PdfError:
-                raw = b"<unreadable>"
-            return ("stream", d, hashlib.sha256(raw).hexdigest())
+    def _canon(self, obj):
+        pikepdf = self._pikepdf
         if isinstance(obj, pikepdf.Dictionary):
-            if obj.get("/Type") == pikepdf.Name.Page:
+            if obj.get("/Type") == self._page:
                 return ("page-ref", obj.objgen)  # pages are compared on their own
-            return (
-                "dict",
-                tuple((k, self(v, stack)) for k, v in sorted(obj.items()) if k not in _SKIP_KEYS),
-            )
+            return ("dict", self._entries(obj))
         if isinstance(obj, pikepdf.Array):
-            return ("array", tuple(self(v, stack) for v in obj))
+            return ("array", tuple(self(v) for v in obj))
         if isinstance(obj, pikepdf.Name):
             try:
                 return ("name", str(obj))
@@ -79,11 +97,13 @@ class _Canon:
                 return ("name", bytes(obj.unparse()))
         if isinstance(obj, pikepdf.String):
             return ("string", bytes(obj))
-        if isinstance(obj, bool):
-            return ("value", repr(obj))
-        if isinstance(obj, (int, float, Decimal)):
-            return ("num", format(Decimal(str(obj)).normalize(), "f"))  # 612 == 612.0
-        return ("value", repr(obj))
+        if isinstance(obj, pikepdf.Stream):
+            try:
+                raw = obj.read_raw_bytes()
+            except pikepdf.PdfError:
+                raw = b"<unreadable>"
+            return ("stream", self._entries(obj), hashlib.sha256(raw).hexdigest())
+        return self._value(obj)
 
 
 def _is_sig_field(obj) -> bool:
