@@ -75,9 +75,14 @@ def _measure(argv: list[str], env: dict) -> tuple[float, float, float, str]:
     """(wall s, CPU s, peak RSS MiB, stdout) of a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    # a fresh measuring process per run, so RUSAGE_CHILDREN's peak is this run's
+    # a fresh measuring process per run, so RUSAGE_CHILDREN's peak is this run's; a subreaper
+    # (prctl PR_SET_CHILD_SUBREAPER), so that it also reaps -- and counts the CPU and peak of --
+    # the processes the command leaves behind: multiprocessing's fork server, whose children
+    # the --jobs workers are, outlives zvhsign by a moment and is no child of the measurer
     wrapper = [sys.executable, "-c",
-               "import resource,subprocess,sys;r=subprocess.run(sys.argv[1:],capture_output=True);"
+               "import ctypes,os,resource,subprocess,sys;ctypes.CDLL(None).prctl(36,1,0,0,0);"
+               "r=subprocess.run(sys.argv[1:],capture_output=True);"
+               "exec('while True:\\n try: os.wait()\\n except ChildProcessError: break');"
                "sys.stdout.buffer.write(r.stdout);"
                "print('\\nPEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *argv]
     out = subprocess.run(wrapper, env=env, capture_output=True, text=True, check=False).stdout

@@ -70,6 +70,10 @@ def _interrupt(proc: subprocess.Popen, sig: int) -> tuple[float, bytes, bytes]:
     try:
         out, err = proc.communicate(timeout=PROMPT_S * 4)
     except subprocess.TimeoutExpired:
+        if proc.poll() is not None:  # it ended; what it left behind holds its output open
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
+            pytest.fail("the command ended, but a process it started lived on with its output open")
         os.kill(proc.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
         _, err = proc.communicate(timeout=30)
         pytest.fail("the command did not end:\n" + err.decode("utf-8", "replace"))
@@ -137,6 +141,38 @@ def test_an_interrupted_batch_on_two_cores_says_one_line(approved, batch, tmp_pa
     _wait_for(_started(log, b"pyhanko"), proc)  # the workers are examining
     took, out, err = _interrupt(proc, signal.SIGTERM)
     time.sleep(1)  # (the tracker speaks, if at all, just after the command ends)
+    _assert_one_line_and_exit_3(proc, took, err)
+    assert out == b""
+
+
+def _fork_server_processes(pgid: int, at_least: int):
+    """At least this many processes of the command's group run multiprocessing's fork server
+    code: 1, the fork server has started (it imports what the workers need, then forks
+    them); 2, it has forked a worker."""
+    def running() -> bool:
+        found = 0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.getpgid(int(pid)) == pgid:
+                    found += b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:  # (ended meanwhile)
+                continue
+        return found >= at_least
+    return running
+
+
+@pytest.mark.parametrize("processes", [1, 2], ids=["fork-server-importing", "worker-forked"])
+def test_a_batch_stopped_as_its_workers_start_leaves_none_behind(approved, batch, tmp_path, processes):
+    """SIGTERM while the fork server still imports: the command stopped waiting for its first
+    worker, which the fork server forked all the same -- a worker the command never knew of,
+    waiting for work for ever and holding the command's standard output open (a script
+    reading the output of `zvhsign verify` waited with it). Workers end when the command ends."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = _start(["-w", approved.ws.root, "verify", "--json", "--no-cache", "--jobs", "2", *batch],
+                  _env(tmp, tmp_path / "debug.log"))
+    _wait_for(_fork_server_processes(proc.pid, processes), proc, timeout=60)
+    took, out, err = _interrupt(proc, signal.SIGTERM)  # (fails when a process of it lives on)
     _assert_one_line_and_exit_3(proc, took, err)
     assert out == b""
 
