@@ -36,11 +36,19 @@ REPO = Path(__file__).resolve().parents[1]
 _INTERNALS = ("Traceback", "object at 0x", "maximum recursion depth", "NoneType", "has no attribute")
 _EXC_NAME = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b")
 
+# a subreaper (prctl PR_SET_CHILD_SUBREAPER): it also reaps, and counts, what the command leaves
+# behind -- multiprocessing's fork server, whose children the --jobs workers are
 _MEASURE = textwrap.dedent("""
-    import resource, subprocess, sys
+    import ctypes, os, resource, subprocess, sys
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
     out, err = sys.argv[1], sys.argv[2]
     with open(out, "wb") as o, open(err, "wb") as e:
         rc = subprocess.run(sys.argv[4:], stdout=o, stderr=e, stdin=subprocess.DEVNULL).returncode
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     open(sys.argv[3], "w").write(f"{rc} {peak}")
 """)
