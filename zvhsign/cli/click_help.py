@@ -52,7 +52,8 @@ def marked_text(shown: str) -> str:
 def spoken_help(command: click.Command, gettext: Callable[[str], str]) -> Iterator[tuple[object, str, object]]:
     """(object, attribute, value said by ``gettext``) of every help text of ``command``:
     its help and short help, the help of each of its options and arguments, an option's
-    ``show_default`` text and an argument's name in the usage line (its ``metavar``). A text the catalogue does not know stays as it is."""
+    ``show_default`` text and an argument's name in the usage line (its ``metavar``). A text
+    the catalogue does not know stays as it is."""
     if command.help:
         yield command, "help", help_text(gettext(marked_text(command.help)))
     if command.short_help:

@@ -79,17 +79,24 @@ class _Canon:
             return ("num", format(Decimal(str(obj)).normalize(), "f"))  # 612 == 612.0
         return ("value", repr(obj))
 
-    def _entries(self, obj) -> tuple:
-        return tuple((k, self(v)) for k, v in sorted(obj.items()) if k not in _SKIP_KEYS)
-
     def _canon(self, obj):
+        # (loops, not generator expressions or helpers: each nested object costs two Python
+        # frames, not three or four -- a chain of indirect objects, e.g. the /Next links of a
+        # long outline, is followed that deep before Python's recursion limit)
         pikepdf = self._pikepdf
         if isinstance(obj, pikepdf.Dictionary):
             if obj.get("/Type") == self._page:
                 return ("page-ref", obj.objgen)  # pages are compared on their own
-            return ("dict", self._entries(obj))
+            entries = []
+            for k, v in sorted(obj.items()):
+                if k not in _SKIP_KEYS:
+                    entries.append((k, self(v)))
+            return ("dict", tuple(entries))
         if isinstance(obj, pikepdf.Array):
-            return ("array", tuple(self(v) for v in obj))
+            items = []
+            for v in obj:
+                items.append(self(v))
+            return ("array", tuple(items))
         if isinstance(obj, pikepdf.Name):
             try:
                 return ("name", str(obj))
@@ -98,11 +105,15 @@ class _Canon:
         if isinstance(obj, pikepdf.String):
             return ("string", bytes(obj))
         if isinstance(obj, pikepdf.Stream):
+            entries = []
+            for k, v in sorted(obj.items()):
+                if k not in _SKIP_KEYS:
+                    entries.append((k, self(v)))
             try:
                 raw = obj.read_raw_bytes()
             except pikepdf.PdfError:
                 raw = b"<unreadable>"
-            return ("stream", self._entries(obj), hashlib.sha256(raw).hexdigest())
+            return ("stream", tuple(entries), hashlib.sha256(raw).hexdigest())
         return self._value(obj)
 
 
