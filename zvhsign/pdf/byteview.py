@@ -134,13 +134,12 @@ def prefix_stream(data, end: int | None = None) -> io.BufferedIOBase:
     Above that the view reads straight from ``data``, a copy per revision being too big."""
     if isinstance(data, MappedFile):
         return data.stream(end)
-    if type(data) is bytes and (end is None or end >= len(data)) and len(data) <= COPY_UP_TO:
-        return io.BytesIO(data)  # shares the bytes until written to: no copy
     view = memoryview(data)
     if end is not None:
         view = view[:end]
     if len(view) <= COPY_UP_TO:
-        return io.BytesIO(view)
+        # all of a bytes object is shared by BytesIO until written to: no copy
+        return io.BytesIO(data if type(data) is bytes and len(view) == len(data) else view)
     return io.BufferedReader(_View(view), buffer_size=1 << 16)
 
 

@@ -133,16 +133,18 @@ def _quiet_helpers(ctx) -> None:  # noqa: ANN001
     root = logging.getLogger()
     files = [h.baseFilename for h in root.handlers if isinstance(h, logging.FileHandler)]
     to_terminal = any(type(h) is logging.StreamHandler for h in root.handlers)
-    if to_terminal and not files:
-        resource_tracker.ensure_running()  # ZVHSIGN_DEBUG: everything on stderr
+    def start() -> None:
+        resource_tracker.ensure_running()
         forkserver.ensure_running()
+
+    if to_terminal and not files:
+        start()  # ZVHSIGN_DEBUG: everything on stderr
         return
     target = os.open(files[0] if files else os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     saved = os.dup(2)
     try:
         os.dup2(target, 2)  # the helpers inherit this process's stderr when they start
-        resource_tracker.ensure_running()
-        forkserver.ensure_running()
+        start()
     finally:
         os.dup2(saved, 2)
         os.close(saved)
