@@ -20,21 +20,19 @@ from __future__ import annotations
 import io
 
 from ..errors import ServiceError, UsageError
+from . import speedups
 from .trust import TrustEnv
 
 
 def document_timestamp_count(data: bytes) -> int:
     """How many document timestamps (``/DocTimeStamp``) the PDF carries."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    return len(PdfFileReader(io.BytesIO(data), strict=False).embedded_timestamp_signatures)
+    return len(speedups.reader(io.BytesIO(data), strict=False).embedded_timestamp_signatures)
 
 
 async def add_archive_timestamp(data: bytes, env: TrustEnv) -> bytes:
     """``data`` with two more revisions: fresh validation data for every signature's
     chain in the DSS, then the previous last timestamp's validation data and a new
     document timestamp from the runtime's TSA."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
     from pyhanko.sign.validation import ades
 
@@ -43,7 +41,7 @@ async def add_archive_timestamp(data: bytes, env: TrustEnv) -> bytes:
             "no timestamp authority is configured, so no archive timestamp can be added",
             hint="set tsa_url in zvhsign.toml",
         )
-    reader = PdfFileReader(io.BytesIO(data))
+    reader = speedups.reader(io.BytesIO(data))
     # what the file already holds counts as known validation data (the TSA's chain
     # may be complete in the DSS even when fetching would fail)
     try:
@@ -57,7 +55,7 @@ async def add_archive_timestamp(data: bytes, env: TrustEnv) -> bytes:
         vc = env.validation_context(for_signing=True)
     stamper = PdfTimeStamper(env.timestamper)
     try:
-        reader = PdfFileReader(io.BytesIO(await _refresh_validation_data(reader, data, env, known_certs)))
+        reader = speedups.reader(io.BytesIO(await _refresh_validation_data(reader, data, env, known_certs)))
         out = await stamper.async_update_archival_timestamp_chain(reader, vc, in_place=False)
     except Exception as exc:
         from pyhanko.sign.general import SigningError
@@ -82,6 +80,7 @@ async def _refresh_validation_data(reader, data: bytes, env: TrustEnv, known_cer
     paths = []
     for sig in reader.embedded_signatures:
         paths.extend(await collect_validation_info(sig, vc))
+    speedups.install()
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=vc)
     out = io.BytesIO()
@@ -91,9 +90,7 @@ async def _refresh_validation_data(reader, data: bytes, env: TrustEnv, known_cer
 
 def last_document_timestamp_time(data: bytes):
     """genTime of the PDF's last document timestamp, or None."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    stamps = PdfFileReader(io.BytesIO(data), strict=False).embedded_timestamp_signatures
+    stamps = speedups.reader(io.BytesIO(data), strict=False).embedded_timestamp_signatures
     if not stamps:
         return None
     try:

@@ -32,6 +32,7 @@ from ..domain.documents import DocumentKind
 from ..domain.evidence import SignatureBinding
 from ..domain.mandates import BURGEMEESTER_FIELD, MANDATE_FIELDS, SECRETARIS_FIELD, MandateTerms
 from ..errors import N_, InputError
+from . import speedups
 
 INFO_KEY = "/ZVHMandate"
 NI_PREFIX = "ni:///sha-256;"
@@ -163,7 +164,6 @@ def render_mandate(terms: MandateTerms) -> bytes:
 def _finish(pdf: bytes, meta: str, last_page: int) -> bytes:
     """Add the metadata and the two visible signature fields (pyHanko), as one file."""
     import pikepdf
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import copy_into_new_writer
     from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
@@ -171,7 +171,7 @@ def _finish(pdf: bytes, meta: str, last_page: int) -> bytes:
         doc.docinfo[pikepdf.Name(INFO_KEY)] = meta
         tmp = io.BytesIO()
         doc.save(tmp, deterministic_id=True)
-    w = copy_into_new_writer(PdfFileReader(io.BytesIO(tmp.getvalue())))
+    w = copy_into_new_writer(speedups.reader(io.BytesIO(tmp.getvalue())))
     for name, (x, y) in _BOXES.items():
         append_signature_field(
             w, SigFieldSpec(sig_field_name=name, on_page=last_page, box=(x, y, x + _BOX_W, y + _BOX_H))
@@ -297,10 +297,9 @@ def binding_of(embedded_sig) -> SignatureBinding:
 
 def read_bindings(data: bytes) -> dict[str, SignatureBinding]:
     """Field name → binding, for every signature in a PDF."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        reader = speedups.reader(io.BytesIO(data), strict=False)
         return {s.field_name: binding_of(s) for s in reader.embedded_signatures}
     except Exception as exc:
         raise InputError(f"the signatures can't be read: {exc}") from None

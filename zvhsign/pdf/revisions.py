@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
+from . import speedups
 from .byteview import prefix, prefix_stream
 from .plaintext import plain_text
 
@@ -90,8 +91,6 @@ def open_reader(data: bytes):
     (truncation: the file can't be judged).
     """
     from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     from .bounds import first_too_deep, nesting_message
 
     head = data[:1024]
@@ -122,14 +121,14 @@ def open_reader(data: bytes):
         strict_error = None
         for strict in (True, False):
             try:
-                reader = PdfFileReader(prefix_stream(data, end), strict=strict)
+                reader = speedups.reader(prefix_stream(data, end), strict=strict)
                 if reader.encrypted:
                     raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
                 reader.root  # noqa: B018 - force parsing the catalog
                 notes = _reader_disagreements(reader, prefix(data, end), strict, strict_error)
                 if reader.xrefs.hybrid_xrefs_present and strict:
                     # pyHanko validates hybrid-reference files only when lenient
-                    reader = PdfFileReader(prefix_stream(data, end), strict=False)
+                    reader = speedups.reader(prefix_stream(data, end), strict=False)
                 if end != ends[0] and too_deep:
                     bounds.append(nesting_message(f"the update after byte {end}"))
                 return reader, end, notes, bounds

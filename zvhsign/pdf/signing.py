@@ -6,16 +6,16 @@ import io
 
 from ..domain.documents import PadesLevel
 from ..errors import InputError, ServiceError, SigningKeyError
+from . import speedups
 from .byteview import MappedFile, prefix_stream
 from .trust import TrustEnv
 
 
 def free_signature_fields(data: bytes) -> list[str]:
     """Names of empty signature fields, in document order."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    reader = PdfFileReader(prefix_stream(data), strict=False)
+    reader = speedups.reader(prefix_stream(data), strict=False)
     return [name for name, value, _ref in enumerate_sig_fields(reader) if value is None]
 
 
@@ -109,6 +109,7 @@ async def add_signature(
     try:
         # a mapped input (byteview.MappedFile) is read with pread, not copied into memory
         source = prefix_stream(data) if isinstance(data, MappedFile) else io.BytesIO(data)
+        speedups.install()
         writer = IncrementalPdfFileWriter(source, strict=not new_field)
     except Exception as exc:  # pyhanko raises PdfReadError and friends
         raise InputError(f"can't open the PDF for signing: {exc}") from None
