@@ -44,8 +44,11 @@ async def examine(
     ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature are
     appended to it (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
     when the caller has it already (a large file is not hashed twice)."""
+    from . import file_once
     from .stamp import read_stamp
     from .structure import analyse_revisions
+
+    file_once.install()
 
     reader, complete_end, parse_notes, bounds = open_reader(data)
     problems = list(parse_notes)
@@ -78,11 +81,12 @@ async def examine(
         stamp = None
 
     spec = spec or env.signature_spec()
+    timing = env.timing()  # one validation time for every signature of the file
     signatures = []
     embedded, unprocessable, sig_problems = collect_signatures(reader, ends, prefix(data, complete_end))
     reader._embedded_signatures = embedded  # later-timestamp lookups see the same list
     for embedded_sig in embedded:
-        sig_ev = await examine_signature(embedded_sig, ends, reader, env, spec, etsi)
+        sig_ev = await examine_signature(embedded_sig, ends, reader, env, spec, etsi, timing)
         if id(embedded_sig) in sig_problems:
             sig_ev = dataclasses.replace(sig_ev, byte_range_problem=sig_problems[id(embedded_sig)])
         signatures.append(sig_ev)

@@ -121,8 +121,10 @@ def _read(embedded_sig, ends) -> _Read:
 
 
 async def examine_signature(
-    embedded_sig, ends, reader, env: TrustEnv, spec, etsi: list | None = None
+    embedded_sig, ends, reader, env: TrustEnv, spec, etsi: list | None = None, timing=None
 ) -> SignatureEvidence:
+    """``timing``: the file's validation time (pyHanko's ``ValidationTimingInfo``), the same
+    for every signature of the file; when None, now."""
     r = _read(embedded_sig, ends)
     unsupported = _unsupported_algorithm(embedded_sig)
     if unsupported:
@@ -136,7 +138,7 @@ async def examine_signature(
         except Exception as exc:
             return _broken(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer, exc)
     try:
-        result = await _validate(embedded_sig, reader, env, spec)
+        result = await _validate(embedded_sig, reader, env, spec, timing or env.timing())
     except Exception as exc:
         return _broken(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer, exc, r.binding)
     st = result.api_status
@@ -149,7 +151,7 @@ async def examine_signature(
     return ev
 
 
-async def _validate(embedded_sig, reader, env: TrustEnv, spec):
+async def _validate(embedded_sig, reader, env: TrustEnv, spec, timing):
     from pyhanko.sign.validation.ades import ades_lta_validation
 
     later_doc_ts = any(
@@ -158,9 +160,9 @@ async def _validate(embedded_sig, reader, env: TrustEnv, spec):
     )
     if later_doc_ts:
         # PAdES B-LTA: the chain of document timestamps is the evidence record
-        return await ades_lta_validation(embedded_sig, spec, timing_info=env.timing())
+        return await ades_lta_validation(embedded_sig, spec, timing_info=timing)
     # B-B/B-T/B-LT: validation with time, using the file's DSS as local knowledge
-    return await _with_time_validation(embedded_sig, spec, env)
+    return await _with_time_validation(embedded_sig, spec, timing)
 
 
 def _without_status(embedded_sig, r: _Read, result) -> SignatureEvidence:
@@ -293,7 +295,7 @@ def _validity_period_check(indication, sub, signer, best_time, sig_ts, validatio
     return indication, sub, None
 
 
-async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
+async def _with_time_validation(embedded_sig, spec, timing):
     """ETSI validation process for signatures with time (EN 319 102-1 §5.5),
     with the validation data embedded in the file (DSS, Adobe revinfo attribute)
     added to what the validator knows -- as pyHanko's LTA process does."""
@@ -322,7 +324,7 @@ async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
         return await ades.ades_with_time_validation(
             signed_data=embedded_sig.signed_data,
             validation_spec=spec_here,
-            timing_info=env.timing(),
+            timing_info=timing,
             raw_digest=embedded_sig.compute_digest(),
             extra_status_kwargs=embedded_sig.summarise_integrity_info(),
             status_cls=PdfSignatureStatus,
@@ -332,7 +334,7 @@ async def _with_time_validation(embedded_sig, spec, env: TrustEnv):
     return await ades.ades_basic_validation(
         signed_data=embedded_sig.signed_data,
         validation_spec=spec_here,
-        timing_info=env.timing(),
+        timing_info=timing,
         raw_digest=embedded_sig.compute_digest(),
     )
 
