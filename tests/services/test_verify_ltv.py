@@ -91,6 +91,10 @@ def test_evidence_used_marks_fetched_data_online(approved, signed_convenant):
     (on,) = verify(approved.ws, [signed_convenant]).files
     sources = {r.source for s in on.signatures for r in s.evidence.revocation_used}
     assert sources == {"file", "fetched"}
+    # in an order of their own (the file's own data first), not the order of the fetches
+    for s in on.signatures:
+        order = [(r.source != "file", r.kind, r.about) for r in s.evidence.revocation_used]
+        assert order == sorted(order)
 
 
 def test_b_b_copy_has_no_timestamps_used(approved, passphrase, tmp_path):
