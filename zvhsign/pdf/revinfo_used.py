@@ -113,7 +113,9 @@ def revocation_used(ocsps, crls, from_file: set[str], certs=None) -> tuple[UsedR
         out.setdefault(digest, UsedRevocation(
             "crl", "file" if digest in from_file else "fetched", issued, issuer, digest, tuple(about)
         ))
-    return tuple(out.values())
+    # in an order of their own, not the order pyHanko happened to fetch them in: the same
+    # file verified twice is reported the same way (the file's own data first)
+    return tuple(sorted(out.values(), key=lambda r: (r.source != "file", r.kind, r.about, r.issuer or "", r.sha256)))
 
 
 def revocation_from_result(result, embedded_sig, reader) -> tuple[UsedRevocation, ...]:
@@ -135,10 +137,7 @@ def revocation_from_result(result, embedded_sig, reader) -> tuple[UsedRevocation
         st, getattr(st, "timestamp_validity", None), getattr(st, "content_timestamp_validity", None),
         extra=[signer_cert(embedded_sig)],
     )
-    used = revocation_used(ocsps, crls, file_revinfo_digests(embedded_sig, reader), certs)
-    # in an order of their own, not the order pyHanko happened to fetch them in: the same
-    # file verified twice is reported the same way (the file's own data first)
-    return tuple(sorted(used, key=lambda r: (r.source != "file", r.kind, r.about, r.issuer or "", r.sha256)))
+    return revocation_used(ocsps, crls, file_revinfo_digests(embedded_sig, reader), certs)
 
 
 def signer_cert(embedded_sig):
