@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from pyhanko.sign.validation import ades
 
-from zvhsign.pdf import file_once
+from zvhsign.pdf import file_once, speedups
 
 NAMES = ("_dss_to_local_knowledge", "_build_prima_facie_poe_index_from_pdf_timestamps",
          "_validate_prima_facie_poe")
@@ -57,7 +57,8 @@ def _examined(ws, path, monkeypatch, *, once: bool) -> tuple[list, Counter]:
     for name in NAMES:
         fn = _counted(name, calls)
         monkeypatch.setattr(ades, name, ONCE[name](fn) if once else fn)
-    monkeypatch.setattr(file_once, "_installed", True)  # the examination keeps what is set here
+    # the examination keeps what is set here
+    monkeypatch.setattr(speedups, "_installed", speedups._installed | {"file_once"})
 
     async def run():
         async with open_runtime(ws, trusted_lists="lazy") as rt:

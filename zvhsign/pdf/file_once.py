@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import threading
+
+from . import speedups
 
 _KEPT = "_zvhsign_once"  # the reader's attribute holding what was derived from it
-_installed = False
-_lock = threading.Lock()
 
 
 class _ProofList(list):
@@ -52,19 +51,16 @@ def _kept(reader) -> dict:  # noqa: ANN001
 
 def install() -> None:
     """Put the once-per-file versions in place of pyHanko's functions (once per process)."""
-    global _installed
-    if _installed:
-        return
+    speedups.install_once("file_once", _put_in_place)
+
+
+def _put_in_place() -> None:
     from pyhanko.sign.validation import ades
 
-    with _lock:
-        if _installed:
-            return
-        ades._dss_to_local_knowledge = _dss_once(ades._dss_to_local_knowledge)
-        ades._build_prima_facie_poe_index_from_pdf_timestamps = _proofs_once(
-            ades._build_prima_facie_poe_index_from_pdf_timestamps)
-        ades._validate_prima_facie_poe = _chain_once(ades._validate_prima_facie_poe)
-        _installed = True
+    ades._dss_to_local_knowledge = _dss_once(ades._dss_to_local_knowledge)
+    ades._build_prima_facie_poe_index_from_pdf_timestamps = _proofs_once(
+        ades._build_prima_facie_poe_index_from_pdf_timestamps)
+    ades._validate_prima_facie_poe = _chain_once(ades._validate_prima_facie_poe)
 
 
 def _fresh_lists(knowledge):  # noqa: ANN001, ANN202

@@ -35,23 +35,30 @@ _CHUNK = 1 << 16
 _PREPARED_NAMES = 4096  # distinct name strings kept: a batch has a few dozen
 
 _lock = threading.Lock()
-_installed = False
+_installed: set[str] = set()  # what is in place in this process
+
+
+def install_once(name: str, put_in_place) -> None:  # noqa: ANN001
+    """Call ``put_in_place()`` once per process (the first caller; others wait for it)."""
+    if name in _installed:
+        return
+    with _lock:
+        if name not in _installed:
+            put_in_place()
+            _installed.add(name)
 
 
 def install() -> None:
     """Put the faster functions in place of pyHanko's and asn1crypto's (once)."""
-    global _installed
-    if _installed:
-        return
-    with _lock:
-        if _installed:
-            return
-        from asn1crypto import x509
-        from pyhanko.pdf_utils import generic
+    install_once("parsing", _put_in_place)
 
-        generic.read_hex_string_from_stream = _hex_reader(generic.read_hex_string_from_stream, generic.pdf_string)
-        x509.NameTypeAndValue._ldap_string_prep = _prepared_once(x509.NameTypeAndValue._ldap_string_prep)
-        _installed = True
+
+def _put_in_place() -> None:
+    from asn1crypto import x509
+    from pyhanko.pdf_utils import generic
+
+    generic.read_hex_string_from_stream = _hex_reader(generic.read_hex_string_from_stream, generic.pdf_string)
+    x509.NameTypeAndValue._ldap_string_prep = _prepared_once(x509.NameTypeAndValue._ldap_string_prep)
 
 
 def reader(stream, strict: bool = True):  # noqa: ANN001, ANN201
