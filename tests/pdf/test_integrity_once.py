@@ -43,7 +43,9 @@ def test_each_signature_is_analysed_once_per_policy(signed_convenant):
             sig.compute_integrity_info(DEFAULT_DIFF_POLICY)
             sig.compute_integrity_info(DEFAULT_DIFF_POLICY, skip_diff=True)  # the analysis in hand serves
     later = [s for s in sigs if s.signed_revision < max(x.signed_revision for x in sigs)]
-    assert _Counting.analyses == len(sigs)  # (a signature of the last revision: nothing to analyse, once)
+    signatures = [s for s in sigs if s.sig_object_type != "/DocTimeStamp"]
+    # (a signature of the last revision: nothing to analyse, once; a document timestamp: none)
+    assert _Counting.analyses == len(signatures) < len(sigs)
     assert later  # revisions after a signature: the analyses are real work
 
 
@@ -56,7 +58,14 @@ def test_the_kept_facts_are_pyhankos_own(signed_convenant):
     fresh = _signatures(data, EmbeddedPdfSignature)
     for sig in fresh:
         sig.compute_integrity_info(DEFAULT_DIFF_POLICY)
-    assert [_facts(s) for s in kept] == [_facts(s) for s in fresh]
+    assert [_facts(s) for s in kept if s.sig_object_type != "/DocTimeStamp"] == [
+        _facts(s) for s in fresh if s.sig_object_type != "/DocTimeStamp"]
+    # a document timestamp: pyHanko's coverage and digest, no difference analysis (nothing reads it)
+    stamps = [(k, f) for k, f in zip(kept, fresh) if k.sig_object_type == "/DocTimeStamp"]
+    assert stamps
+    for k, f in stamps:
+        assert _facts(k)[0] == _facts(f)[0] and _facts(k)[3] == _facts(f)[3]
+        assert k.diff_result is None and f.diff_result is not None
 
 
 def test_another_policy_or_a_wanted_analysis_is_computed(signed_convenant):
@@ -72,3 +81,27 @@ def test_another_policy_or_a_wanted_analysis_is_computed(signed_convenant):
                                form_rule=DEFAULT_DIFF_POLICY.form_rule)
     first.compute_integrity_info(other)  # another policy: made again
     assert _Counting.analyses == 2
+
+
+def test_a_changed_byte_under_a_document_timestamp_is_named_as_such(approved, signed_convenant, tmp_path):
+    """A page reference changed in the first revision ("32 0 R" -> "32 4 R", the same length):
+    every signature's digest fails. The document timestamp is judged on its own digest --
+    TOTAL-FAILED, HASH_FAILURE -- and not "could not be validated" because a difference
+    analysis of the revisions after it could not read the dangling reference (nothing
+    zvhsign judges reads a timestamp's difference analysis; it is not made)."""
+    import re
+
+    from zvhsign.domain.evidence import Indication
+    from zvhsign.services.operations import verify
+
+    data = bytearray(signed_convenant.read_bytes())
+    kids = re.search(rb"/Kids \[ \d+ 0 R (\d+) 0 R", data)
+    assert kids is not None
+    data[kids.end() - 3:kids.end() - 2] = b"4"
+    copy = tmp_path / "changed-page-reference.pdf"
+    copy.write_bytes(bytes(data))
+    (judged,) = verify(approved.ws, [copy], online=False).files
+    assert judged.status == "FAILED"
+    (stamp,) = [s.evidence for s in judged.signatures if s.evidence.kind.value == "document-timestamp"]
+    assert (stamp.indication, stamp.subindication) == (Indication.TOTAL_FAILED, "HASH_FAILURE")
+    assert "SIGNATURE_NOT_INTACT" in {f.code for s in judged.signatures for f in s.findings}
