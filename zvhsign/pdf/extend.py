@@ -80,8 +80,7 @@ async def _refresh_validation_data(reader, data: bytes, env: TrustEnv, known_cer
     paths = []
     for sig in reader.embedded_signatures:
         paths.extend(await collect_validation_info(sig, vc))
-    speedups.install()
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))  # (speedups installed by the reader before)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=vc)
     out = io.BytesIO()
     writer.write(out)

@@ -297,7 +297,6 @@ def binding_of(embedded_sig) -> SignatureBinding:
 
 def read_bindings(data: bytes) -> dict[str, SignatureBinding]:
     """Field name → binding, for every signature in a PDF."""
-
     try:
         reader = speedups.reader(io.BytesIO(data), strict=False)
         return {s.field_name: binding_of(s) for s in reader.embedded_signatures}

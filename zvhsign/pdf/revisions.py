@@ -91,6 +91,7 @@ def open_reader(data: bytes):
     (truncation: the file can't be judged).
     """
     from pyhanko.pdf_utils.misc import PdfError
+
     from .bounds import first_too_deep, nesting_message
 
     head = data[:1024]
