@@ -111,3 +111,40 @@ def test_names_compare_as_before():
     assert name("ZVH Test TSA") != name("ZVH Test CA")
     assert name("ZVH Test TSA").hashable == x509.Name.build(
         {"organization_name": "zvh", "common_name": " zvh test tsa"}).hashable
+
+
+FAST_EQ = x509.Name.__eq__
+ORIGINAL_EQ = FAST_EQ.__wrapped__
+
+
+def _names() -> list:
+    """Subjects and issuers of the test PKI's certificates, and built names that differ
+    only in what RFC 4518 preparation ignores (case, spaces) or in one attribute."""
+    from asn1crypto import pem
+
+    from tests.conftest import CERTS
+
+    names = []
+    for path in sorted(CERTS.glob("*.cert.pem")):
+        cert = x509.Certificate.load(pem.unarmor(path.read_bytes())[2])
+        names += [cert.subject, cert.issuer]
+    for cn in ("ZVH Test TSA", "zvh  test\u00a0tsa", "ZVH Test CA", "Gemeente Haarlem", "Stra\u00dfe"):
+        names.append(x509.Name.build({"common_name": cn, "organization_name": "ZVH"}))
+        names.append(x509.Name.build({"organization_name": "ZVH", "common_name": cn}))
+    return names
+
+
+def test_names_compared_the_same_and_kept_per_pair_of_encodings():
+    names = _names()
+    assert len(names) > 50
+    outcomes = set()
+    for _ in range(2):  # computed, then kept
+        for a in names:
+            for b in names:
+                fast, original = FAST_EQ(a, b), ORIGINAL_EQ(a, b)
+                assert fast is original, (a.human_friendly, b.human_friendly)
+                assert (a != b) is (not original)
+                outcomes.add(original)
+    assert outcomes == {True, False}  # both answers occur among the pairs
+    # not a Name: decided by the original, as before
+    assert FAST_EQ(names[0], "CN=ZVH Test TSA") is False and (names[0] == names[0].chosen) is False
