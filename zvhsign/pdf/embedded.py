@@ -32,6 +32,8 @@ import functools
 def _once_class():
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
+    from .deepstack import call_deep
+
     class OnceIntegrity(EmbeddedPdfSignature):
         """``EmbeddedPdfSignature`` computing its integrity facts once per difference policy."""
 
@@ -44,7 +46,8 @@ def _once_class():
             # the same policy object, and the difference analysis made if it is wanted now
             if kept is not None and kept[0] is diff_policy and (kept[1] or skip_diff):
                 return
-            super().compute_integrity_info(diff_policy, skip_diff=skip_diff)
+            # (the difference analysis follows the object graph: a deep stack, deepstack.py)
+            call_deep(super().compute_integrity_info, diff_policy, skip_diff=skip_diff)
             made_before = kept is not None and kept[0] is diff_policy and kept[1]
             self._kept_for = (diff_policy, not skip_diff or made_before)
 

@@ -46,6 +46,7 @@ async def examine(
     when the caller has it already (a large file is not hashed twice)."""
     from . import file_once
     from .stamp import read_stamp
+    from .deepstack import call_deep
     from .structure import analyse_revisions
 
     file_once.install()
@@ -103,7 +104,7 @@ async def examine(
     changes: list = []
     if base is not None and base < len(ends):
         last_signed = max((s.revision for s in signatures), default=None)
-        changes, more = analyse_revisions(data, ends, base, last_signed)
+        changes, more = call_deep(analyse_revisions, data, ends, base, last_signed)
         problems.extend(more)
     if isinstance(data, MappedFile) and not data.unchanged():
         raise InputError("the file changed while it was examined; verify it again")

@@ -18,7 +18,9 @@ def plain_text(what: object, fallback: str = "damaged or unsupported structure")
     module paths or object reprs (they say nothing to a secretariat and leak internals)."""
     text = str(what).strip() if what is not None else ""
     if "maximum recursion depth" in text or isinstance(what, RecursionError):
-        return "objects nested too deeply to be read (beyond zvhsign's nesting bound)"
+        # (nesting bombs are refused before parsing, bounds.py: what is left is a chain of
+        # linked objects longer than zvhsign follows, deepstack.py)
+        return "objects nested or linked too deeply to be followed (beyond zvhsign's bounds)"
     text = _OBJECT_REPR.sub("the file", text)
     text = re.sub(r"'[A-Z]\w*' object", "a value", text)
     text = _ENUM_REPR.sub("", text)

@@ -134,7 +134,12 @@ class TrustEnv:
         from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
         cert_policy = CertValidationPolicySpec(
             trust_manager=self.trust_manager(),
-            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+            # validating now: revocation data fetched during the examination is current, also
+            # when it was issued more than a second after the validation time was set (a large
+            # file, a long chain of objects, a loaded machine); pyHanko's legacy model refuses
+            # it as "too recent", which ETSI EN 319 102-1 (5.2.5.4) does not know. At a
+            # given moment (--at) data issued after it is not used for that moment.
+            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO, retroactive_revinfo=self.moment is None),
         )
         rule = (
             RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH
