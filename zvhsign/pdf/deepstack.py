@@ -2,8 +2,8 @@
 run in a thread of their own with room for :data:`MAX_DEPTH` Python frames.
 
 pyHanko's difference analysis (the paths to every object of a signed revision) and
-zvhsign's own revision model follow the object graph recursively, one or two Python frames
-per link. With Python's default limit of 1,000 frames, a chain of ~330 linked objects -- the
+zvhsign's own revision model follow the object graph recursively, two or three Python
+frames per link. With Python's default limit of 1,000 frames, a chain of ~330 linked objects -- the
 ``/Next`` links of an outline with that many bookmarks at one level, an article thread's
 beads -- could not be analysed, and a correctly signed copy of such a document was reported
 as not validated and malformed. No PDF nests *direct* objects that deep (:mod:`.bounds`
@@ -15,7 +15,7 @@ analysis runs in a thread started with :data:`STACK_BYTES` of stack, while the c
 thread waits. Python's recursion limit is raised to :data:`MAX_DEPTH` for as long as any such
 call runs (it is process-wide), and put back after. A structure deeper still runs out of
 frames as before: ``RecursionError``, which zvhsign reports as its bound (``bounds.py``).
-What such a call costs: a thread per call (~0.1 ms; the stack is reserved, not touched).
+What such a call costs: a thread per call (~0.15 ms; the stack is reserved, not touched).
 """
 
 from __future__ import annotations

@@ -45,8 +45,8 @@ async def examine(
     appended to it (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
     when the caller has it already (a large file is not hashed twice)."""
     from . import file_once
-    from .stamp import read_stamp
     from .deepstack import call_deep
+    from .stamp import read_stamp
     from .structure import analyse_revisions
 
     file_once.install()

@@ -22,7 +22,7 @@ a third of the examination's CPU went to pure functions of pyHanko and asn1crypt
   error is raised as before and nothing kept; anything but two ``Name`` objects is left to
   the original.
 
-Both replacements fall back to the original for anything they do not decide themselves;
+Each replacement falls back to the original for anything they do not decide themselves;
 ``tests/pdf/test_speedups.py`` compares them with the originals on generated and
 malformed input. They change no verdict: the equivalence corpus and the external products'
 PDFs get the same facts (see that test).
