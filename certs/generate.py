@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 from asn1crypto import pem
-from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, ServiceLabel
+from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
 import pyhanko.sign.ades.qualified_asn1  # noqa: F401 -- registers the qc_statements extension
 from cryptography import x509 as pyca_x509
 from cryptography.hazmat.primitives import serialization

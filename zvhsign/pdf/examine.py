@@ -104,7 +104,8 @@ async def examine(
     changes: list = []
     if base is not None and base < len(ends):
         last_signed = max((s.revision for s in signatures), default=None)
-        changes, more = call_deep(analyse_revisions, data, ends, base, last_signed)
+        base_sha256 = approved.approved_sha256 if approved is not None and base == approved_rev else None
+        changes, more = call_deep(analyse_revisions, data, ends, base, last_signed, base_sha256)
         problems.extend(more)
     if isinstance(data, MappedFile) and not data.unchanged():
         raise InputError("the file changed while it was examined; verify it again")

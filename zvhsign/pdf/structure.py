@@ -25,10 +25,21 @@ The model of a revision is in :mod:`.structure_model`, the comparison of two in
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 
+from ..domain.digests import Sha256
 from ..domain.evidence import Change
 from .structure_diff import diff_models
-from .structure_model import doc_model
+from .structure_model import DocModel, doc_model
+
+# The model of an approved version's last revision, kept per SHA-256 of its bytes: every copy
+# of one approved version starts with the same bytes, so a batch builds that model once (a
+# few per worker: the versions a batch mixes, each a model of a few hundred kB at most for
+# documents of a thousand pages -- objects, not bytes, are kept).
+_BASE_KEEP = 4
+_base_models: OrderedDict[tuple[str, int], DocModel] = OrderedDict()
+_base_lock = threading.Lock()
 
 
 def _open(data: bytes, end: int):
@@ -46,19 +57,41 @@ def _why(exc: BaseException) -> str:
     return plain_text(qpdf_text(exc))
 
 
+def _base_model(data: bytes, end: int, base_sha256: Sha256 | None) -> DocModel:
+    """The model of ``data[:end]``; kept when the caller names that prefix's SHA-256."""
+    key = (base_sha256.hex, end) if base_sha256 is not None else None
+    if key is not None:
+        with _base_lock:
+            found = _base_models.get(key)
+            if found is not None:
+                _base_models.move_to_end(key)
+                return found
+    with _open(data, end) as pdf:
+        model = doc_model(pdf)
+    if key is not None:
+        with _base_lock:
+            _base_models[key] = model
+            while len(_base_models) > _BASE_KEEP:
+                _base_models.popitem(last=False)
+    return model
+
+
 def analyse_revisions(
-    data: bytes, ends: list[int], start: int, last_signed: int | None = None
+    data: bytes, ends: list[int], start: int, last_signed: int | None = None,
+    base_sha256: Sha256 | None = None,
 ) -> tuple[list[Change], list[str]]:
     """Compare revision ``start`` with every later one, pairwise.
 
     ``last_signed``: the last revision that adds a signature or document timestamp;
-    metadata may not change after it. Returns (changes, problems): problems are
-    revisions that can't be parsed on their own (a sign of a crafted or damaged update).
+    metadata may not change after it. ``base_sha256``: the SHA-256 of ``data[:ends[start]]``
+    when the caller has checked it (an approved version): that revision's model is then
+    built once for every copy that starts with those bytes. Returns (changes, problems):
+    problems are revisions that can't be parsed on their own (a sign of a crafted or
+    damaged update).
     """
     problems: list[str] = []
     try:
-        with _open(data, ends[start]) as pdf:
-            models = [(start, doc_model(pdf))]
+        models = [(start, _base_model(data, ends[start], base_sha256))]
     except Exception as exc:
         return [], [f"revision {start + 1} (the base of the comparison) can't be parsed independently: {_why(exc)}"]
     for rev in range(start + 1, len(ends)):

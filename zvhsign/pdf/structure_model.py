@@ -147,7 +147,7 @@ def _field_name(obj) -> str:
     return ".".join(reversed(parts)) or f"<unnamed {obj.objgen[0]}>"
 
 
-@dataclass
+@dataclass(frozen=True)
 class FieldModel:
     name: str
     is_sig: bool
@@ -157,7 +157,7 @@ class FieldModel:
     visible: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class DocModel:
     catalog: dict
     acroform: dict
