@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ..domain.text import valid_text
+
 _CLASS_NAME = re.compile(r"\b(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit)\b:?\s*")
 _MODULE_PATH = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.){1,}[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
 _ENUM_REPR = re.compile(r"\[?<?\b[A-Z][a-z]+[A-Z]\w*\.[A-Z][A-Z0-9_]+\b(?::[^>\]]*)?>?\]?")
@@ -16,7 +18,7 @@ _PY_MODULES = ("pyhanko", "pikepdf", "asn1crypto", "cryptography", "zvhsign", "b
 def plain_text(what: object, fallback: str = "damaged or unsupported structure") -> str:
     """A message for people from an exception or library text: no Python class names,
     module paths or object reprs (they say nothing to a secretariat and leak internals)."""
-    text = str(what).strip() if what is not None else ""
+    text = valid_text(str(what)).strip() if what is not None else ""
     if "maximum recursion depth" in text or isinstance(what, RecursionError):
         # (nesting bombs are refused before parsing, bounds.py: what is left is a chain of
         # linked objects longer than zvhsign follows, deepstack.py)

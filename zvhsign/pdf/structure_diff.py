@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..domain.evidence import Change, ChangeKind
+from ..domain.text import valid_text
 from .structure_model import DocModel
 
 Add = Callable[[ChangeKind, str], None]
@@ -29,8 +30,8 @@ def diff_models(a: DocModel, b: DocModel, rev: int, final: DocModel | None = Non
     ``metadata``: the revision follows the last signature (metadata may not change)."""
     changes: list[Change] = []
 
-    def add(kind: ChangeKind, text: str) -> None:
-        changes.append(Change(rev, kind, text))
+    def add(kind: ChangeKind, text: str) -> None:  # keys and names as PDF writes their bytes
+        changes.append(Change(rev, kind, valid_text(text)))
 
     _pages(a, b, add)
     _catalog_and_form(a, b, add)
