@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/fuzz.py                 # 2000 mutants, seed 15
     python benchmarks/fuzz.py -n 5000 --seed 7 --chunk 250 --online
+    python benchmarks/fuzz.py --seed 6 --table   # also each chunk's table, strict UTF-8
 
 Makes a test workspace (the bundled test PKI) with the covenant and the protocol
 approved, and a partner-signed (B-LTA) copy of each; the mutants are made from those
@@ -12,7 +13,9 @@ mutator). Each chunk is verified by one `zvhsign verify --json` process.
 Prints: verdict counts per mutation kind; tracebacks or other text on stderr;
 false accepts (a byte inside a signed range changed and still VERIFIED); verdicts
 missing; ERROR reasons that show Python internals; the peak RSS of a chunk's process
-(its workers included) and the time taken.
+(its workers included) and the time taken. Standard output is strict UTF-8, as on a terminal;
+``--table`` also writes each chunk as the table (``verify -v``) and reports any that did not
+come out whole.
 """
 
 from __future__ import annotations
@@ -77,6 +80,22 @@ def zvhsign_argv() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "zvhsign.cli"]
 
 
+def _table_problems(json_cmd: list[str], env: dict, start: int) -> list[str]:
+    """The same chunk as a table (``verify -v``): what went wrong writing it, if anything."""
+    cmd = [a for a in json_cmd if a != "--json"]
+    cmd.insert(cmd.index("verify") + 1, "-v")
+    run = subprocess.run(cmd, env=env, capture_output=True, stdin=subprocess.DEVNULL)
+    problems = []
+    try:
+        run.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"chunk at {start}: the table is not UTF-8 ({exc})")
+    if run.returncode not in (0, 1, 3) or run.stderr.strip():
+        problems.append(f"chunk at {start}: table exit {run.returncode}: "
+                        f"{run.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    return problems
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=2000, help="number of mutants (default 2000)")
@@ -84,6 +103,8 @@ def main() -> int:
     ap.add_argument("--chunk", type=int, default=250, help="files per verify process (default 250)")
     ap.add_argument("--online", action="store_true", help="fetch OCSP/CRL (default: --offline)")
     ap.add_argument("--keep", type=Path, help="keep the mutants and the workspace in this folder")
+    ap.add_argument("--table", action="store_true",
+                    help="also write each chunk's table (verify -v): it must be strict UTF-8, exit 0/1/3, no stderr")
     args = ap.parse_args()
 
     sys.path.insert(0, str(REPO / "tests"))
@@ -106,10 +127,12 @@ def main() -> int:
             cases.append((m.name, m.kind, m.in_signed_range, m.note, path))
         print(f"{len(cases)} mutants made in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
+        # standard output strict UTF-8, as on a terminal (a C locale would let stray bytes through)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
+        env.update(PYTHONIOENCODING="utf-8", NO_COLOR="1")
         counts: collections.Counter = collections.Counter()
         per_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        false_accepts, missing, internals, noisy = [], [], [], []
+        false_accepts, missing, internals, noisy, tables = [], [], [], [], []
         reasons: collections.Counter = collections.Counter()
         tracebacks = 0
         peak_mb = 0
@@ -148,6 +171,8 @@ def main() -> int:
                     reasons[re.sub(r"\d+", "N", error.replace(str(path), "FILE"))[:90]] += 1
                 if any(t in error for t in _INTERNALS) or _EXC_NAME.search(error):
                     internals.append(f"{name}: {error[:200]}")
+            if args.table:
+                tables.extend(_table_problems(cmd, env, start))
             done = start + len(chunk)
             print(f"  {done}/{len(cases)} verified, {time.perf_counter() - t0:.0f} s", file=sys.stderr)
         took = time.perf_counter() - t0
@@ -163,14 +188,16 @@ def main() -> int:
         print(f"tracebacks on stderr: {tracebacks}; chunks with any stderr: {len(noisy)}")
         print(f"ERROR reasons with Python internals: {len(internals)}")
         print(f"false accepts: {len(false_accepts)}")
+        if args.table:
+            print(f"tables not written whole: {len(tables)}")
         print(f"peak RSS of a verify process (with its workers): {peak_mb} MB")
         print(f"this script's own peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
         print("most frequent ERROR reasons:")
         for reason, n in reasons.most_common(8):
             print(f"  {n:5d}  {reason}")
-        for line in false_accepts[:20] + internals[:20] + noisy[:5]:
+        for line in false_accepts[:20] + internals[:20] + noisy[:5] + tables[:5]:
             print("  " + line)
-        return 1 if false_accepts or missing or tracebacks or internals else 0
+        return 1 if false_accepts or missing or tracebacks or internals or tables else 0
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
