@@ -65,3 +65,27 @@ def test_valid_text():
     assert valid_tree(tree) == {"k#FF": ["x", "#80"], "n": 1}
     clean = {"a": ["b", {"c": 2}]}
     assert valid_tree(clean) is clean  # nothing to mend: the same object
+
+
+def test_every_output_writes_valid_text():
+    """The table, the report's and the web page's templates: whatever text a verdict holds
+    (a field name, a finding's details), what they write is valid Unicode."""
+    from markupsafe import Markup
+
+    from zvhsign.cli.render import render_batch_table
+    from zvhsign.domain.findings import Finding, Level
+    from zvhsign.domain.verdicts import BatchVerdict, FileVerdict
+    from zvhsign.reports.render import _environment
+    from zvhsign.web.site import templates
+
+    odd = FileVerdict(evidence=None, path="/srv/kopie\udcc4.pdf", findings=(
+        Finding("DOCUMENT_METADATA_CHANGED", Level.FAIL, "changed", ("/ZVH\udcc4ocumentId changed",)),),
+        error="the PDF can't be parsed: name /ZVH\udcc4ocumentId")
+    table = render_batch_table(BatchVerdict((odd,)), verbose=True, width=100, color=False)
+    table.encode("utf-8")  # strict
+    assert "/ZVH#C4ocumentId" in table
+
+    for env in (_environment(), templates().env):
+        page = env.from_string("<p>{{ name }}</p>{{ safe }}").render(
+            name="/ZVH\udcc4ocumentId", safe=Markup("<b>\udcc4</b>"))
+        assert page == "<p>/ZVH#C4ocumentId</p><b>#C4</b>"

@@ -29,6 +29,7 @@ from rich.text import Text
 from ..domain.evidence import Indication, SignatureKind
 from ..domain.findings import Level
 from ..domain.qualification import Qualification
+from ..domain.text import valid_text
 from ..domain.verdicts import BatchVerdict, FileVerdict, SignatureVerdict
 from ..i18n import local_time
 from .render_json import iter_batch_json, render_batch_json
@@ -150,7 +151,8 @@ def _console(width: int | None, color: bool | None, no_color: bool | None) -> tu
 
 
 def _finish(buf: StringIO) -> str:
-    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").split("\n"))
+    """The table as text a terminal can take, whatever bytes a file's names held."""
+    return valid_text("\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").split("\n")))
 
 
 # --------------------------------------------------------------------- pieces

@@ -9,7 +9,7 @@ report would stop at it -- so the bytes are shown the way PDF itself writes a na
 
 from __future__ import annotations
 
-__all__ = ["valid_text", "valid_tree"]
+__all__ = ["valid_output", "valid_text", "valid_tree"]
 
 
 def valid_text(text: str) -> str:
@@ -31,6 +31,15 @@ def valid_text(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def valid_output(value):  # noqa: ANN001, ANN201
+    """A template engine's ``finalize``: every value written into a page, valid text (of the
+    same kind: markup that was safe stays marked safe)."""
+    if not isinstance(value, str):
+        return value
+    text = valid_text(value)
+    return value if text is value else type(value)(text)
 
 
 def valid_tree(value):  # noqa: ANN001, ANN201

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..domain.text import valid_output, valid_tree
 from ..errors import ZvhsignError
 from .model import Report
 
@@ -24,6 +25,7 @@ def _environment():
         undefined=StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,
+        finalize=valid_output,  # every value valid text, whatever bytes a file's names held
     )
 
 
@@ -46,4 +48,4 @@ def render_pdf(report: Report) -> bytes:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+    return json.dumps(valid_tree(report.to_json()), indent=2, ensure_ascii=False)

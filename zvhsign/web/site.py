@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from ..domain.text import valid_output
 from ..services.workspace import Workspace
 from . import intake as judging
 from .accounts import LOCAL, Account
@@ -35,7 +36,7 @@ class InMemoryParser(MultiPartParser):
 
 def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("zvhsign.web", "templates"), autoescape=True,
-                      undefined=StrictUndefined)
+                      undefined=StrictUndefined, finalize=valid_output)  # valid text, whatever a file held
     env.globals.update(when=when, cell_nl=CELL_NL, mandate_text=mandate_text,
                        indication_nl={i.value: t for i, t in INDICATION_NL.items()})
     return Jinja2Templates(env=env)
