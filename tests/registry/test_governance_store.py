@@ -88,3 +88,20 @@ def test_mandate_and_recorded_copy_are_stored_content_addressed(reg):
     assert reg.get_blob(Sha256.of(copy)) == copy
     assert [e.action for e in reg.events()][-2:] == ["register-mandate", "record-copy"]
     assert reg.verify_log() == []
+
+
+def test_a_copy_whose_names_hold_undecodable_bytes_is_recorded(reg):
+    """Evidence and verdict text with bytes a parser could not decode (pikepdf's lone
+    surrogates) are stored, the bytes as #XX -- SQLite and PostgreSQL refused the text."""
+    from zvhsign.domain.evidence import Change, ChangeKind, FileEvidence
+
+    copy = b"%PDF-1.7 a copy with an odd name %%EOF"
+    odd = "document info /ZVH\udcc4ocumentId changed"
+    ev = FileEvidence(path="kopie.pdf", size=len(copy), sha256=Sha256.of(copy), revision_ends=(10, len(copy)),
+                      trailing_bytes=0, stamp=None, approved=None, approved_revision=None,
+                      changes=(Change(1, ChangeKind.METADATA, odd),), signatures=())
+    reg.governance.record_copy(copy, {"status": "FAILED", "findings": [{"details": [odd]}]}, [],
+                               actor="tester", evidence=ev)
+    [got] = reg.governance.recorded_copies()
+    assert got.status == "FAILED"
+    assert got.evidence.changes[0].description == "document info /ZVH#C4ocumentId changed"

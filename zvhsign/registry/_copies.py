@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.evidence import FileEvidence
+from zvhsign.domain.text import valid_tree
 
 from ._blobs import _put_blob
 from ._tx import _now
@@ -56,7 +57,7 @@ class RecordedCopies:
             _put_blob(s, data)
             now = _now()
             row = RecordedCopyRow(
-                sha256=digest.hex, verdict=json.dumps(verdict_json, sort_keys=True, ensure_ascii=False),
+                sha256=digest.hex, verdict=json.dumps(valid_tree(verdict_json), sort_keys=True, ensure_ascii=False),
                 status=str(verdict_json.get("status", "?")), recorded_at=now,
                 evidence=dumps(evidence) if evidence is not None else None, trust_sha256=trust_sha256,
             )

@@ -16,6 +16,7 @@ import cattrs
 from zvhsign.domain.digests import Sha256
 from zvhsign.domain.evidence import FileEvidence
 from zvhsign.domain.qualification import QualificationReason
+from zvhsign.domain.text import valid_tree
 
 #: the shape of the stored facts; evidence stored by an unknown schema is examined again
 #: (its key in the evidence cache holds the schema too: services/pipeline.py).
@@ -48,7 +49,10 @@ _conv.register_structure_hook(QualificationReason, _reason)
 
 
 def dumps(ev: FileEvidence) -> str:
-    return json.dumps({"schema": SCHEMA, "evidence": _conv.unstructure(ev)}, ensure_ascii=False, sort_keys=True)
+    """The evidence as JSON text the database can store (bytes a parser could not decode as
+    ``#XX``, as every output shows them)."""
+    return json.dumps({"schema": SCHEMA, "evidence": valid_tree(_conv.unstructure(ev))},
+                      ensure_ascii=False, sort_keys=True)
 
 
 def loads(text: str) -> FileEvidence | None:
