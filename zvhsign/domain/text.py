@@ -56,5 +56,5 @@ def valid_tree(value):  # noqa: ANN001, ANN201
         items = [valid_tree(v) for v in value]
         if all(v is v0 for v, v0 in zip(items, value)):
             return value
-        return type(value)(items)
+        return items if isinstance(value, list) else tuple(items)
     return value

@@ -33,10 +33,10 @@ from ..domain.evidence import Change
 from .structure_diff import diff_models
 from .structure_model import DocModel, doc_model
 
-# The model of an approved version's last revision, kept per SHA-256 of its bytes: every copy
-# of one approved version starts with the same bytes, so a batch builds that model once (a
-# few per worker: the versions a batch mixes, each a model of a few hundred kB at most for
-# documents of a thousand pages -- objects, not bytes, are kept).
+# The model of an approved version (its last revision), kept per SHA-256 of its bytes: every
+# copy of one approved version starts with the same bytes, so a batch builds that model once
+# (a few per worker: the versions a batch mixes; a model holds the objects' canonical forms,
+# page contents as digests -- not the file's bytes).
 _BASE_KEEP = 4
 _base_models: OrderedDict[tuple[str, int], DocModel] = OrderedDict()
 _base_lock = threading.Lock()
