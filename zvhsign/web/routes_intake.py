@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..domain.text import valid_tree
 from ..errors import ZvhsignError
 from . import intake as judging
 from .accounts import Account
@@ -95,7 +96,7 @@ def _copy_number(request: Request, it: judging.Intake, message: str) -> int:
 async def intake_copy_json(request: Request) -> Response:
     it = intake_of(request, require(request))
     n = _copy_number(request, it, "Deze kopie bestaat niet.")
-    body = json.dumps(it.batch.files[n].to_json(), indent=2, ensure_ascii=False)
+    body = json.dumps(valid_tree(it.batch.files[n].to_json()), indent=2, ensure_ascii=False)
     return Response(body, media_type="application/json",
                     headers={"content-disposition": f'attachment; filename="oordeel-{n + 1}.json"'})
 
