@@ -16,7 +16,10 @@ VERIFIED. Kinds (weights in ``KINDS``):
 * ``contents``: a signature's /Contents hex damaged (a digit, a zeroed span, non-hex);
 * ``xmp_bomb``, ``objstm_bomb``: an appended update with a Flate bomb (XMP metadata,
   an object stream holding the new catalog; ``bombs.py``);
-* ``nesting``: an appended update whose catalog holds arrays nested thousands deep.
+* ``nesting``: an appended update whose catalog holds arrays nested thousands deep;
+* ``name_bytes``: a byte of a name (``/Type``, ``/ZVHDocumentId``, ...) replaced by one that
+  is not UTF-8 on its own -- half of the time in a name outside every signed range (the
+  parsers hand such bytes over as lone surrogates, which every output must still write).
 
 Bounded: bombs inflate to at most ``BOMB_MAX`` bytes and are made once per size.
 """
@@ -50,10 +53,12 @@ KINDS: dict[str, int] = {
     "xmp_bomb": 1,
     "objstm_bomb": 1,
     "nesting": 1,
+    "name_bytes": 6,
 }
 
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 _EOF = re.compile(rb"%%EOF[\r\n]*")
+_NAME = re.compile(rb"/[A-Za-z][A-Za-z0-9]{2,}")
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,18 @@ class Mutator:
     def nesting(self, data: bytes, lay: Layout):
         depth = self.rng.choice([1_000, 10_000, 100_000])
         return bombs.with_deep_nesting(data, depth), False, f"arrays nested {depth} deep in an appended update"
+
+    def name_bytes(self, data: bytes, lay: Layout):
+        names = list(_NAME.finditer(data))
+        outside = [m for m in names if not lay.covered(m.start())]
+        pool = outside if outside and self.rng.random() < 0.5 else names
+        if not pool:
+            return self.flip_inside(data, lay)
+        m = self.rng.choice(pool)
+        p = self.rng.randrange(m.start() + 1, m.end())
+        new = bytes([self.rng.randrange(0x80, 0x100)])
+        return (data[:p] + new + data[p + 1:], lay.covered(p),
+                f"byte {p} of the name {m.group(0).decode()} -> 0x{new.hex()}")
 
     # -- the stream ----------------------------------------------------------
 

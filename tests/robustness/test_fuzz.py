@@ -123,13 +123,15 @@ _MEASURE = textwrap.dedent("""
 
 
 def test_verify_json_on_hostile_copies_is_quiet_valid_and_bounded(approved, fuzzed, tmp_path):
-    """One CLI run over every bomb and a sample of the other mutants, in a process of
-    its own (its peak RSS, and that of any worker it starts, is measured apart)."""
+    """One CLI run over every bomb, every name with bytes that are not UTF-8 and a sample
+    of the other mutants, in a process of its own (its peak RSS, and that of any worker it
+    starts, is measured apart), its output strict UTF-8 as on a terminal."""
     cases, paths, _verdicts = fuzzed
-    chosen = [p for m, p in zip(cases, paths) if m.kind in BOMBS]
-    chosen += [p for m, p in zip(cases, paths) if m.kind not in BOMBS][:CLI_SAMPLE]
+    chosen = [p for m, p in zip(cases, paths) if m.kind in BOMBS | {"name_bytes"}]
+    chosen += [p for m, p in zip(cases, paths) if m.kind not in BOMBS | {"name_bytes"}][:CLI_SAMPLE]
     out, err, figures = tmp_path / "out.json", tmp_path / "err.txt", tmp_path / "rc"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}
+    env["PYTHONIOENCODING"] = "utf-8"
     subprocess.run(
         [sys.executable, "-c", _MEASURE, out, err, figures, *zvhsign_argv(),
          "-w", str(approved.ws.root), "verify", "--json", "--offline", *map(str, chosen)],
