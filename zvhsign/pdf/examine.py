@@ -44,12 +44,13 @@ async def examine(
     ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature are
     appended to it (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
     when the caller has it already (a large file is not hashed twice)."""
-    from . import file_once
+    from . import file_once, responder_once
     from .deepstack import call_deep
     from .stamp import read_stamp
     from .structure import analyse_revisions
 
     file_once.install()
+    responder_once.install()
 
     reader, complete_end, parse_notes, bounds = open_reader(data)
     problems = list(parse_notes)
