@@ -20,6 +20,7 @@ from ..domain.documents import ApprovedVersion
 from ..domain.evidence import FileEvidence
 from ..errors import InputError, stop_if_interrupted
 from .doctimestamps import require_archive_proof, with_document_timestamps, utcnow
+from .etsi_parts import final_parts
 from .byteview import MappedFile, prefix, prefix_stream, release
 from .plaintext import plain_text
 from .revisions import open_reader, revision_ends, trailing_kind
@@ -41,8 +42,9 @@ async def examine(
 ) -> FileEvidence:
     """Establish the facts about one copy. Raises InputError if it can't be judged.
 
-    ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature are
-    appended to it (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
+    ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature (document
+    timestamps aside) are appended to it, with zvhsign's indication (see
+    :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
     when the caller has it already (a large file is not hashed twice)."""
     from . import file_once, responder_once
     from .deepstack import call_deep
@@ -87,14 +89,19 @@ async def examine(
     signatures = []
     embedded, unprocessable, sig_problems = collect_signatures(reader, ends, prefix(data, complete_end))
     reader._embedded_signatures = embedded  # later-timestamp lookups see the same list
+    pyhanko_parts: dict | None = {} if etsi is not None else None
+    embedded_of: dict = {}
     for embedded_sig in embedded:
-        sig_ev = await examine_signature(embedded_sig, ends, reader, env, spec, etsi, timing)
+        sig_ev = await examine_signature(embedded_sig, ends, reader, env, spec, pyhanko_parts, timing)
         if id(embedded_sig) in sig_problems:
             sig_ev = dataclasses.replace(sig_ev, byte_range_problem=sig_problems[id(embedded_sig)])
         signatures.append(sig_ev)
+        embedded_of[(sig_ev.field_name, sig_ev.revision)] = embedded_sig
     signatures.extend(unprocessable)
     signatures.sort(key=lambda s: s.revision)
     signatures = require_archive_proof(with_document_timestamps(signatures))
+    if etsi is not None:  # every signature, with the indication the verdict rests on
+        etsi.extend(final_parts(signatures, pyhanko_parts, embedded_of, timing.validation_time))
 
     # zvhsign's own revision analysis, from the approved version -- or, in a copy that
     # contains none, from the first signed revision: its findings never rest on the

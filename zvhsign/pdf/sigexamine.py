@@ -121,10 +121,11 @@ def _read(embedded_sig, ends) -> _Read:
 
 
 async def examine_signature(
-    embedded_sig, ends, reader, env: TrustEnv, spec, etsi: list | None = None, timing=None
+    embedded_sig, ends, reader, env: TrustEnv, spec, etsi: dict | None = None, timing=None
 ) -> SignatureEvidence:
     """``timing``: the file's validation time (pyHanko's ``ValidationTimingInfo``), the same
-    for every signature of the file; when None, now."""
+    for every signature of the file; when None, now. ``etsi``: when a dict, pyHanko's ETSI
+    report part of the signature is put in it under (field name, revision)."""
     r = _read(embedded_sig, ends)
     unsupported = _unsupported_algorithm(embedded_sig)
     if unsupported:
@@ -145,9 +146,10 @@ async def examine_signature(
     if st is None:
         return _without_status(embedded_sig, r, result)
     ev = await _with_status(embedded_sig, r, result, st, reader, env)
-    if etsi is not None:
-        # pyHanko's report, with the qualification zvhsign established (SignatureQuality)
-        etsi.append(with_signature_quality(_etsi_part(embedded_sig, result), ev.qualification))
+    if etsi is not None:  # pyHanko's report part, with zvhsign's qualification (SignatureQuality)
+        part = with_signature_quality(_etsi_part(embedded_sig, result), ev.qualification)
+        if part is not None:
+            etsi[(ev.field_name, ev.revision)] = part
     return ev
 
 
