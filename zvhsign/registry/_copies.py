@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from zvhsign.domain.digests import Sha256
+from zvhsign.domain.documents import DocumentKind
 from zvhsign.domain.evidence import FileEvidence
 from zvhsign.domain.text import valid_tree
 
@@ -84,15 +85,28 @@ class RecordedCopies:
             )
         return digest
 
-    def recorded_copies(self) -> list[RecordedCopy]:
-        """Every recorded copy once (its latest recording), oldest first."""
+    def recorded_copies(self, *, covenant_under_trust: str | None = None) -> list[RecordedCopy]:
+        """Every recorded copy once (its latest recording), oldest first.
+
+        ``covenant_under_trust``: leave out the copies known to be of another document than
+        the covenant -- stored evidence established under these trust settings, whose
+        partner signatures were recorded as another document's -- without decoding their
+        evidence (what decides: the recorded signatures' ``document``, copied from that
+        same evidence)."""
         from .evidence_codec import loads
 
         with self._reg._read("reading recorded copies") as s:
             rows = s.execute(select(RecordedCopyRow).order_by(RecordedCopyRow.id)).scalars()
             latest = {r.sha256: r for r in rows}
+            documents: dict[int, set[str]] = {}
+            if covenant_under_trust is not None:
+                pairs = s.execute(select(RecordedSignatureRow.copy_id, RecordedSignatureRow.document))
+                for copy_id, document in pairs:
+                    documents.setdefault(copy_id, set()).add(document)
             return [
                 RecordedCopy(r.sha256, r.recorded_at, r.status, loads(r.evidence) if r.evidence else None,
                              r.trust_sha256)
                 for r in sorted(latest.values(), key=lambda r: r.id)
+                if not (r.evidence and r.trust_sha256 == covenant_under_trust
+                        and documents.get(r.id) and DocumentKind.CONVENANT.value not in documents[r.id])
             ]

@@ -115,7 +115,6 @@ def extend(
         async def run() -> list[ExtendResult]:
             results: list[ExtendResult] = []
             async with pipe.session() as rt:
-                await pipe.prepare(rt)
                 spec = rt.signature_spec()
                 for i, path in enumerate(paths, start=1):
                     try:
@@ -123,6 +122,7 @@ def extend(
                         if x.evidence is None:
                             raise InputError(x.error or "could not be examined")
                         data, ev = x.data, x.evidence
+                        await pipe.prepare(rt, [ev])
                         # the verdict `verify` gives this copy alone, from the one pipeline
                         verdict = pipe.judge([x]).files[0]
                         _checked_now(verdict)

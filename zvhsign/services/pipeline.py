@@ -15,7 +15,8 @@ and the pre-flight of ``sign`` all judge through :class:`Pipeline`:
 
 Covenant participation (only covenant partners sign the Privacy Protocol) comes
 from the covenant signatures that are valid now: those of the recorded copies,
-and those of the batch's own copies where they are valid. A covenant copy's own
+and those of the batch's own copies where they are valid; the recorded ones are read only
+when a Privacy Protocol copy is judged (services/covenant.py). A covenant copy's own
 verdict never depends on other files.
 
 The pipeline owns the resources it opens: the registry for the command, and the
@@ -42,6 +43,7 @@ from ..errors import ZvhsignError, stop_if_interrupted
 from ..registry import EvidenceCache
 from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
 from ..pdf.byteview import release
+from .covenant import covenant_signatures, needs_covenant
 from .files import display_path, read_copy, read_input, write_atomic
 from .registry_access import open_registry, trust_snapshot
 from .runtime import Runtime, open_runtime
@@ -91,23 +93,6 @@ def governance_context(registry) -> GovernanceContext | None:  # noqa: ANN001
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def covenant_signatures(verdicts: Sequence[FileVerdict]) -> tuple[CovenantSignature, ...]:
-    """The valid partner signatures on approved covenant versions among ``verdicts``."""
-    out = []
-    for fv in verdicts:
-        ev = fv.evidence
-        if ev is None or ev.approved is None or ev.approved.document is not DocumentKind.CONVENANT:
-            continue
-        if any(f.level is Level.FAIL for f in fv.findings):
-            continue
-        for sv in fv.partner_signatures:
-            if sv.ok and sv.who is not None:
-                out.append(CovenantSignature(
-                    sv.who.partner.key, fv.path, sv.evidence.signature_timestamp, sv.evidence.content_timestamp,
-                ))
-    return tuple(out)
 
 
 class Pipeline:
@@ -256,15 +241,16 @@ class Pipeline:
     def judge_one(self, ev: FileEvidence, covenant: tuple[CovenantSignature, ...] = ()) -> FileVerdict:
         return self.rules.judge(self._approved_now(ev), self._context(covenant))
 
-    async def prepare(self, rt: Runtime) -> None:
-        """Judge the recorded covenant copies now (once per command): their valid signatures
-        are the partners' covenant participation. Stored evidence is re-judged; a copy
-        recorded under other trust settings is examined again from its stored bytes."""
-        if self._recorded_covenant is not None:
+    async def prepare(self, rt: Runtime, evidence: Sequence[FileEvidence | None]) -> None:
+        """Judge the recorded covenant copies now (once per command), when judging
+        ``evidence`` needs them (a Privacy Protocol copy, services/covenant.py): their valid
+        signatures are the partners' covenant participation. Stored evidence is re-judged; a
+        copy recorded under other trust settings is examined again from its stored bytes."""
+        if self._recorded_covenant is not None or not needs_covenant(evidence):
             return
         found = []
         if self.governance is not None:
-            for copy in self.recorded_copies():
+            for copy in self.recorded_copies(covenant=True):
                 ev = copy.evidence
                 if ev is not None and (ev.approved is None or ev.approved.document is not DocumentKind.CONVENANT):
                     continue
@@ -274,7 +260,10 @@ class Pipeline:
                     found.append(self.judge_one(x.evidence))
         self._recorded_covenant = covenant_signatures(found)
 
-    def recorded_covenant(self) -> tuple[CovenantSignature, ...]:
+    def recorded_covenant(self, evidence: Sequence[FileEvidence | None]) -> tuple[CovenantSignature, ...]:
+        """The recorded covenant signatures for judging ``evidence`` (none when it needs none)."""
+        if not needs_covenant(evidence):
+            return ()
         if self._recorded_covenant is None:
             raise RuntimeError("Pipeline.prepare() must run first")  # pragma: no cover
         return self._recorded_covenant
@@ -283,7 +272,8 @@ class Pipeline:
         """Verdicts for examined copies. Covenant copies are judged first; their valid
         signatures (and the recorded ones) count for the Privacy Protocol copies."""
         first = [self.judge_one(x.evidence) for x in examined if x.evidence is not None]
-        covenant = self.recorded_covenant() + covenant_signatures(first) if self.governance else ()
+        recorded = self.recorded_covenant([x.evidence for x in examined])
+        covenant = recorded + covenant_signatures(first) if self.governance else ()
         # (the batch's covenant copies are judged alone first: their verdicts depend on no other file)
         out = []
         for x in examined:
@@ -297,7 +287,6 @@ class Pipeline:
 
     async def run(self, rt: Runtime, copies: Sequence[Copy], *, keep_data: bool = False,
                   progress: ProgressFn | None = None, etsi: list | None = None) -> tuple[BatchVerdict, list[Examined]]:
-        await self.prepare(rt)
         examined = []
         i = 0
         async for x in self._examined(rt, copies, keep_data, etsi):
@@ -307,9 +296,11 @@ class Pipeline:
             if progress:
                 # the verdict shown while working: integrity and governance, before
                 # the batch's own covenant signatures are known
+                await self.prepare(rt, [x.evidence])
                 fv = (FileVerdict(None, x.copy.label, (), error=x.error) if x.evidence is None
-                      else self.judge_one(x.evidence, self.recorded_covenant()))
+                      else self.judge_one(x.evidence, self.recorded_covenant([x.evidence])))
                 progress(i, len(copies), fv)
+        await self.prepare(rt, [x.evidence for x in examined])
         return self.judge(examined), examined
 
     async def _examined(self, rt: Runtime, copies: Sequence[Copy], keep_data: bool, etsi: list | None):
@@ -372,11 +363,13 @@ class Pipeline:
             self.registry.governance.record_copy(
                 x.data, fv.to_json(), rows, actor=actor, evidence=ev, trust_sha256=self.trust_sha256)
 
-    def recorded_copies(self) -> list[Copy]:
+    def recorded_copies(self, *, covenant: bool = False) -> list[Copy]:
         """The recorded copies as copies to judge: stored evidence when it was established
-        under the current trust settings, else the stored bytes (examined again)."""
+        under the current trust settings, else the stored bytes (examined again).
+        ``covenant``: all but those known to be of the other document."""
         out = []
-        for rc in self.registry.governance.recorded_copies():
+        for rc in self.registry.governance.recorded_copies(
+                covenant_under_trust=self.trust_sha256 if covenant else None):
             label = f"registry: kopie {rc.sha256[:12]}… (vastgelegd {rc.recorded_at:%Y-%m-%d %H:%M} UTC)"
             if rc.evidence is not None and rc.trust_sha256 == self.trust_sha256:
                 out.append(Copy(label, evidence=replace(rc.evidence, path=label)))

@@ -248,8 +248,8 @@ def sign(
 
             cert = certificate_info(signer.signing_cert)
             async with pipe.session() as rt:
-                await pipe.prepare(rt)
                 x = await pipe.examine(rt, Copy(display_path(inp), path=Path(inp), data=data))
+                await pipe.prepare(rt, [x.evidence])
                 ev = _signable(pipe, x, inp)
                 target = _target_field(data, field_name)
                 approved = ev.approved
@@ -356,7 +356,7 @@ async def _judge_would_be(pipe, rt, ev, signer, cert, target, level, capacity, m
             mandate_sha256 = who.mandate.sha256.hex
             capacity = capacity or capacity_text(who.mandate.terms.municipality)
             sig = await would_be_evidence(ev, signer, rt.env, target, level, capacity, mandate_sha256)
-    fv = pipe.judge_one(replace(ev, signatures=ev.signatures + (sig,)), pipe.recorded_covenant())
+    fv = pipe.judge_one(replace(ev, signatures=ev.signatures + (sig,)), pipe.recorded_covenant([ev]))
     verdict = fv.signatures[-1]
     allowed = _WARN_ONLY | (_WARN_ONLY_AT_B_B if explicit_level and not level.timestamped else frozenset())
     blocking = [f for f in verdict.findings if f.level.blocks]
