@@ -41,6 +41,21 @@ def reported(xml: str) -> list[tuple[str, str, str | None]]:
     return out
 
 
+def reported_timestamps(xml: str) -> list[tuple[str, str, str | None]]:
+    """(field, main indication, subindication) of each timestamp validation object's report."""
+    out = []
+    for vo in ET.fromstring(xml.encode("utf-8")).iterfind(".//vr:ValidationObject", NS):
+        if vo.findtext("vr:ObjectType", namespaces=NS) != "urn:etsi:019102:validationObject:timestamp":
+            continue
+        report = vo.find("vr:ValidationReport", NS)
+        assert report is not None, "a document timestamp without its validation report"
+        main = report.findtext("vr:SignatureValidationStatus/vr:MainIndication", namespaces=NS)
+        sub = report.findtext("vr:SignatureValidationStatus/vr:SubIndication", namespaces=NS)
+        out.append((report.findtext("vr:SignatureIdentifier/vr:DAIdentifier", namespaces=NS),
+                    main.rsplit(":", 1)[-1], sub.rsplit(":", 1)[-1] if sub else None))
+    return sorted(out)
+
+
 def expected(batch) -> list[tuple[str, str, str | None]]:
     """What the verdicts rest on: each non-timestamp signature's indication, in file order."""
     return [(s.evidence.field_name, s.evidence.indication.value.lower(), s.evidence.subindication)
@@ -90,3 +105,14 @@ def test_every_signature_is_reported_also_without_an_ades_result(approved, signe
     assert parts[5][0] == "ZVH_Handtekening_01" and parts[5][1] != "total-passed"
     # a signature whose value can be read is identified by it too
     assert xml.count("<ds:SignatureValue>") >= 5
+
+
+def test_each_document_timestamp_is_a_timestamp_object_with_its_verdict(approved, signed_convenant, copies, tmp_path):
+    """pyHanko's generator lists no document timestamp; each is a validation object of type
+    timestamp with the indication verify gives it."""
+    out = tmp_path / "etsi.xml"
+    batch = verify(approved.ws, [signed_convenant, copies["expired"]], etsi_report=out)
+    stamps = sorted((s.evidence.field_name, s.evidence.indication.value.lower(), s.evidence.subindication)
+                    for f in batch.files for s in f.signatures if s.evidence.kind is SignatureKind.DOC_TIMESTAMP)
+    assert len(stamps) >= 1  # the partner signature's B-LTA document timestamp
+    assert reported_timestamps(out.read_text(encoding="utf-8")) == stamps

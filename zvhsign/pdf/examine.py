@@ -101,7 +101,7 @@ async def examine(
     signatures.sort(key=lambda s: s.revision)
     signatures = require_archive_proof(with_document_timestamps(signatures))
     if etsi is not None:  # every signature, with the indication the verdict rests on
-        etsi.extend(final_parts(signatures, pyhanko_parts, embedded_of, timing.validation_time))
+        etsi.extend(final_parts(signatures, pyhanko_parts, embedded_of, timing.validation_time, file_sha256.hex))
 
     # zvhsign's own revision analysis, from the approved version -- or, in a copy that
     # contains none, from the first signed revision: its findings never rest on the
@@ -145,6 +145,7 @@ def etsi_report_xml(parts: list) -> str:
     from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
     parts = [p for p in parts if p is not None]
+    # one object per identifier (a document timestamp's: one per file)
     seen: set = set()
     objects = []
     for _, objs in parts:
@@ -153,7 +154,7 @@ def etsi_report_xml(parts: list) -> str:
                 seen.add(vo.id)
                 objects.append(vo)
     report = ts_11910202.ValidationReport(
-        signature_validation_report=tuple(r for r, _ in parts),
+        signature_validation_report=tuple(r for r, _ in parts if r is not None),
         signature_validation_objects=ts_11910202.ValidationObjectListType(tuple(objects)),
     )
     return XmlSerializer(config=SerializerConfig(indent="  ")).render(report, ns_map=NAMESPACES)
