@@ -112,6 +112,29 @@ def test_the_unchanged_bases_are_verified(approved, bases, tmp_path):
     assert blocking == ["NO_PARTNER_SIGNATURE"], blocking
 
 
+def test_the_etsi_report_on_hostile_copies_states_every_verdict(approved, fuzzed, tmp_path):
+    """``--etsi-report`` over mutants of every kind: the XML is written and parses, with a part
+    for every signature and an object for every document timestamp of every file that could
+    be examined, each with the indication verify gives it -- also where pyHanko gave none."""
+    import importlib.util
+
+    from zvhsign.services.operations import verify
+
+    spec = importlib.util.spec_from_file_location("zvh_fuzz_etsi_xml", Path(__file__).parents[1] / "etsi_xml.py")
+    etsi_xml = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(etsi_xml)
+    cases, paths, _verdicts = fuzzed
+    chosen = paths[::3]
+    out = tmp_path / "etsi.xml"
+    batch = verify(approved.ws, chosen, online=False, etsi_report=out)
+    xml = out.read_text("utf-8")
+    assert etsi_xml.reported(xml) == etsi_xml.expected(batch)
+    # one object per document timestamp of each distinct file (a file's copies are one object)
+    distinct = {f.evidence.sha256.hex: f for f in batch.files if f.evidence is not None}
+    assert etsi_xml.reported_timestamps(xml) == etsi_xml.expected_timestamps(type(batch)(tuple(distinct.values())))
+    assert len(etsi_xml.reported(xml)) >= len(chosen) // 2  # the mutants' signatures are there
+
+
 _MEASURE = textwrap.dedent("""
     import resource, subprocess, sys
     out, err = sys.argv[1], sys.argv[2]

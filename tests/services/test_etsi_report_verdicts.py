@@ -7,59 +7,27 @@ tests make them."""
 from __future__ import annotations
 
 import importlib.util
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from zvhsign.domain.evidence import Indication, SignatureKind
+from zvhsign.domain.evidence import Indication
 from zvhsign.services.operations import verify
 from zvhsign.testpki import certs_dir
 
-NS = {"vr": "http://uri.etsi.org/19102/v1.2.1#"}
-_ATTACKS = Path(__file__).resolve().parents[1] / "attacks"
+_TESTS = Path(__file__).resolve().parents[1]
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"zvh_etsi_{name}", _ATTACKS / f"{name}.py")
+def _load(relative: str):
+    spec = importlib.util.spec_from_file_location(f"zvh_etsi_{Path(relative).stem}", _TESTS / relative)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-make, foreign, sigdict = _load("make"), _load("make_foreign"), _load("make_sigdict")
-
-
-def reported(xml: str) -> list[tuple[str, str, str | None]]:
-    """(field, main indication, subindication) of each SignatureValidationReport, in order."""
-    out = []
-    for part in ET.fromstring(xml.encode("utf-8")).findall("vr:SignatureValidationReport", NS):
-        field = part.findtext("vr:SignatureIdentifier/vr:DAIdentifier", namespaces=NS)
-        main = part.findtext("vr:SignatureValidationStatus/vr:MainIndication", namespaces=NS)
-        sub = part.findtext("vr:SignatureValidationStatus/vr:SubIndication", namespaces=NS)
-        out.append((field, main.rsplit(":", 1)[-1], sub.rsplit(":", 1)[-1] if sub else None))
-    return out
-
-
-def reported_timestamps(xml: str) -> list[tuple[str, str, str | None]]:
-    """(field, main indication, subindication) of each timestamp validation object's report."""
-    out = []
-    for vo in ET.fromstring(xml.encode("utf-8")).iterfind(".//vr:ValidationObject", NS):
-        if vo.findtext("vr:ObjectType", namespaces=NS) != "urn:etsi:019102:validationObject:timestamp":
-            continue
-        report = vo.find("vr:ValidationReport", NS)
-        assert report is not None, "a document timestamp without its validation report"
-        main = report.findtext("vr:SignatureValidationStatus/vr:MainIndication", namespaces=NS)
-        sub = report.findtext("vr:SignatureValidationStatus/vr:SubIndication", namespaces=NS)
-        out.append((report.findtext("vr:SignatureIdentifier/vr:DAIdentifier", namespaces=NS),
-                    main.rsplit(":", 1)[-1], sub.rsplit(":", 1)[-1] if sub else None))
-    return sorted(out)
-
-
-def expected(batch) -> list[tuple[str, str, str | None]]:
-    """What the verdicts rest on: each non-timestamp signature's indication, in file order."""
-    return [(s.evidence.field_name, s.evidence.indication.value.lower(), s.evidence.subindication)
-            for f in batch.files for s in f.signatures if s.evidence.kind is not SignatureKind.DOC_TIMESTAMP]
+make, foreign, sigdict = (_load(f"attacks/{n}.py") for n in ("make", "make_foreign", "make_sigdict"))
+etsi_xml = _load("etsi_xml.py")
+reported, reported_timestamps, expected = etsi_xml.reported, etsi_xml.reported_timestamps, etsi_xml.expected
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +80,6 @@ def test_each_document_timestamp_is_a_timestamp_object_with_its_verdict(approved
     timestamp with the indication verify gives it."""
     out = tmp_path / "etsi.xml"
     batch = verify(approved.ws, [signed_convenant, copies["expired"]], etsi_report=out)
-    stamps = sorted((s.evidence.field_name, s.evidence.indication.value.lower(), s.evidence.subindication)
-                    for f in batch.files for s in f.signatures if s.evidence.kind is SignatureKind.DOC_TIMESTAMP)
+    stamps = etsi_xml.expected_timestamps(batch)
     assert len(stamps) >= 1  # the partner signature's B-LTA document timestamp
     assert reported_timestamps(out.read_text(encoding="utf-8")) == stamps
