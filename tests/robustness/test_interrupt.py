@@ -143,6 +143,7 @@ def test_an_interrupted_batch_on_two_cores_says_one_line(approved, batch, tmp_pa
     time.sleep(1)  # (the tracker speaks, if at all, just after the command ends)
     _assert_one_line_and_exit_3(proc, took, err)
     assert out == b""
+    assert list(tmp.iterdir()) == []  # nothing left in $TMPDIR (multiprocessing's pymp-* folder)
 
 
 def _fork_server_processes(pgid: int, at_least: int):

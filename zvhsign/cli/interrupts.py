@@ -75,8 +75,20 @@ def exit_interrupted(code: int) -> None:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         logging.shutdown()  # the debug log is complete
+        _remove_multiprocessing_tempdir()
     finally:
         os._exit(code)
+
+
+def _remove_multiprocessing_tempdir() -> None:
+    """The folder multiprocessing made in $TMPDIR for the worker pool (``pymp-*``: the fork
+    server's socket), which its exit handler -- not run here -- would have removed."""
+    process = sys.modules.get("multiprocessing.process")
+    tempdir = process.current_process()._config.get("tempdir") if process is not None else None
+    if tempdir:
+        import shutil
+
+        shutil.rmtree(tempdir, ignore_errors=True)
 
 
 def _log_where(signum, frame) -> None:  # noqa: ANN001
