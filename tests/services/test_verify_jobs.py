@@ -66,3 +66,37 @@ def test_cli_jobs_option(approved, signed_convenant, tmp_path):
     assert r.exit_code == 3, r.output  # some files could not be read
     doc = json.loads(r.stdout)
     assert [f["status"] for f in doc["files"]] == ["VERIFIED"] * 4 + ["FAILED"] * 2 + ["ERROR"] * 2
+
+
+def test_an_etsi_report_from_worker_processes_is_the_one_of_one_process(approved, signed_convenant, tmp_path,
+                                                                         monkeypatch):
+    """``--etsi-report`` no longer keeps a large batch in one process: the workers return each
+    file's report parts, and the report states the same verdicts, objects and order."""
+    import importlib.util
+    from pathlib import Path
+
+    from zvhsign.services import parallel
+
+    spec = importlib.util.spec_from_file_location("zvh_jobs_etsi_xml", Path(__file__).parents[1] / "etsi_xml.py")
+    etsi_xml = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(etsi_xml)
+    pooled = []
+    original = parallel.examine_in_pool
+
+    def counted(*args, **kwargs):
+        pooled.append(kwargs.get("etsi"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "examine_in_pool", counted)
+    files = _mixed_batch(signed_convenant, tmp_path)
+    xml = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"etsi-{jobs}.xml"
+        # offline: each worker would fetch revocation data of its own (other OCSP responses)
+        verify(approved.ws, files, jobs=jobs, etsi_report=out, online=False)
+        xml[jobs] = out.read_text("utf-8")
+    assert pooled == [True]  # jobs=2 examined in the pool, with the parts
+    for read in (etsi_xml.reported, etsi_xml.reported_timestamps):
+        assert read(xml[2]) == read(xml[1])
+    assert len(etsi_xml.reported(xml[2])) == 12  # two signatures of each of the six readable copies
+    assert xml[2].count("<vr:ValidationObject ") == xml[1].count("<vr:ValidationObject ") > 0

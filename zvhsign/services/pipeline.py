@@ -305,24 +305,28 @@ class Pipeline:
 
     async def _examined(self, rt: Runtime, copies: Sequence[Copy], keep_data: bool, etsi: list | None):
         """Step 1 for every copy, in order, as each is done: in this process, or (large
-        batches of files, no ETSI report) in a pool of worker processes (services/parallel.py)."""
+        batches of files) in a pool of worker processes (services/parallel.py). With an ETSI
+        report (``etsi``) every copy is examined (the report needs pyHanko's results)."""
         from .parallel import examine_in_pool, jobs_for
 
         files = all(c.path is not None and c.data is None and c.evidence is None for c in copies)
-        jobs = jobs_for(len(copies), self.jobs) if files and etsi is None else 1
+        jobs = jobs_for(len(copies), self.jobs) if files else 1
         if jobs > 1:
-            hits = {i: x for i, x in ((i, self._cached(c, keep_data)) for i, c in enumerate(copies)) if x}
+            hits = {} if etsi is not None else {
+                i: x for i, x in ((i, self._cached(c, keep_data)) for i, c in enumerate(copies)) if x}
             misses = [c for i, c in enumerate(copies) if i not in hits]
             pooled = examine_in_pool(self.ws, misses, jobs=jobs, online=self.online, at=self.at,
-                                     sizes=self.sizes, keep_data=keep_data,
-                                     setup=self.worker_setup, reuse_lists=self.reuse_lists,
+                                     sizes=self.sizes, keep_data=keep_data, setup=self.worker_setup,
+                                     reuse_lists=self.reuse_lists, etsi=etsi is not None,
                                      ) if misses else iter(())
             for i, c in enumerate(copies):
                 if i in hits:
                     yield hits[i]
                     continue
-                c, ev, data, err = next(pooled)
-                if ev is not None and self.cache is not None:
+                c, ev, data, err, parts = next(pooled)
+                if etsi is not None:
+                    etsi.extend(parts or ())
+                elif ev is not None and self.cache is not None:
                     # keyed by the SHA-256 the examination read: the bytes stay in the worker
                     self._keep(self._cache_key(file_sha256=ev.sha256.hex), ev)
                 yield Examined(c, ev, data if keep_data else None, err)
