@@ -39,9 +39,10 @@ def covers_revision(coverage) -> bool:
     return coverage is not None and coverage >= SignatureCoverageLevel.ENTIRE_REVISION
 
 
-async def timestamp_alone(embedded_sig, reader, env: TrustEnv, *, content: bool) -> TimestampEvidence | None:
+async def timestamp_alone(embedded_sig, reader, env: TrustEnv, *, content: bool, moment=None) -> TimestampEvidence | None:
     """The signature timestamp (``content``: the content timestamp) token validated by
-    itself, with the file's DSS: for when pyHanko's AdES process did not report it."""
+    itself, with the file's DSS: for when pyHanko's AdES process did not report it.
+    ``moment``: the file's validation time (None: the environment's)."""
     from pyhanko.sign.validation import ades
     from pyhanko.sign.validation.generic_cms import (
         extract_tst_data_iter,
@@ -52,9 +53,9 @@ async def timestamp_alone(embedded_sig, reader, env: TrustEnv, *, content: bool)
 
     try:
         dss = ades._dss_to_local_knowledge(reader=reader)
-        vc = env.validation_context(certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls)
+        vc = env.validation_context(certs=dss.known_certs, ocsps=dss.known_ocsps, crls=dss.known_crls, moment=moment)
     except Exception:
-        vc = env.validation_context()
+        vc = env.validation_context(moment=moment)
     # a content timestamp is over the signed content (the /ByteRange digest),
     # a signature timestamp over the signature value
     imprint = embedded_sig.compute_digest if content else message_imprint_checker(embedded_sig.signer_info)
@@ -108,20 +109,21 @@ def _timestamp_indication(st) -> tuple[Indication, str | None]:
 
 
 async def examine_document_timestamp(
-    embedded_sig, reader, env: TrustEnv, revision, signed_end, subfilter, signer
+    embedded_sig, reader, env: TrustEnv, revision, signed_end, subfilter, signer, moment=None
 ) -> SignatureEvidence:
-    """A document timestamp is judged now (or at ``--at``); one that is INDETERMINATE
+    """A document timestamp is judged now -- at the file's validation time ``moment``, the
+    same for every signature of the file -- (or at ``--at``); one that is INDETERMINATE
     then (typically: its TSA certificate has expired) but is covered by a later
     document timestamp is judged again at that timestamp's time, with the validation
     data in the file: the later timestamp is its proof of existence (the archive
     timestamp chain of PAdES B-LTA). The later timestamp is judged on its own."""
-    vc, st = await _validate_document_timestamp(embedded_sig, reader, env)
+    vc, st = await _validate_document_timestamp(embedded_sig, reader, env, moment=moment)
     ind, sub = _timestamp_indication(st)
     used = [UsedTimestamp("document", st.timestamp, embedded_sig.field_name)]
     archive_at = indeterminate_now = None
     if ind is Indication.INDETERMINATE:
         nxt, nxt_time = _next_document_timestamp(embedded_sig, reader)
-        validation_time = env.moment or utcnow()
+        validation_time = env.moment or moment or utcnow()
         # the later timestamp is proof only if it existed at the validation time
         if nxt is not None and nxt_time is not None and nxt_time <= validation_time:
             past_vc, past = await _validate_document_timestamp(embedded_sig, reader, env, moment=nxt_time)

@@ -126,7 +126,8 @@ async def examine_signature(
     """``timing``: the file's validation time (pyHanko's ``ValidationTimingInfo``), the same
     for every signature of the file; when None, now. ``etsi``: when a dict, pyHanko's ETSI
     report part of the signature is put in it under (field name, revision)."""
-    r = _read(embedded_sig, ends)
+    r, timing = _read(embedded_sig, ends), timing or env.timing()
+    moment = None if env.moment is not None else timing.validation_time  # (--at: the environment's)
     unsupported = _unsupported_algorithm(embedded_sig)
     if unsupported:
         return _unsupported(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer,
@@ -134,18 +135,17 @@ async def examine_signature(
     if r.is_ts:
         try:
             return await examine_document_timestamp(
-                embedded_sig, reader, env, r.revision, r.signed_end, r.subfilter, r.signer
-            )
+                embedded_sig, reader, env, r.revision, r.signed_end, r.subfilter, r.signer, moment)
         except Exception as exc:
             return _broken(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer, exc)
     try:
-        result = await _validate(embedded_sig, reader, env, spec, timing or env.timing())
+        result = await _validate(embedded_sig, reader, env, spec, timing)
     except Exception as exc:
         return _broken(embedded_sig, r.kind, r.revision, r.signed_end, r.subfilter, r.signer, exc, r.binding)
     st = result.api_status
     if st is None:
         return _without_status(embedded_sig, r, result)
-    ev = await _with_status(embedded_sig, r, result, st, reader, env)
+    ev = await _with_status(embedded_sig, r, result, st, reader, env, moment)
     if etsi is not None:  # pyHanko's report part, with zvhsign's qualification (SignatureQuality)
         part = with_signature_quality(_etsi_part(embedded_sig, result), ev.qualification)
         if part is not None:
@@ -211,33 +211,33 @@ def _pades_level(embedded_sig, reader, subfilter, revision, sig_ts) -> str | Non
     return "B-LTA" if later_ts else "B-LT"
 
 
-async def _timestamp_judged_alone(embedded_sig, reader, env, st, sig_ts, indication):
+async def _timestamp_judged_alone(embedded_sig, reader, env, st, sig_ts, indication, moment):
     """Validation stopped at the signature timestamp or before it: judge the token on its own,
     so the finding names the timestamp when that is what failed. Returns (timestamp evidence,
     whether the signer's own chain validated and the timestamp is what failed)."""
     if sig_ts is not None or indication is Indication.TOTAL_PASSED or not _has_signature_timestamp(embedded_sig):
         return sig_ts, False
-    sig_ts = await timestamp_alone(embedded_sig, reader, env, content=False)
+    sig_ts = await timestamp_alone(embedded_sig, reader, env, content=False, moment=moment)
     failed_on_ts = sig_ts is not None and not sig_ts.ok and getattr(st, "validation_path", None) is not None
     return sig_ts, failed_on_ts
 
 
-async def _with_status(embedded_sig, r: _Read, result, st, reader, env: TrustEnv) -> SignatureEvidence:
+async def _with_status(embedded_sig, r: _Read, result, st, reader, env: TrustEnv, moment) -> SignatureEvidence:
     indication, sub = _indication(result.ades_subindic)
     sig_ts, past_validated_ts = _signature_timestamp(result, st)
     content_ts = ts_evidence(st.content_timestamp_validity)
     if content_ts is None and _has_content_timestamp(embedded_sig):
-        content_ts = await timestamp_alone(embedded_sig, reader, env, content=True)
+        content_ts = await timestamp_alone(embedded_sig, reader, env, content=True, moment=moment)
     level = _pades_level(embedded_sig, reader, r.subfilter, r.revision, sig_ts)
     integrity = _integrity(embedded_sig)
     covers = covers_revision(integrity.get("coverage", getattr(st, "coverage", None)))
     best_time = getattr(result, "best_signature_time", None)
     indication, sub, corrected = _validity_period_check(
-        indication, sub, r.signer, best_time, sig_ts, env.moment or utcnow()
+        indication, sub, r.signer, best_time, sig_ts, env.moment or moment or utcnow()
     )
     failure = corrected or (plain_text(result.failure_msg) if result.failure_msg else None)
     modification = integrity.get("modification_level")
-    sig_ts, failed_on_ts = await _timestamp_judged_alone(embedded_sig, reader, env, st, sig_ts, indication)
+    sig_ts, failed_on_ts = await _timestamp_judged_alone(embedded_sig, reader, env, st, sig_ts, indication, moment)
     used_ts = tuple(
         UsedTimestamp(role, t.time) for role, t in (("signature", sig_ts), ("content", content_ts)) if t
     )
