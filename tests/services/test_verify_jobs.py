@@ -100,3 +100,36 @@ def test_an_etsi_report_from_worker_processes_is_the_one_of_one_process(approved
         assert read(xml[2]) == read(xml[1])
     assert len(etsi_xml.reported(xml[2])) == 12  # two signatures of each of the six readable copies
     assert xml[2].count("<vr:ValidationObject ") == xml[1].count("<vr:ValidationObject ") > 0
+
+
+def test_the_recorded_copies_of_a_report_are_examined_by_the_workers_alike(approved_workspace_factory, passphrase,
+                                                                           signed_convenant, tmp_path, monkeypatch):
+    """The audit report examines every recorded copy again from the bytes the registry keeps:
+    with several workers (the bytes sent to them), the same verdicts in the same order."""
+    from zvhsign.services import parallel
+    from zvhsign.services.reporting import gather
+
+    own = approved_workspace_factory(tmp_path / "own", passphrase)
+    from zvhsign.services.signing import sign
+
+    signed = tmp_path / "signed.pdf"
+    sign(own.ws, own.convenant, own.key("om", passphrase), signed)
+    files = []
+    for i, source in enumerate(_mixed_batch(signed, tmp_path)[:6] * 2):  # valid and tampered copies
+        files.append(tmp_path / f"distinct-{i}.pdf")  # each of its own bytes (whitespace after %%EOF)
+        files[-1].write_bytes(source.read_bytes() + b" " * (i + 1) + b"\n")
+    assert len(verify(own.ws, files, record=True).files) == 12
+    pooled = []
+    original = parallel.examine_in_pool
+
+    def counted(ws, copies, **kwargs):
+        pooled.append([c.data is not None and c.path is None for c in copies])
+        return original(ws, copies, **kwargs)
+
+    monkeypatch.setattr(parallel, "examine_in_pool", counted)
+    one = gather(own.ws, responsible="J. de Vries", jobs=1)
+    two = gather(own.ws, responsible="J. de Vries", jobs=2)
+    assert pooled and all(all(sent) for sent in pooled)  # the registry's bytes, sent to the workers
+    assert [f.path for f in two.copies.files] == [f.path for f in one.copies.files]
+    a, b = dict(_flat(_verdicts(one.copies.to_json()))), dict(_flat(_verdicts(two.copies.to_json())))
+    assert {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)} == {}

@@ -265,8 +265,9 @@ def status(ctx, as_json):
       zvhsign verify --record signed/*.pdf && zvhsign status
     """
     from ..services.governance import status as do_status
+    from .logsetup import configure_logging
 
-    m = do_status(_workspace(ctx))
+    m = do_status(_workspace(ctx), jobs=None, worker_setup=configure_logging)
     if as_json:
         click.echo(json.dumps(m.to_json(), indent=2, ensure_ascii=False))
     else:

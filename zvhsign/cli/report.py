@@ -39,6 +39,7 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
     from ..errors import UsageError
     from ..reports import write_report
     from ..services.reporting import gather, responsible_official
+    from .logsetup import configure_logging
 
     ws = _workspace(ctx)
     responsible = responsible or responsible_official(ws)  # refused (exit 2) before anything is read
@@ -53,7 +54,8 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
     from .progress import busy
 
     with busy("judging every recorded copy for the report…") as b:
-        facts = gather(ws, list(files), responsible=responsible, online=not offline)
+        facts = gather(ws, list(files), responsible=responsible, online=not offline, jobs=None,
+                       worker_setup=configure_logging)
         b.start(f"writing the report ({fmt}{', signing it' if key is not None else ''})…")
         write_report(ws, facts, fmt, out, key=key)
     ok = sum(1 for f in facts.copies.files if f.verified)

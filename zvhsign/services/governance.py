@@ -50,13 +50,15 @@ from ..domain.digests import Sha256  # noqa: E402,F401 (gov.Sha256)
 # -------------------------------------------------------------------------- status
 
 
-def status(ws: Workspace, *, online: bool = True, progress=None) -> StatusMatrix:  # noqa: ANN001
+def status(ws: Workspace, *, online: bool = True, progress=None, jobs: int | None = 1,  # noqa: ANN001
+           worker_setup=None) -> StatusMatrix:  # noqa: ANN001
     """The partner × document matrix: every recorded copy judged now, through the one
     pipeline, against the registry as it is now (revocations, supersessions, retired
-    signatories, trust settings)."""
+    signatories, trust settings). Copies examined again (recorded under other trust
+    settings) are examined by ``jobs`` worker processes when many (None: one per core)."""
     from .pipeline import Pipeline
 
-    with Pipeline(ws, online=online) as pipe:
+    with Pipeline(ws, online=online, jobs=jobs, worker_setup=worker_setup) as pipe:
         if pipe.governance is None:
             return StatusMatrix((), {d: None for d in DocumentKind}, datetime.now(UTC))
 

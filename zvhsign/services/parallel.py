@@ -100,8 +100,9 @@ def _end_with_parent() -> None:
     threading.Thread(target=watch, name="zvhsign-end-with-parent", daemon=True).start()
 
 
-def _examine(label: str, path: str, keep_data: bool, etsi: bool):
-    """In a worker: (evidence, data, error, ETSI report parts or None) of one file."""
+def _examine(label: str, path: str | None, given: bytes | None, keep_data: bool, etsi: bool):
+    """In a worker: (evidence, data read from ``path``, error, ETSI report parts or None) of
+    one copy: a file, or bytes ``given`` by the parent (a recorded copy's; not sent back)."""
     from ..errors import ZvhsignError
     from ..pdf.examine import examine, plain_text
     from .files import read_input
@@ -109,10 +110,10 @@ def _examine(label: str, path: str, keep_data: bool, etsi: bool):
     sizes = _state["sizes"]
     parts: list | None = [] if etsi else None
     try:
-        data = read_input(Path(path))
+        data = given if given is not None else read_input(Path(path))
         ev = _state["loop"].run_until_complete(
             examine(label, data, _state["rt"].env, lambda n: sizes.get(n, []), spec=_state["spec"], etsi=parts))
-        return ev, (data if keep_data else None), None, parts
+        return ev, (data if keep_data and given is None else None), None, parts
     except ZvhsignError as exc:
         return None, None, exc.message, None
     except Exception as exc:  # one bad file must not stop the batch
@@ -155,16 +156,19 @@ def _quiet_helpers(ctx) -> None:  # noqa: ANN001
 def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes: dict,  # noqa: ANN001
                     keep_data: bool, setup=None, reuse_lists: bool = True, etsi: bool = False) -> Iterator[tuple]:
     """(copy, evidence, data, error, ETSI report parts) for every copy, in the given order,
-    examined by ``jobs`` worker processes (the parts when ``etsi``, else None). Copies with
-    stored evidence or bytes in hand must not be given here."""
+    examined by ``jobs`` worker processes (the parts when ``etsi``, else None): a file is read
+    by the worker, bytes in hand are sent to it (and ``data`` is then the copy's own). Copies
+    with stored evidence must not be given here."""
     ctx = get_context("forkserver")
     _quiet_helpers(ctx)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init,
                              initargs=(ws, online, at, sizes, setup, reuse_lists)) as pool:
-        futures = [pool.submit(_examine, c.label, str(c.path), keep_data, etsi) for c in copies]
+        futures = [pool.submit(_examine, c.label, None if c.path is None else str(c.path), c.data, keep_data, etsi)
+                   for c in copies]
         try:
             for copy, fut in zip(copies, futures):
-                yield (copy, *fut.result())
+                ev, data, error, parts = fut.result()
+                yield copy, ev, (copy.data if copy.data is not None and keep_data else data), error, parts
         except BaseException:  # an interrupt or an error: don't wait for the rest of the batch
             pool.shutdown(wait=False, cancel_futures=True)
             raise

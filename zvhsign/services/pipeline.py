@@ -198,13 +198,18 @@ class Pipeline:
         except ZvhsignError as exc:
             _log.debug("the examination of %s was not kept in the evidence cache: %s", ev.path, exc)
 
+    def _known(self, copy: Copy, keep_data: bool, etsi: list | None) -> Examined | None:
+        """Stored evidence, or (no ETSI report) the cached examination of its bytes; else None."""
+        if copy.evidence is not None:
+            return Examined(copy, copy.evidence, copy.data)
+        return self._cached(copy, keep_data) if etsi is None else None
+
     def _cached(self, copy: Copy, keep_data: bool) -> Examined | None:
-        """The cached examination of a file, or None (no cache, a miss, or unreadable: the
-        examination says why)."""
+        """The cached examination, or None (no cache, a miss, or unreadable: examining says why)."""
         if self.cache is None:
             return None
         try:
-            data = (read_input if keep_data else read_copy)(copy.path)
+            data = copy.data if copy.data is not None else (read_input if keep_data else read_copy)(copy.path)
         except ZvhsignError:
             return None
         ev = self.cache.get(self._cache_key(data))
@@ -305,15 +310,13 @@ class Pipeline:
 
     async def _examined(self, rt: Runtime, copies: Sequence[Copy], keep_data: bool, etsi: list | None):
         """Step 1 for every copy, in order, as each is done: in this process, or (large
-        batches of files) in a pool of worker processes (services/parallel.py). With an ETSI
-        report (``etsi``) every copy is examined (the report needs pyHanko's results)."""
+        batches) in a pool of worker processes (services/parallel.py). With an ETSI report
+        (``etsi``) every copy is examined (the report needs pyHanko's results)."""
         from .parallel import examine_in_pool, jobs_for
 
-        files = all(c.path is not None and c.data is None and c.evidence is None for c in copies)
-        jobs = jobs_for(len(copies), self.jobs) if files else 1
+        jobs = jobs_for(sum(c.evidence is None for c in copies), self.jobs)
         if jobs > 1:
-            hits = {} if etsi is not None else {
-                i: x for i, x in ((i, self._cached(c, keep_data)) for i, c in enumerate(copies)) if x}
+            hits = {i: x for i, x in ((i, self._known(c, keep_data, etsi)) for i, c in enumerate(copies)) if x}
             misses = [c for i, c in enumerate(copies) if i not in hits]
             pooled = examine_in_pool(self.ws, misses, jobs=jobs, online=self.online, at=self.at,
                                      sizes=self.sizes, keep_data=keep_data, setup=self.worker_setup,

@@ -158,10 +158,13 @@ def gather(
     responsible: str | None = None,
     online: bool = True,
     requested_by: str | None = None,
+    jobs: int | None = 1,
+    worker_setup=None,  # noqa: ANN001
 ) -> ReportFacts:
     """Judge the signed copies through the pipeline and read the registry and audit log,
     at one moment. Recorded copies are examined again (the report states a fresh
-    validation moment), from the bytes the registry keeps.
+    validation moment), from the bytes the registry keeps -- by ``jobs`` worker processes
+    for a large batch (None: one per core; ``worker_setup`` as for ``verify``).
 
     ``responsible``: the official responsible for the validation; by default the one the
     workspace names (:func:`responsible_official`, refused when it names none).
@@ -171,7 +174,7 @@ def gather(
     if not responsible.strip():
         raise UsageError("the official responsible for the validation can't be empty")
     validated_at = datetime.now(timezone.utc).replace(microsecond=0)
-    with Pipeline(ws, online=online) as pipe:
+    with Pipeline(ws, online=online, jobs=jobs, worker_setup=worker_setup) as pipe:
         reg = pipe.registry
         partners = _partners(reg)
         events = reg.events()
