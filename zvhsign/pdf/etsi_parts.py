@@ -50,7 +50,6 @@ def _identifier(embedded_sig, field_name: str):  # noqa: ANN001
     from pyhanko.generated.etsi import ts_11910202
     from pyhanko.generated.w3c import xmldsig_core
 
-    value = None
     try:
         value = xmldsig_core.SignatureValue(embedded_sig.signer_info["signature"].native)
     except Exception:  # no embedded signature, or CMS that can't be read
