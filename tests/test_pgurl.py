@@ -18,15 +18,16 @@ from tests import pgurl
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    """A port on 127.0.0.1 where nothing listens: bound, then closed."""
+@pytest.fixture
+def port():
+    """A port on 127.0.0.1 that refuses connections: bound here and never listened on, held
+    for the whole test (a port closed again could be taken by another test's server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        yield s.getsockname()[1]
 
 
-def test_nothing_listening_is_not_usable_and_says_what_was_tried(monkeypatch):
-    port = _free_port()
+def test_nothing_listening_is_not_usable_and_says_what_was_tried(monkeypatch, port):
     monkeypatch.delenv(pgurl.PG_ENV, raising=False)
     monkeypatch.setattr(pgurl, "DEFAULT_URL", f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
     c = pgurl.decide()
@@ -42,8 +43,7 @@ def test_nothing_listening_is_not_usable_and_says_what_was_tried(monkeypatch):
     assert pgurl.backends() == ["sqlite", "postgresql"]
 
 
-def test_an_explicit_url_that_does_not_answer_is_named_without_its_password(monkeypatch):
-    port = _free_port()
+def test_an_explicit_url_that_does_not_answer_is_named_without_its_password(monkeypatch, port):
     monkeypatch.setenv(pgurl.PG_ENV, f"postgresql+psycopg://zvh:geheim@127.0.0.1:{port}/zvh")
     c = pgurl.decide()
     assert not c.usable
@@ -92,8 +92,7 @@ def _pytest(value: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_unreachable_postgresql_is_skipped_with_the_reason_and_off_is_not_collected():
-    port = _free_port()
+def test_unreachable_postgresql_is_skipped_with_the_reason_and_off_is_not_collected(port):
     r = _pytest(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
     out = r.stdout + r.stderr
     assert r.returncode == 0, out

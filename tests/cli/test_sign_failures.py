@@ -106,12 +106,15 @@ def _workspace_with_tsa(approved, tmp_path: Path, url: str, timeout: int) -> Pat
 
 
 def test_tsa_unreachable(approved, inp, tmp_path):
-    with socket.socket() as s:  # a port nobody listens on
+    # a port bound here and never listened on refuses connections -- and, held for the whole
+    # test, can't be taken by another test's server meanwhile (a port closed again could be:
+    # CI once saw a 404 from a test PKI that had taken it)
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ws = _workspace_with_tsa(approved, tmp_path, f"http://127.0.0.1:{port}/tsa", 2)
-    before, out = inp.read_bytes(), tmp_path / "out.pdf"
-    result = run_sign(ws, inp, out, "--key", str(P12 / "om.p12"))
+        ws = _workspace_with_tsa(approved, tmp_path, f"http://127.0.0.1:{port}/tsa", 2)
+        before, out = inp.read_bytes(), tmp_path / "out.pdf"
+        result = run_sign(ws, inp, out, "--key", str(P12 / "om.p12"))
     assert_failed_cleanly(result, inp, before, out, code=3, says=f"127.0.0.1:{port}/tsa did not answer")
     assert "tried twice" in result.output
 

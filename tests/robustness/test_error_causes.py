@@ -58,10 +58,10 @@ def _handler(status: int, ctype: str, body: bytes, delay: float = 0):
 
 
 def test_tsa_refusing_the_connection_says_refused():
-    with socket.socket() as s:  # a port nobody listens on
+    with socket.socket() as s:  # bound and never listened on: refuses, and no other test's server takes it
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    msg = _problem(f"http://127.0.0.1:{port}/tsa")
+        msg = _problem(f"http://127.0.0.1:{port}/tsa")
     assert "connection was refused" in msg and f"127.0.0.1:{port}" in msg
     assert "within" not in msg and "(tried twice)" in msg
 
