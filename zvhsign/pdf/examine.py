@@ -42,9 +42,8 @@ async def examine(
 ) -> FileEvidence:
     """Establish the facts about one copy. Raises InputError if it can't be judged.
 
-    ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature (document
-    timestamps aside) are appended to it, with zvhsign's indication (see
-    :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
+    ``etsi``: when a list, the ETSI TS 119 102-2 report parts of each signature and document
+    timestamp are appended to it, with zvhsign's indication (see :func:`etsi_report_xml`). ``file_sha256``: the SHA-256 of ``data``
     when the caller has it already (a large file is not hashed twice)."""
     from . import file_once, responder_once
     from .deepstack import call_deep
