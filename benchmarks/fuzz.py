@@ -96,7 +96,7 @@ def _table_problems(json_cmd: list[str], env: dict, start: int) -> list[str]:
     return problems
 
 
-def main() -> int:
+def _args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=2000, help="number of mutants (default 2000)")
     ap.add_argument("--seed", type=int, default=15)
@@ -105,7 +105,24 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="keep the mutants and the workspace in this folder")
     ap.add_argument("--table", action="store_true",
                     help="also write each chunk's table (verify -v): it must be strict UTF-8, exit 0/1/3, no stderr")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def _write_mutants(made, folder: Path) -> list[tuple]:  # noqa: ANN001
+    """Each mutant a file in ``folder``: (name, kind, in signed range, note, path)."""
+    folder.mkdir(exist_ok=True)
+    cases = []
+    t0 = time.perf_counter()
+    for m in made:
+        path = folder / f"{m.name}.pdf"
+        path.write_bytes(m.data)
+        cases.append((m.name, m.kind, m.in_signed_range, m.note, path))
+    print(f"{len(cases)} mutants made in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return cases
+
+
+def main() -> int:
+    args = _args()
 
     sys.path.insert(0, str(REPO / "tests"))
     from robustness.mutator import mutants
@@ -117,15 +134,7 @@ def main() -> int:
         ws_root, bases = make_bases(tmp / "base")
         print(f"bases made in {time.perf_counter() - t0:.1f} s: "
               + ", ".join(f"{k} ({len(v)} bytes)" for k, v in bases.items()), file=sys.stderr)
-        folder = tmp / "mutants"
-        folder.mkdir(exist_ok=True)
-        cases = []
-        t0 = time.perf_counter()
-        for m in mutants(bases, args.n, args.seed):
-            path = folder / f"{m.name}.pdf"
-            path.write_bytes(m.data)
-            cases.append((m.name, m.kind, m.in_signed_range, m.note, path))
-        print(f"{len(cases)} mutants made in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        cases = _write_mutants(mutants(bases, args.n, args.seed), tmp / "mutants")
 
         # standard output strict UTF-8, as on a terminal (a C locale would let stray bytes through)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ZVHSIGN_")}

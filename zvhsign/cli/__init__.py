@@ -17,8 +17,10 @@ from .main import cli
 def main(argv: list[str] | None = None) -> None:
     from .click_texts import speaking, speaks_workspace_language, usage_language
     from .keyopts import take_secret_env
+    from ..services.heap import allow
     from .logsetup import configure_logging
 
+    allow()  # the command owns this process: its set-up is set apart on its first file
     take_secret_env()  # before anything can start a child process
     configure_logging()
     install_interrupt_handlers()

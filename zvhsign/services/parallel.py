@@ -25,6 +25,8 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from . import heap
+
 #: below this many files per worker a pool costs more (process start, imports) than it saves
 MIN_FILES_PER_JOB = 4
 
@@ -64,6 +66,7 @@ def _init(ws, online, at, sizes, setup, reuse_lists) -> None:  # noqa: ANN001
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _end_with_parent()
+    heap.allow()  # a worker only examines files: its set-up is set apart on its first file
     if setup is not None:
         setup()
     from .runtime import open_runtime

@@ -13,11 +13,10 @@ and the pre-flight of ``sign`` all judge through :class:`Pipeline`:
 3. one rule set (``domain.rules.DEFAULT_RULES``) judges every copy against
    them. Who signed is decided once per signature (``domain.attribution``).
 
-Covenant participation (only covenant partners sign the Privacy Protocol) comes
-from the covenant signatures that are valid now: those of the recorded copies,
-and those of the batch's own copies where they are valid; the recorded ones are read only
-when a Privacy Protocol copy is judged (services/covenant.py). A covenant copy's own
-verdict never depends on other files.
+Covenant participation (only covenant partners sign the Privacy Protocol) comes from the
+covenant signatures valid now: the recorded copies' and the batch's own valid ones; the recorded
+ones are read only when a Privacy Protocol copy is judged (services/covenant.py). A covenant
+copy's own verdict never depends on other files.
 
 The pipeline owns the resources it opens: the registry for the command, and the
 runtime (HTTP session, test PKI) for as long as :meth:`Pipeline.session` lasts.
@@ -45,6 +44,7 @@ from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
 from ..pdf.byteview import release
 from .covenant import covenant_signatures, needs_covenant
 from .files import display_path, read_copy, read_input, write_atomic
+from .heap import settle
 from .registry_access import open_registry, trust_snapshot
 from .runtime import Runtime, open_runtime
 from .workspace import Workspace
@@ -142,8 +142,7 @@ class Pipeline:
 
     # ------------------------------------------------------------------ resources
 
-    def close(self) -> None:
-        """Close the registry (its database connections) this pipeline opened."""
+    def close(self) -> None:  # the registry (its database connections) this pipeline opened
         self.registry.close()
 
     def __enter__(self) -> Pipeline:
@@ -169,6 +168,7 @@ class Pipeline:
 
         if copy.evidence is not None:
             return Examined(copy, copy.evidence, copy.data)
+        settle()  # set up and imported: set apart from the collector (services/heap.py)
         try:
             # a recorded copy's bytes are stored: read them; else a large file is mapped
             data = copy.data if copy.data is not None else (read_input if keep_data else read_copy)(copy.path)
