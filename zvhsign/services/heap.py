@@ -5,7 +5,7 @@ lxml ...) and sets up its trust and registry: some 10^5 objects that live until 
 CPython's cyclic collector scans every one of them again at each full collection -- a few
 times in a one-copy command (once more at exit), every few files in a batch -- while none
 of them can ever be garbage. Measured on a demo copy (2 cores, alternating runs): a
-one-copy ``verify`` spent 0.86 s CPU, 0.73 s with this; a ``sign`` 0.88 s, 0.72 s.
+one-copy ``verify`` spent 0.86 s CPU, 0.74 s with this; a ``sign`` 0.88 s, 0.72 s.
 
 :func:`settle` moves what is alive when the pipeline starts on its first file (everything
 imported and set up by then) to the permanent generation with :func:`gc.freeze` -- the
