@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 
+def _env() -> dict:
+    return {k: v for k, v in os.environ.items() if k != "ZVHSIGN_WORKSPACE"}
+
+
 def _zvhsign(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("zvhsign")
-    env = {k: v for k, v in os.environ.items() if k != "ZVHSIGN_WORKSPACE"}
-    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([str(exe), *args], cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
 
 
 def test_demo_verifies_everything_and_stays_usable(tmp_path):
@@ -22,6 +25,12 @@ def test_demo_verifies_everything_and_stays_usable(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "All signed copies verified" in run.stdout
     assert "Traceback" not in run.stderr
+    # the command it suggests runs as printed, in a shell that does not find zvhsign on its PATH
+    hint = run.stdout.rsplit("Try: ", 1)[1].strip()
+    assert hint.startswith(f"cd {demo} && ") and hint.endswith(" verify signed/*.pdf")
+    shell = subprocess.run(hint, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                           env={**_env(), "PATH": "/usr/bin:/bin"})
+    assert shell.returncode == 0 and "verified" in shell.stdout, shell.stdout[-2000:] + shell.stderr[-2000:]
 
     signed = sorted(glob.glob(str(demo / "signed" / "*.pdf")))
     assert len(signed) >= 10

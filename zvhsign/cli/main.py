@@ -369,7 +369,19 @@ def demo(directory):
     click.echo(render_batch_table(result.verdict))
     if not result.verdict.all_verified:
         raise click.exceptions.Exit(EXIT_FINDINGS)
-    click.echo(f"\nAll signed copies verified. Try: cd {directory} && zvhsign verify signed/*.pdf")
+    click.echo(f"\nAll signed copies verified. Try: cd {directory} && {_me_from(directory)} verify signed/*.pdf")
+
+
+def _me_from(directory: Path) -> str:
+    """How to run this zvhsign from ``directory``: ``zvhsign`` where the shell finds this one,
+    else its path (a venv not activated, as in the Quick start: ``../.venv/bin/zvhsign``)."""
+    import shutil
+
+    me = Path(sys.argv[0])
+    found = shutil.which("zvhsign")
+    if me.name != "zvhsign" or (found and Path(found).resolve() == me.resolve()):
+        return "zvhsign"
+    return os.path.relpath(me.resolve(), directory.resolve())
 
 
 __all__ = ["cli", "EXIT_USAGE", "date", "datetime"]
