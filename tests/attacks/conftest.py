@@ -143,6 +143,9 @@ signature_byterange_changed = _fixture(
 signature_removed_from_field = _fixture(
     "signature_removed_from_field", lambda r: make.signature_removed_from_field(_signed(r))
 )
+approval_reference_damaged = _fixture(
+    "approval_reference_damaged", lambda r: make.approval_reference_damaged(_signed(r))
+)
 
 # benign: what may follow a signature
 document_timestamp_added_later = _fixture(

@@ -1,7 +1,7 @@
 """Attacks on the partner signature's dictionary, patched in place with every offset kept:
 its /Contents (zeroed, emptied, not a string) and its /ByteRange (shortened, null, three
-numbers, overlapping, with a gap) -- universal signature forgery and signature wrapping.
-Loaded and re-exported by make.py."""
+numbers, overlapping, with a gap) -- universal signature forgery and signature wrapping;
+and the approval signature's /Reference damaged. Loaded and re-exported by make.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 __all__ = [
     "PARTNER_FIELD",
+    "approval_reference_damaged",
     "byte_range_null",
     "byte_range_overlapping",
     "byte_range_three_numbers",
@@ -117,3 +118,11 @@ def contents_not_a_string(signed: bytes) -> bytes:
     """The partner's /Contents replaced by a number (same length: spaces)."""
     a, b = _partner_contents_span(signed)
     return signed[:a] + b"0" + b" " * (b - a - 1) + signed[b:]
+
+
+def approval_reference_damaged(signed: bytes) -> bytes:
+    """The approval (certification) signature's /Reference damaged in the signed bytes: its
+    DocMDP transform's /TransformMethod renamed (same length), so its permissions can't be read."""
+    old = b"/TransformMethod /DocMDP"
+    assert signed.count(old) == 1, "one certification signature expected"
+    return signed.replace(old, b"/TransformMethoX /DocMDP")

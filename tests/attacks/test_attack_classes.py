@@ -138,6 +138,19 @@ def test_malformed_byte_range_is_a_finding_not_an_error(approved, byte_range_nul
     assert broken["etsi"]["indication"] == "TOTAL-FAILED"
 
 
+def test_a_damaged_approval_reference_is_a_finding_not_an_error(approved, approval_reference_damaged):
+    """One byte of the approval signature's /Reference changed (in its signed bytes): the
+    permissions can't be read -- the signature is malformed and the copy FAILED (exit 1), not
+    "could not be read" (exit 3) for the whole file."""
+    exit_code, f = verify_json(approved.ws, approval_reference_damaged)
+    assert exit_code == 1 and f["status"] == "FAILED" and not f.get("error")
+    (approval,) = [s for s in f["signatures"] if s["field"] == "ZVH_Goedkeuring"]
+    (malformed,) = [x for x in approval["findings"] if x["code"] == "SIGNATURE_MALFORMED"]
+    assert "/Reference" in malformed["message"] and "/TransformMethod" in malformed["message"]
+    assert approval["etsi"]["indication"] == "TOTAL-FAILED"
+    assert "SIGNATURE_NOT_INTACT" in all_codes(f)  # the partner's signature covers the changed byte
+
+
 def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path):
     """The policy (docs/change-policy.md): a new signature field created and signed in the
     same update is accepted when it is invisible; a visible one is SIGNATURE_FIELD_TAMPERED."""

@@ -100,6 +100,13 @@ def collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[Sign
                 raise _Unprocessable(
                     f"the signature's /Contents is not a readable CMS signature ({plain_text(exc)})"
                 ) from None
+            try:  # what the signature says may change after it (signed bytes: a damaged one was changed)
+                emb.docmdp_level, emb.fieldmdp  # noqa: B018
+            except Exception as exc:
+                raise _Unprocessable(
+                    f"the signature's /Reference (its DocMDP or FieldMDP permissions) can't be read "
+                    f"({plain_text(exc)})"
+                ) from None
             good.append(emb)
             if problem:
                 problems[id(emb)] = problem
