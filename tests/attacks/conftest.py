@@ -146,6 +146,9 @@ signature_removed_from_field = _fixture(
 approval_reference_damaged = _fixture(
     "approval_reference_damaged", lambda r: make.approval_reference_damaged(_signed(r))
 )
+signed_attributes_damaged = _fixture(
+    "signed_attributes_damaged", lambda r: make.signed_attributes_damaged(_signed(r))
+)
 
 # benign: what may follow a signature
 document_timestamp_added_later = _fixture(

@@ -1,7 +1,8 @@
 """Attacks on the partner signature's dictionary, patched in place with every offset kept:
 its /Contents (zeroed, emptied, not a string) and its /ByteRange (shortened, null, three
 numbers, overlapping, with a gap) -- universal signature forgery and signature wrapping;
-and the approval signature's /Reference damaged. Loaded and re-exported by make.py."""
+the approval signature's /Reference and the partner's signed attributes damaged. Loaded and
+re-exported by make.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 __all__ = [
     "PARTNER_FIELD",
     "approval_reference_damaged",
+    "signed_attributes_damaged",
     "byte_range_null",
     "byte_range_overlapping",
     "byte_range_three_numbers",
@@ -126,3 +128,19 @@ def approval_reference_damaged(signed: bytes) -> bytes:
     old = b"/TransformMethod /DocMDP"
     assert signed.count(old) == 1, "one certification signature expected"
     return signed.replace(old, b"/TransformMethoX /DocMDP")
+
+
+def signed_attributes_damaged(signed: bytes) -> bytes:
+    """The partner's CMS (its /Contents, outside the signed bytes) with the first signed
+    attribute claiming more bytes than the attributes hold (same length): its signed
+    attributes can't be parsed, the rest of the CMS can."""
+    from asn1crypto import cms
+
+    a, b = _partner_contents_span(signed)
+    der = bytearray.fromhex(signed[a + 1 : b - 1].decode("ascii"))
+    attrs = cms.ContentInfo.load(bytes(der))["content"]["signer_infos"][0]["signed_attrs"]
+    encoded = attrs.dump()
+    first = der.find(encoded) + len(encoded) - len(attrs.contents)  # the first attribute's tag
+    assert der[first] == 0x30 and der[first + 1] < 0x7F, "a short-form SEQUENCE expected"
+    der[first + 1] = 0x7F
+    return signed[: a + 1] + der.hex().upper().encode() + signed[b - 1 :]

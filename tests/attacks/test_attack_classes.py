@@ -5,6 +5,7 @@ signatures) pass. Uses the CLI's JSON like a script would."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -149,6 +150,19 @@ def test_a_damaged_approval_reference_is_a_finding_not_an_error(approved, approv
     assert "/Reference" in malformed["message"] and "/TransformMethod" in malformed["message"]
     assert approval["etsi"]["indication"] == "TOTAL-FAILED"
     assert "SIGNATURE_NOT_INTACT" in all_codes(f)  # the partner's signature covers the changed byte
+
+
+def test_damaged_signed_attributes_are_a_finding_not_an_error(approved, signed_attributes_damaged):
+    """The partner's CMS with signed attributes that can't be parsed (a length longer than
+    they are): the signature is malformed, the copy FAILED (exit 1); the message has no
+    300-digit number in it."""
+    exit_code, f = verify_json(approved.ws, signed_attributes_damaged)
+    assert exit_code == 1 and f["status"] == "FAILED" and not f.get("error")
+    (partner,) = [s for s in f["signatures"] if s["field"] == "ZVH_Handtekening_01"]
+    (malformed,) = [x for x in partner["findings"] if x["code"] == "SIGNATURE_MALFORMED"]
+    assert "signed attributes" in malformed["message"]
+    assert not re.search(r"\d{16}", malformed["message"]), malformed["message"]
+    assert partner["etsi"]["indication"] == "TOTAL-FAILED"
 
 
 def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path):

@@ -262,15 +262,18 @@ def binding_attributes(mandate_sha256: str | None, capacity: str | None, *, cont
     )
 
 
-def binding_of(embedded_sig) -> SignatureBinding:
-    """What one pyHanko ``EmbeddedPdfSignature`` binds (from its signed attributes)."""
+def binding_of(embedded_sig, *, strict: bool = False) -> SignatureBinding:
+    """What one pyHanko ``EmbeddedPdfSignature`` binds (from its signed attributes). ``strict``:
+    attributes that can't be read raise (else: nothing bound)."""
     import pyhanko.sign.ades.cades_asn1  # noqa: F401  (registers signer_attributes_v2)
     from asn1crypto import cms
 
     mandate = capacity = None
     try:
-        attrs = embedded_sig.signer_info["signed_attrs"]
+        attrs = list(embedded_sig.signer_info["signed_attrs"])
     except Exception:
+        if strict:
+            raise
         return SignatureBinding()
     for attr in attrs:
         if attr["type"].native != "signer_attributes_v2":

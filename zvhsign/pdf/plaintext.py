@@ -30,6 +30,7 @@ def plain_text(what: object, fallback: str = "damaged or unsupported structure")
     text = _MODULE_PATH.sub(
         lambda m: "" if m.group(0).split(".")[0] in _PY_MODULES else m.group(0), text
     )
+    text = re.sub(r"\d{16,}", lambda m: f"[a {len(m.group(0))}-digit number]", text)  # a damaged length
     text = re.sub(r"\s{2,}", " ", text).strip(" :;,-")
     if text.startswith("'") and text.endswith("'") and text.count("'") == 2:  # a bare KeyError
         text = f"missing entry {text[1:-1]}"

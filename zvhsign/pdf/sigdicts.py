@@ -100,13 +100,7 @@ def collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[Sign
                 raise _Unprocessable(
                     f"the signature's /Contents is not a readable CMS signature ({plain_text(exc)})"
                 ) from None
-            try:  # what the signature says may change after it (signed bytes: a damaged one was changed)
-                emb.docmdp_level, emb.fieldmdp  # noqa: B018
-            except Exception as exc:
-                raise _Unprocessable(
-                    f"the signature's /Reference (its DocMDP or FieldMDP permissions) can't be read "
-                    f"({plain_text(exc)})"
-                ) from None
+            _readable(emb)
             good.append(emb)
             if problem:
                 problems[id(emb)] = problem
@@ -125,6 +119,23 @@ def collect_signatures(reader, ends, data: bytes = b"") -> tuple[list, list[Sign
             ))
     good.sort(key=lambda e: e.signed_revision)
     return good, bad, problems
+
+
+def _readable(emb) -> None:  # noqa: ANN001
+    """What is read from a signature before it is validated must be readable (else it can't
+    be processed): what it says may change after it (its /Reference: in its signed bytes, so a
+    damaged one was changed) and what it binds (its signed attributes: covered by its value)."""
+    from .mandate import binding_of
+
+    try:
+        emb.docmdp_level, emb.fieldmdp  # noqa: B018
+    except Exception as exc:
+        raise _Unprocessable(f"the signature's /Reference (its DocMDP or FieldMDP permissions) can't be "
+                             f"read ({plain_text(exc)})") from None
+    try:
+        binding_of(emb, strict=True)
+    except Exception as exc:
+        raise _Unprocessable(f"the signature's signed attributes can't be read ({plain_text(exc)})") from None
 
 
 class _Unprocessable(Exception):
