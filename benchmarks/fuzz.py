@@ -12,7 +12,8 @@ mutator). Each chunk is verified by one `zvhsign verify --json` process.
 
 Prints: verdict counts per mutation kind; tracebacks or other text on stderr;
 false accepts (a byte inside a signed range changed and still VERIFIED); verdicts
-missing; ERROR reasons that show Python internals; the peak RSS of a chunk's process
+missing; ERROR reasons that show Python internals; files read but not judged (the pipeline's
+"could not be examined": a damaged structure must be a finding, exit 1); the peak RSS of a chunk's process
 (its workers included) and the time taken. Standard output is strict UTF-8, as on a terminal;
 ``--table`` also writes each chunk as the table (``verify -v``) and reports any that did not
 come out whole.
@@ -38,6 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: Python's own words in an ERROR reason: a message for people should not show them
 _INTERNALS = ("Traceback", "object at 0x", "maximum recursion depth", "NoneType", "has no attribute")
 _EXC_NAME = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception)\b")
+#: the pipeline's words for a file it read but could not judge (an exception it did not expect):
+#: a damaged structure in a readable file is a finding (exit 1), never "could not complete"
+_UNJUDGED = "could not be examined"
 
 # a subreaper (prctl PR_SET_CHILD_SUBREAPER): it also reaps, and counts, what the command leaves
 # behind -- multiprocessing's fork server, whose children the --jobs workers are
@@ -121,6 +125,16 @@ def _write_mutants(made, folder: Path) -> list[tuple]:  # noqa: ANN001
     return cases
 
 
+def _error_problems(name: str, path: Path, error: str, reasons, internals: list, unjudged: list) -> None:  # noqa: ANN001
+    """Count an ERROR reason; note one that shows Python internals or a file read but not judged."""
+    if error:
+        reasons[re.sub(r"\d+", "N", error.replace(str(path), "FILE"))[:90]] += 1
+    if any(t in error for t in _INTERNALS) or _EXC_NAME.search(error):
+        internals.append(f"{name}: {error[:200]}")
+    if error.startswith(_UNJUDGED):
+        unjudged.append(f"{name}: {error[:200]}")
+
+
 def main() -> int:
     args = _args()
 
@@ -141,7 +155,7 @@ def main() -> int:
         env.update(PYTHONIOENCODING="utf-8", NO_COLOR="1")
         counts: collections.Counter = collections.Counter()
         per_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        false_accepts, missing, internals, noisy, tables = [], [], [], [], []
+        false_accepts, missing, internals, noisy, tables, unjudged = [], [], [], [], [], []
         reasons: collections.Counter = collections.Counter()
         tracebacks = 0
         peak_mb = 0
@@ -175,11 +189,7 @@ def main() -> int:
                 per_kind[kind][f["status"]] += 1
                 if inside and f["status"] == "VERIFIED":
                     false_accepts.append(f"{name}: {note}")
-                error = f.get("error") or ""
-                if error:
-                    reasons[re.sub(r"\d+", "N", error.replace(str(path), "FILE"))[:90]] += 1
-                if any(t in error for t in _INTERNALS) or _EXC_NAME.search(error):
-                    internals.append(f"{name}: {error[:200]}")
+                _error_problems(name, path, f.get("error") or "", reasons, internals, unjudged)
             if args.table:
                 tables.extend(_table_problems(cmd, env, start))
             done = start + len(chunk)
@@ -197,6 +207,7 @@ def main() -> int:
         print(f"tracebacks on stderr: {tracebacks}; chunks with any stderr: {len(noisy)}")
         print(f"ERROR reasons with Python internals: {len(internals)}")
         print(f"false accepts: {len(false_accepts)}")
+        print(f"read but not judged (ERROR '{_UNJUDGED}'): {len(unjudged)}")
         if args.table:
             print(f"tables not written whole: {len(tables)}")
         print(f"peak RSS of a verify process (with its workers): {peak_mb} MB")
@@ -204,9 +215,9 @@ def main() -> int:
         print("most frequent ERROR reasons:")
         for reason, n in reasons.most_common(8):
             print(f"  {n:5d}  {reason}")
-        for line in false_accepts[:20] + internals[:20] + noisy[:5] + tables[:5]:
+        for line in false_accepts[:20] + internals[:20] + unjudged[:20] + noisy[:5] + tables[:5]:
             print("  " + line)
-        return 1 if false_accepts or missing or tracebacks or internals or tables else 0
+        return 1 if false_accepts or missing or tracebacks or internals or tables or unjudged else 0
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

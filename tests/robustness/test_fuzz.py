@@ -88,6 +88,16 @@ def test_every_mutant_gets_its_own_verdict(fuzzed):
             assert f.message.strip(), f"{path.name}: {f.code} with an empty message"
 
 
+def test_a_file_that_could_be_read_is_judged(fuzzed):
+    """The pipeline's "could not be examined" is its word for an exception it did not expect:
+    a damaged structure in a file zvhsign could read must be a finding (FAILED, exit 1) --
+    a damaged signature dictionary or CMS is SIGNATURE_MALFORMED -- never an ERROR (exit 3)."""
+    cases, _paths, verdicts = fuzzed
+    unjudged = [f"{m.name}: {v.error}" for m, v in zip(cases, verdicts)
+                if (v.error or "").startswith("could not be examined")]
+    assert not unjudged, unjudged
+
+
 def test_a_changed_byte_inside_a_signed_range_is_never_verified(fuzzed):
     cases, _paths, verdicts = fuzzed
     inside = [(m, v) for m, v in zip(cases, verdicts) if m.in_signed_range]
