@@ -149,6 +149,9 @@ approval_reference_damaged = _fixture(
 signed_attributes_damaged = _fixture(
     "signed_attributes_damaged", lambda r: make.signed_attributes_damaged(_signed(r))
 )
+content_timestamp_damaged = _fixture(
+    "content_timestamp_damaged", lambda r: make.content_timestamp_damaged(_signed(r))
+)
 
 # benign: what may follow a signature
 document_timestamp_added_later = _fixture(

@@ -1,8 +1,8 @@
 """Attacks on the partner signature's dictionary, patched in place with every offset kept:
 its /Contents (zeroed, emptied, not a string) and its /ByteRange (shortened, null, three
 numbers, overlapping, with a gap) -- universal signature forgery and signature wrapping;
-the approval signature's /Reference and the partner's signed attributes damaged. Loaded and
-re-exported by make.py."""
+the approval signature's /Reference and the partner's signed attributes (or its content
+timestamp among them) damaged. Loaded and re-exported by make.py."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 __all__ = [
     "PARTNER_FIELD",
     "approval_reference_damaged",
+    "content_timestamp_damaged",
     "signed_attributes_damaged",
     "byte_range_null",
     "byte_range_overlapping",
@@ -143,4 +144,20 @@ def signed_attributes_damaged(signed: bytes) -> bytes:
     first = der.find(encoded) + len(encoded) - len(attrs.contents)  # the first attribute's tag
     assert der[first] == 0x30 and der[first + 1] < 0x7F, "a short-form SEQUENCE expected"
     der[first + 1] = 0x7F
+    return signed[: a + 1] + der.hex().upper().encode() + signed[b - 1 :]
+
+
+def content_timestamp_damaged(signed: bytes) -> bytes:
+    """The partner's content timestamp (a signed attribute) with its token's outer SEQUENCE
+    tagged primitive (same length): the attribute list parses, the token in it does not."""
+    from asn1crypto import cms
+
+    a, b = _partner_contents_span(signed)
+    der = bytearray.fromhex(signed[a + 1 : b - 1].decode("ascii"))
+    attrs = cms.ContentInfo.load(bytes(der))["content"]["signer_infos"][0]["signed_attrs"]
+    (values,) = [x["values"] for x in attrs if x["type"].dotted == "1.2.840.113549.1.9.16.2.20"]
+    encoded = values.dump()
+    token = der.find(encoded) + len(encoded) - len(values.contents)
+    assert der[token] == 0x30, "a SEQUENCE (the token's ContentInfo) expected"
+    der[token] = 0x10
     return signed[: a + 1] + der.hex().upper().encode() + signed[b - 1 :]

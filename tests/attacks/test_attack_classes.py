@@ -165,6 +165,16 @@ def test_damaged_signed_attributes_are_a_finding_not_an_error(approved, signed_a
     assert partner["etsi"]["indication"] == "TOTAL-FAILED"
 
 
+def test_a_damaged_content_timestamp_is_a_finding_not_an_error(approved, content_timestamp_damaged):
+    """The partner's content timestamp token (in its signed attributes) can't be parsed: the
+    signature's value no longer verifies -- a finding on it, the copy FAILED (exit 1)."""
+    exit_code, f = verify_json(approved.ws, content_timestamp_damaged)
+    assert exit_code == 1 and f["status"] == "FAILED" and not f.get("error")
+    (partner,) = [s for s in f["signatures"] if s["field"] == "ZVH_Handtekening_01"]
+    assert {x["code"] for x in partner["findings"]} & {"SIGNATURE_INVALID", "SIGNATURE_MALFORMED"}
+    assert partner["etsi"]["indication"] == "TOTAL-FAILED"
+
+
 def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path):
     """The policy (docs/change-policy.md): a new signature field created and signed in the
     same update is accepted when it is invisible; a visible one is SIGNATURE_FIELD_TAMPERED."""

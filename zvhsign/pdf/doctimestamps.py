@@ -59,7 +59,11 @@ async def timestamp_alone(embedded_sig, reader, env: TrustEnv, *, content: bool,
     # a content timestamp is over the signed content (the /ByteRange digest),
     # a signature timestamp over the signature value
     imprint = embedded_sig.compute_digest if content else message_imprint_checker(embedded_sig.signer_info)
-    for tst in extract_tst_data_iter(embedded_sig.signer_info, signed=content):
+    try:
+        tokens = list(extract_tst_data_iter(embedded_sig.signer_info, signed=content))
+    except Exception:  # a damaged attribute: no token to judge (the signature's own validation names it)
+        return None
+    for tst in tokens:
         try:
             kwargs = await validate_tst_signed_data(tst, vc, imprint)
             return ts_evidence(TimestampSignatureStatus(**kwargs))

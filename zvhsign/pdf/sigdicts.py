@@ -125,6 +125,8 @@ def _readable(emb) -> None:  # noqa: ANN001
     """What is read from a signature before it is validated must be readable (else it can't
     be processed): what it says may change after it (its /Reference: in its signed bytes, so a
     damaged one was changed) and what it binds (its signed attributes: covered by its value)."""
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
     from .mandate import binding_of
 
     try:
@@ -133,7 +135,8 @@ def _readable(emb) -> None:  # noqa: ANN001
         raise _Unprocessable(f"the signature's /Reference (its DocMDP or FieldMDP permissions) can't be "
                              f"read ({plain_text(exc)})") from None
     try:
-        binding_of(emb, strict=True)
+        binding_of(emb, strict=True)  # mandate and capacity
+        list(extract_tst_data_iter(emb.signer_info, signed=True))  # content timestamps
     except Exception as exc:
         raise _Unprocessable(f"the signature's signed attributes can't be read ({plain_text(exc)})") from None
 
