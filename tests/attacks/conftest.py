@@ -152,6 +152,9 @@ signed_attributes_damaged = _fixture(
 content_timestamp_damaged = _fixture(
     "content_timestamp_damaged", lambda r: make.content_timestamp_damaged(_signed(r))
 )
+validation_data_misplaced = _fixture(
+    "validation_data_misplaced", lambda r: make.validation_data_misplaced(_signed(r))
+)
 
 # benign: what may follow a signature
 document_timestamp_added_later = _fixture(

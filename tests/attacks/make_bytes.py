@@ -1,6 +1,7 @@
 """Attacks on the file's bytes, made without a PDF writer: whole-file rewrites by qpdf and
 pikepdf (then signed), a flipped byte, text or objects after the last revision (without
-xref or %%EOF), a cut-off file, and a file that is no PDF. Loaded and re-exported by make.py."""
+xref or %%EOF), a cross-reference entry pointing beside its object, a cut-off file, and a file
+that is no PDF. Loaded and re-exported by make.py."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ __all__ = [
     "text_appended_after_last_revision",
     "truncated",
     "truncated_inside_last_revision",
+    "validation_data_misplaced",
 ]
 
 
@@ -137,3 +139,21 @@ def truncated_inside_last_revision(signed: bytes) -> bytes:
 
 def not_a_pdf() -> bytes:
     return b"Dit is geen PDF, maar een tekstbestand met de naam convenant.pdf.\n"
+
+
+def validation_data_misplaced(signed: bytes) -> bytes:
+    """The newest cross-reference entry of the DSS (the validation data) points one byte past
+    its object (same length): its header can't be read there -- by the validation, which reads
+    the DSS, whatever it is asked again."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    idnum = PdfFileReader(io.BytesIO(signed), strict=False).root.raw_get("/DSS").idnum
+    entry = None
+    for table in re.finditer(rb"(?m)^xref\s*\n((?:\d+ \d+\s*\n(?:\d{10} \d{5} [nf]\s{1,2})*)+)", signed):
+        for sub in re.finditer(rb"(\d+) (\d+)\s*\n((?:\d{10} \d{5} [nf]\s{1,2})*)", table.group(1)):
+            first, lines = int(sub.group(1)), sub.start(3) + table.start(1)
+            if first <= idnum < first + int(sub.group(2)):
+                entry = lines + 20 * (idnum - first)  # the newest table that lists it wins
+    assert entry is not None and signed[entry + 17:entry + 18] == b"n", "the DSS in an xref table expected"
+    moved = b"%010d" % (int(signed[entry:entry + 10]) + 1)
+    return signed[:entry] + moved + signed[entry + 10:]

@@ -175,6 +175,18 @@ def test_a_damaged_content_timestamp_is_a_finding_not_an_error(approved, content
     assert partner["etsi"]["indication"] == "TOTAL-FAILED"
 
 
+def test_a_file_unreadable_where_validation_needs_it_says_so(approved, validation_data_misplaced):
+    """The DSS's cross-reference entry points beside it: the signatures' validation stops
+    reading it. That is SIGNATURE_UNREADABLE ("verifying again gives the same answer"), not
+    SIGNATURE_NOT_VALIDATED ("verify again"); the copy FAILED (exit 1), not an ERROR."""
+    exit_code, f = verify_json(approved.ws, validation_data_misplaced)
+    assert exit_code == 1 and f["status"] == "FAILED" and not f.get("error")
+    found = [x for s in f["signatures"] for x in s["findings"]]
+    unreadable = [x for x in found if x["code"] == "SIGNATURE_UNREADABLE"]
+    assert unreadable and all("gives the same answer" in x["message"] for x in unreadable)
+    assert not [x for x in found if x["code"] == "SIGNATURE_NOT_VALIDATED"]
+
+
 def test_new_invisible_signature_field_signed_passes(approved, forger, tmp_path):
     """The policy (docs/change-policy.md): a new signature field created and signed in the
     same update is accepted when it is invisible; a visible one is SIGNATURE_FIELD_TAMPERED."""

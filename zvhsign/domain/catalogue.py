@@ -136,6 +136,12 @@ SIGNATURE_NOT_VALIDATED = Code(
     "The signature could not be validated (an error or time-out while validating, or a format "
     "zvhsign does not support): nothing is known about it yet.",
     "verify again (online, later); if it persists, ask the signer to sign again")
+SIGNATURE_UNREADABLE = Code(
+    "SIGNATURE_UNREADABLE", W,
+    "The file could not be read where the signature's validation needed it (a damaged object, "
+    "stream or signature structure): nothing is known about the signature, and verifying again "
+    "gives the same answer.",
+    "ask the sender for the copy as it was signed")
 TIMESTAMP_INVALID = Code(
     "TIMESTAMP_INVALID", F, "The signature timestamp does not match, is invalid, or its TSA is not trusted.",
     "sign again with the workspace's TSA")

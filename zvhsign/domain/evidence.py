@@ -163,6 +163,12 @@ class SignatureBinding:
 NO_BINDING = SignatureBinding()
 
 
+#: ``SignatureEvidence.not_validated`` when validation stopped because the file could not be
+#: read where it needed to (a damaged object, stream or ASN.1 structure): unlike a time-out,
+#: verifying again gives the same answer
+UNREADABLE_HERE = "the file could not be read where this signature needs it"
+
+
 @dataclass(frozen=True)
 class SignatureEvidence:
     """What validating one embedded signature (or document timestamp) established."""
@@ -211,7 +217,8 @@ class SignatureEvidence:
     #: (gaps, overlaps, ranges that are not four numbers or end elsewhere than a revision)
     byte_range_problem: str | None = None
     #: validation did not complete (an error or time-out while validating, or a format not
-    #: supported): why. Nothing is known about the signature's integrity -- INDETERMINATE
+    #: supported): why. Nothing is known about the signature's integrity -- INDETERMINATE.
+    #: :data:`UNREADABLE_HERE` when the file could not be read where the validation needed it
     not_validated: str | None = None
     #: eIDAS qualification from the trusted lists (QES, AdES-QC, AdES, ...)
     qualification: QualificationEvidence = field(default_factory=lambda: NOT_ASSESSED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..domain.evidence import NO_BINDING, Indication, SignatureEvidence, SignatureKind, UsedTimestamp
+from ..domain.evidence import NO_BINDING, UNREADABLE_HERE, Indication, SignatureEvidence, SignatureKind, UsedTimestamp
 from .certinfo import certificate_info
 from .doctimestamps import covers_revision, examine_document_timestamp, timestamp_alone, ts_evidence, utcnow
 from .fields import REPORT_FIELD
@@ -18,6 +18,7 @@ from .mandate import binding_of
 from .plaintext import plain_text
 from .qualification import assess as assess_qualification
 from .qualification import with_signature_quality
+from .readerror import unreadable_here
 from .revinfo_used import revocation_from_result
 from .trust import TrustEnv
 
@@ -342,9 +343,8 @@ async def _with_time_validation(embedded_sig, spec, timing):
 
 
 def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, binding=NO_BINDING) -> SignatureEvidence:
-    """Validation stopped with an error (or a time-out) after the signature was read: that
-    is not evidence of tampering -- the signature is INDETERMINATE (SIGNATURE_NOT_VALIDATED:
-    verify again), never "malformed"."""
+    """Validation stopped after the signature was read: INDETERMINATE, never "malformed" --
+    the file unreadable where it was needed (UNREADABLE_HERE), else an error or a time-out."""
     return SignatureEvidence(
         binding=binding,
         field_name=embedded_sig.field_name, kind=kind, revision=revision, signed_end=signed_end,
@@ -354,7 +354,7 @@ def _broken(embedded_sig, kind, revision, signed_end, subfilter, signer, exc, bi
         subfilter=subfilter, signer=signer,
         claimed_signing_time=None, signature_timestamp=None, content_timestamp=None,
         best_signature_time=None, pades_level=None,
-        not_validated="an error or time-out while validating",
+        not_validated=UNREADABLE_HERE if unreadable_here(exc) else "an error or time-out while validating",
     )
 
 

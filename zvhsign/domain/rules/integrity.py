@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from .. import catalogue as C
-from ..evidence import ChangeKind, FileEvidence, Indication, SignatureKind, TimestampEvidence
+from ..evidence import UNREADABLE_HERE, ChangeKind, FileEvidence, Indication, SignatureKind, TimestampEvidence
 from ..findings import Finding
 from .base import Context, Scope, Subject
 
@@ -165,6 +165,10 @@ class SignatureIntegrity:
 
     def check(self, s: Subject, ctx: Context) -> Iterable[Finding]:
         sig = s.sig
+        if sig.not_validated == UNREADABLE_HERE:
+            yield C.SIGNATURE_UNREADABLE(f"{sig.failure or sig.not_validated} -- the file is damaged there: "
+                                         "verifying again gives the same answer")
+            return
         if sig.not_validated:
             yield C.SIGNATURE_NOT_VALIDATED(
                 f"{sig.failure or 'the signature could not be validated'} -- this says nothing "
