@@ -30,6 +30,24 @@ class KeptKeySigner(SimpleSigner):
             prefer_pss=signer.prefer_pss, embed_roots=signer.embed_roots,
         )
 
+    def belongs_to_certificate(self) -> bool:
+        """Whether the private key is the one the signing certificate certifies (its public key
+        the certificate's). A key and a certificate that do not belong together sign a PDF that
+        no verifier accepts -- a PEM key beside the wrong certificate, or a PKCS#12 file put
+        together from the wrong parts."""
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            PublicFormat,
+            load_der_public_key,
+        )
+
+        spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        try:
+            certified = load_der_public_key(self.signing_cert.public_key.dump())
+            return self._key().public_key().public_bytes(*spki) == certified.public_bytes(*spki)
+        except (ValueError, TypeError):  # a key or certificate cryptography can't read
+            return False
+
     def _key(self):
         if self._pyca_key is None:
             from cryptography.hazmat.primitives.serialization import load_der_private_key

@@ -37,7 +37,7 @@ def load_pkcs12(path: Path, passphrase: Secret | None):
         raise SigningKeyError.spoken(
             N_("can't open {path}: wrong passphrase"), hint=_CHECK_PASSPHRASE, path=path,
         ) from None
-    return KeptKeySigner.of(signer)  # the key checked once, not at every signature
+    return _paired(KeptKeySigner.of(signer), path)  # the key checked once, not at every signature
 
 
 _CHECK_PASSPHRASE = N_("check the passphrase (prompt, --passphrase-file or ZVHSIGN_PASSPHRASE)")
@@ -146,7 +146,24 @@ def load_pem(key: Path, cert: Path, chain: list[Path], passphrase: Secret | None
         raise SigningKeyError.spoken(N_("can't load the certificate {path} or its chain"), path=cert) from None
     store = SimpleCertificateStore()
     store.register_multiple(others)
-    return KeptKeySigner(signing_cert=signing_cert, signing_key=signing_key, cert_registry=store)
+    return _paired(KeptKeySigner(signing_cert=signing_cert, signing_key=signing_key, cert_registry=store), key, cert)
+
+
+def _paired(signer, key: Path, cert: Path | None = None):  # noqa: ANN001, ANN202
+    """``signer`` if its private key belongs to its certificate; else SigningKeyError, before
+    anything is signed or registered."""
+    if signer.belongs_to_certificate():
+        return signer
+    if cert is None:
+        raise SigningKeyError.spoken(
+            N_("the private key in {path} does not belong to the certificate in it"),
+            hint=N_("ask the issuer of the key file for a PKCS#12 file with your key and its certificate"),
+            path=key,
+        )
+    raise SigningKeyError.spoken(
+        N_("the private key {path} does not belong to the certificate {cert}"),
+        hint=N_("give the certificate that was issued for this key (--pem-cert)"), path=key, cert=cert,
+    )
 
 
 # --------------------------------------------------------------------------- PKCS#11
