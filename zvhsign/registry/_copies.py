@@ -18,7 +18,7 @@ from zvhsign.domain.text import valid_tree
 
 from ._blobs import _put_blob
 from ._tx import _now
-from .models import RecordedCopyRow, RecordedSignatureRow
+from .models import Blob, RecordedCopyRow, RecordedSignatureRow
 
 if TYPE_CHECKING:
     from ._registry import Registry
@@ -110,3 +110,54 @@ class RecordedCopies:
                 if not (r.evidence and r.trust_sha256 == covenant_under_trust
                         and documents.get(r.id) and DocumentKind.CONVENANT.value not in documents[r.id])
             ]
+
+    def covenant_copies_of(self, partner_keys: Sequence[str] | None) -> list[CopyRecord]:
+        """The recorded copies with a covenant signature of one of ``partner_keys`` (None:
+        of any partner), each once (its latest recording), oldest first: what a partner kit
+        carries so that its protocol copies are judged as the secretariat judges them."""
+        from .evidence_codec import loads
+
+        with self._reg._read("reading recorded covenant copies") as s:
+            rows = s.execute(select(RecordedCopyRow).order_by(RecordedCopyRow.id)).scalars()
+            latest = {r.sha256: r for r in rows}
+            sigs: dict[int, list[RecordedSignatureRow]] = {}
+            for sr in s.execute(select(RecordedSignatureRow)).scalars():
+                sigs.setdefault(sr.copy_id, []).append(sr)
+            out = []
+            for r in sorted(latest.values(), key=lambda r: r.id):
+                mine = [sr for sr in sigs.get(r.id, ())
+                        if sr.document == DocumentKind.CONVENANT.value
+                        and (partner_keys is None or sr.partner_key in partner_keys)]
+                if not mine or not r.evidence:
+                    continue
+                out.append(CopyRecord(
+                    data=_blob_bytes(s, r.sha256), verdict=json.loads(r.verdict),
+                    signatures=tuple(_signature_dict(sr) for sr in sigs[r.id]),
+                    evidence=loads(r.evidence), trust_sha256=r.trust_sha256,
+                ))
+            return out
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """A recorded copy as ``record_copy`` takes it: to record it in another registry."""
+
+    data: bytes | None
+    verdict: dict
+    signatures: tuple[dict, ...]
+    evidence: FileEvidence
+    trust_sha256: str | None
+
+
+def _blob_bytes(session, sha256: str) -> bytes | None:  # noqa: ANN001
+    blob = session.get(Blob, sha256)
+    return bytes(blob.data) if blob is not None else None
+
+
+def _signature_dict(sr: RecordedSignatureRow) -> dict:
+    return {
+        "field": sr.field_name, "document": sr.document, "version": sr.version,
+        "approved_sha256": sr.approved_sha256, "partner": sr.partner_key, "signer_name": sr.signer_name,
+        "signer_fingerprint": sr.signer_fingerprint, "indication": sr.indication,
+        "codes": json.loads(sr.blocking_codes),
+    }

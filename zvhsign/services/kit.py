@@ -125,7 +125,22 @@ def _copy_governance(source, kit, work: Path, partner=None) -> list[Path]:  # no
             (work / "mandates").mkdir(exist_ok=True)
             (work / name).write_bytes(pdf)
             written.append(name)
+    _copy_covenant_copies(src, dst, partner)
     return written
+
+
+def _copy_covenant_copies(src, dst, partner) -> None:  # noqa: ANN001
+    """The recorded covenant copies (of ``partner`` only, when given): only covenant
+    participants sign the Privacy Protocol, and the pipeline reads participation from the
+    recorded copies -- a kit without them judged a partner's protocol copy FAILED that the
+    secretariat, which recorded the partner's covenant copy, judges VERIFIED."""
+    from .governance import _actor
+
+    for c in src.covenant_copies_of(None if partner is None else (partner.key,)):
+        if c.data is None:
+            raise RegistryError("the registry lacks the PDF of a recorded covenant copy")
+        dst.record_copy(c.data, c.verdict, c.signatures, actor=_actor(), evidence=c.evidence,
+                        trust_sha256=c.trust_sha256)
 
 
 @dataclass(frozen=True)
