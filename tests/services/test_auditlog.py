@@ -88,3 +88,37 @@ def test_anchor_refuses_a_tampered_log(ws) -> None:  # noqa: ANN001
     with pytest.raises(RefusedError, match="does not verify"):
         auditlog.anchor(ws)
     assert [e.action for e in auditlog.events(ws)] == ["init"]
+
+
+def test_offline_an_anchor_is_intact_with_its_tsa_revocation_unchecked(ws) -> None:  # noqa: ANN001
+    """Offline there is no revocation data for the anchor's TSA (a token carries none): said as
+    not checked, not as tampering ("its TSA is not trusted (AdESIndeterminate....)", exit 1)."""
+    from click.testing import CliRunner
+
+    from zvhsign.cli import cli
+
+    auditlog.anchor(ws)
+    check = auditlog.verify(ws, online=False)
+    (a,) = check.anchors
+    assert check.intact and a.token_ok and a.problem is None
+    assert "revocation" in a.unchecked and "offline" in a.unchecked
+    assert check.to_json()["anchors"][0]["unchecked"] == a.unchecked
+    assert auditlog.verify(ws).anchors[0].unchecked is None  # online: checked
+    run = CliRunner().invoke(cli, ["-w", str(ws.root), "log", "verify", "--offline"])
+    assert run.exit_code == 0, run.output
+    assert "audit log intact" in run.output and "not checked: the revocation status" in run.output
+
+
+def test_offline_an_anchor_from_an_untrusted_tsa_is_still_a_problem(ws) -> None:  # noqa: ANN001
+    import dataclasses
+
+    from zvhsign.testpki import TEST_PKI_ARCH, TEST_PKI_URL_PREFIX
+
+    rogue = dataclasses.replace(ws, config=dataclasses.replace(
+        ws.config, tsa_url=f"{TEST_PKI_URL_PREFIX}/{TEST_PKI_ARCH}/tsa/rogue-tsa"))
+    auditlog.anchor(rogue)
+    for online in (True, False):
+        check = auditlog.verify(ws, online=online)
+        (a,) = check.anchors
+        assert not check.intact and not a.token_ok and a.unchecked is None
+        assert "its TSA is not trusted (NO_CERTIFICATE_CHAIN_FOUND)" in a.problem, a.problem

@@ -100,6 +100,10 @@ def verify_cmd(ctx, as_json, offline):
             f"at {_time(la.time)} by {la.tsa or '?'}"
             if la else "; never anchored (run `zvhsign log anchor`)"
         )
+        for a in check.anchors:
+            if a.token_ok and a.unchecked:
+                click.echo(f"note: anchor event #{a.anchor.seq}: not checked: {a.unchecked}; "
+                           "the token is intact and its TSA chains to a trusted root (check online for the rest)")
         st = check.storage
         if st is not None:
             for note in st.notes:

@@ -20,6 +20,9 @@ class TokenCheck:
     gen_time: datetime | None
     tsa: str | None
     problems: tuple[str, ...]
+    #: what could not be checked here, though nothing is wrong with the token: offline, the
+    #: revocation status of the TSA's certificate (its chain to a trusted root is checked)
+    unchecked: str | None = None
 
 
 async def timestamp_digest(env: TrustEnv, digest: bytes) -> tuple[bytes, datetime, str | None]:
@@ -72,6 +75,32 @@ async def check_token(env: TrustEnv, der: bytes, expected_digest: bytes) -> Toke
         problems.append("its message imprint is not the anchored chain hash (or the token was altered)")
     if not status.get("valid"):
         problems.append("its signature does not verify")
+    unchecked = None
     if status.get("trust_problem_indic") is not None:
-        problems.append(f"its TSA is not trusted ({status['trust_problem_indic']})")
-    return TokenCheck(gen_time, cert.subject.human_friendly if cert is not None else None, tuple(problems))
+        if not env.online and await _trusted_but_for_revocation(env, signed_data, imprint):
+            # offline there is no revocation data for the TSA (a token carries none):
+            # not established, and not a sign of tampering either
+            unchecked = "the revocation status of its TSA's certificate (offline)"
+        else:
+            problems.append(f"its TSA is not trusted ({_indication_name(status['trust_problem_indic'])})")
+    return TokenCheck(gen_time, cert.subject.human_friendly if cert is not None else None, tuple(problems),
+                      unchecked)
+
+
+async def _trusted_but_for_revocation(env: TrustEnv, signed_data, imprint) -> bool:  # noqa: ANN001
+    """Whether the token's TSA chains to a trusted root when an unknown revocation status
+    is allowed (pyHanko's soft-fail mode)."""
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+    try:
+        status = await validate_tst_signed_data(
+            signed_data, env.validation_context(revocation_mode="soft-fail"), imprint)
+    except Exception:  # noqa: BLE001 - as above: a token pyHanko can't validate
+        return False
+    return status.get("trust_problem_indic") is None and bool(status.get("valid"))
+
+
+def _indication_name(indication) -> str:  # noqa: ANN001
+    """An ETSI indication as ETSI names it (``CERTIFICATE_CHAIN_GENERAL_FAILURE``), not as
+    Python shows the enum member."""
+    return getattr(indication, "name", None) or str(indication)

@@ -64,12 +64,14 @@ class TrustEnv:
             self.fetcher_backend = shared_fetcher_backend(self.fetcher_backend)
 
     def validation_context(
-        self, *, for_signing: bool = False, certs=(), ocsps=(), crls=(), moment: datetime | None = None
+        self, *, for_signing: bool = False, certs=(), ocsps=(), crls=(), moment: datetime | None = None,
+        revocation_mode: str | None = None,
     ):
         """A pyhanko-certvalidator ValidationContext (for embedding revinfo when signing,
         and for document timestamps). ``certs``/``ocsps``/``crls``: validation data
         known locally, e.g. from the file's DSS (all there is when offline).
-        ``moment``: validate at this (past) time instead of the environment's."""
+        ``moment``: validate at this (past) time instead of the environment's.
+        ``revocation_mode``: pyHanko's, instead of ``require`` (signing) / ``hard-fail``."""
         from pyhanko_certvalidator import ValidationContext
 
         kwargs: dict = dict(
@@ -78,7 +80,7 @@ class TrustEnv:
             trust_manager=self.trust_manager(lists=not for_signing),
             other_certs=list(self.other_certs) + list(certs),
             allow_fetching=self.online,
-            revocation_mode="require" if for_signing else "hard-fail",
+            revocation_mode=revocation_mode or ("require" if for_signing else "hard-fail"),
         )
         if ocsps or crls or not self.online:
             kwargs["ocsps"] = list(ocsps)

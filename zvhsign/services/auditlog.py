@@ -36,6 +36,7 @@ class AnchorCheck:
     tsa: str | None
     time: datetime | None  # genTime from the token (not the stored copy)
     problem: str | None = None
+    unchecked: str | None = None  # what could not be checked here (offline), not a problem
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class LogCheck:
                     "time": a.time.isoformat() if a.time else None,
                     "ok": a.token_ok,
                     "problem": a.problem,
+                    "unchecked": a.unchecked,
                 }
                 for a in self.anchors
             ],
@@ -131,7 +133,7 @@ async def check_anchor(rt: Runtime, anchor: Anchor) -> AnchorCheck:
         (anchor.tsa_time - gen_time).total_seconds()
     ) > 1:
         problems.append("the stored time differs from the time in the token")
-    return AnchorCheck(anchor, not problems, tsa, gen_time, "; ".join(problems) or None)
+    return AnchorCheck(anchor, not problems, tsa, gen_time, "; ".join(problems) or None, result.unchecked)
 
 
 def verify(ws: Workspace, *, online: bool = True, storage: bool = True) -> LogCheck:
