@@ -135,6 +135,6 @@ def test_cli_revoke_errors_and_status(zandvoort):
     zv = next(p for p in status["partners"] if p["partner"] == "zandvoort")
     assert zv["mandate"]["state"] == "revoked from 2027-01-01"  # in force until then
     human = run.invoke(cli, [*ws, "status"]).stdout
-    assert "ingetrokken per 2027-01-01" in human
+    assert "revoked from 2027-01-01" in human  # the day, as the College dated it
     log = run.invoke(cli, [*ws, "log", "show", "--json"])
     assert "revoke-mandate" in log.stdout and "B&W-besluit 2026-12-20" in log.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK
-from ..i18n import local_date, local_time
+from ..i18n import local_time
 from .main import _workspace, cli
 
 KIND_HELP = "gemeente, om, politie, rvdk, jeugdzorg, ggz, reclassering, veilig-thuis or overig"
@@ -266,6 +266,7 @@ def status(ctx, as_json):
     """
     from ..services.governance import status as do_status
     from .logsetup import configure_logging
+    from .render_status import render_status
 
     m = do_status(_workspace(ctx), jobs=None, worker_setup=configure_logging)
     if as_json:
@@ -273,27 +274,3 @@ def status(ctx, as_json):
     else:
         click.echo(render_status(m))
     ctx.exit(EXIT_OK if m.complete else EXIT_FINDINGS)
-
-
-def render_status(m) -> str:
-    from ..domain.documents import DocumentKind
-
-    cur = ", ".join(f"{d.value} {a.version if a else '-'}" for d, a in m.current.items())
-    lines = [f"current approved versions: {cur}", ""]
-    head = f"{'partner':<36} " + " ".join(f"{d.value:<22}" for d in DocumentKind) + " mandate"
-    lines += [head, "-" * len(head)]
-    for r in m.rows:
-        cells = []
-        for d in DocumentKind:
-            c = r.cells[d]
-            detail = ", ".join(x for x in (c.version, c.qualification) if x)  # e.g. "1.0, QES"
-            cells.append(f"{c.state.value + (f' ({detail})' if detail else ''):<22}")
-        mand = r.mandate.state
-        if r.mandate.revoked_at is not None and r.mandate.state.startswith("revoked from"):
-            mand = f"ingetrokken per {local_date(r.mandate.revoked_at)}"
-        if r.mandate.mayor:
-            mand += f" ({r.mandate.mayor}, {r.mandate.decision_date})"
-        lines.append(f"{r.partner.name:<36.36} " + " ".join(cells) + " " + mand)
-    if not m.rows:
-        lines.append("no partners registered (zvhsign partner import FILE)")
-    return "\n".join(lines)

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from .attribution import GovernanceContext
 from .documents import DocumentKind, version_key
@@ -179,11 +180,17 @@ def mandate_state(ctx: GovernanceContext, p: Partner, now: datetime) -> MandateS
     full = [m for m in live if all(m.covers_sha(s) for s in current)]
     pick = max(full or live, key=lambda m: m.terms.decision_date, default=None)
     if pick is None:
-        return MandateState("revoked" if good else "missing")
-    state = "registered" if full else "does not cover current version"
-    if pick.revoked_at is not None:
-        state = f"revoked from {pick.revoked_at.date().isoformat()}"
+        if not good:
+            return MandateState("missing")
+        pick, state = max(good, key=lambda m: m.terms.decision_date), "revoked"  # which one, and when
+    else:
+        state = "registered" if full else "does not cover current version"
+        if pick.revoked_at is not None:  # the day it takes effect, as the Netherlands counts days
+            state = f"revoked from {pick.revoked_at.astimezone(_NL).date().isoformat()}"
     return MandateState(state, pick.sha256.hex, pick.terms.mayor, pick.terms.decision_date, pick.revoked_at)
+
+
+_NL = ZoneInfo("Europe/Amsterdam")  # the municipalities' calendar (a College's decision dates)
 
 
 def status_matrix(ctx: GovernanceContext, batch: BatchVerdict, now: datetime) -> StatusMatrix:
