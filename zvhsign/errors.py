@@ -67,6 +67,12 @@ _OS_REASONS = {
 _moment_text: Callable[[datetime], str] = datetime.isoformat
 
 
+def moment_text(dt: datetime) -> str:
+    """A moment as people read it (Dutch local time with the zone named, once ``i18n`` is
+    imported; ISO 8601 before): for the messages of findings and errors of every layer."""
+    return _moment_text(dt)
+
+
 def show_moments_with(text: Callable[[datetime], str]) -> None:
     """Put every moment in an error's message into words with ``text`` (``i18n.local_time``:
     ``2026-11-30 17:34 CET``) -- also the errors raised by layers below ``i18n``."""

@@ -109,6 +109,12 @@ def test_signature_made_after_the_revocation_took_effect_fails(zandvoort):
     found, indication, fv = mayor_findings(verify(a.ws, [copy]))
     assert found["MANDATE_REVOKED"] == "FAIL", found
     assert indication is Indication.TOTAL_FAILED and not fv.verified
+    # the moments in its message are said as people read them: Dutch local time, the zone named
+    # (were UTC ISO strings: "2026-11-30T23:00:00+00:00", a day early to a reader)
+    import zvhsign.i18n  # noqa: F401 - the CLI's way of saying moments (installed on import)
+
+    message = next(f.message for s in fv.signatures for f in s.findings if f.code == "MANDATE_REVOKED")
+    assert f"{today.isoformat()} 00:00 CE" in message and "+00:00" not in message, message
 
 
 def test_cli_revoke_errors_and_status(zandvoort):

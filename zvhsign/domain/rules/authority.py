@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from ...errors import moment_text
 from .. import catalogue as C
 from ..attribution import Attribution
 from ..findings import Finding
@@ -85,12 +86,12 @@ class SignerAuthorised:
             after = made_after(s)
             if after is not None and after >= retired:
                 yield C.SIGNER_RETIRED(
-                    f"{_who(a)} was retired from {retired.isoformat()}; this signature was made after "
-                    f"{after.isoformat()} (its content timestamp)"
+                    f"{_who(a)} was retired from {moment_text(retired)}; this signature was made after "
+                    f"{moment_text(after)} (its content timestamp)"
                 )
             else:
                 yield C.SIGNER_RETIREMENT_ORDER_UNPROVEN(
-                    f"{_who(a)} was retired from {retired.isoformat()}, and it can't be proven that this "
+                    f"{_who(a)} was retired from {moment_text(retired)}, and it can't be proven that this "
                     "signature was made before then"
                 )
             return
@@ -170,7 +171,7 @@ class MandatePrecedesSignature:
         decided = datetime.combine(m.terms.decision_date, time(0), tzinfo=AMSTERDAM)
         if st is not None and st.ok and st.time < decided:
             yield C.SIGNED_BEFORE_MANDATE_DECISION(
-                f"the signature existed by {st.time.isoformat()} (its timestamp), before the College "
+                f"the signature existed by {moment_text(st.time)} (its timestamp), before the College "
                 f"decided the mandate on {m.terms.decision_date.isoformat()}"
             )
             return
@@ -183,14 +184,14 @@ class MandatePrecedesSignature:
         done_by, done_after, after = m.completed_by, m.completed_after, made_after(s)
         if after is not None and done_by is not None and done_by < after:
             yield C.MANDATE_PRECEDES_SIGNATURE(
-                f"the mandate's signatures were timestamped by {done_by.isoformat()}, before the "
-                f"signature's content timestamp {after.isoformat()} (a lower bound on signing)"
+                f"the mandate's signatures were timestamped by {moment_text(done_by)}, before the "
+                f"signature's content timestamp {moment_text(after)} (a lower bound on signing)"
             )
             return
         if st is not None and st.ok and done_after is not None and st.time < done_after:
             yield C.MANDATE_AFTER_SIGNATURE(
-                f"the signature existed by {st.time.isoformat()} (its timestamp), before the mandate "
-                f"was complete (not before {done_after.isoformat()})"
+                f"the signature existed by {moment_text(st.time)} (its timestamp), before the mandate "
+                f"was complete (not before {moment_text(done_after)})"
             )
             return
         have = []
@@ -216,15 +217,15 @@ class MandateInForce:
         if ctx.governance is None or a is None or a.mandate is None or a.mandate.revoked_at is None:
             return
         m = a.mandate
-        when, by, after = m.revoked_at.isoformat(), existed_by(s, ctx), made_after(s)
+        when, by, after = moment_text(m.revoked_at), existed_by(s, ctx), made_after(s)
         if by < m.revoked_at:
             yield C.MANDATE_IN_FORCE(
                 f"the mandate {m.sha256.short} is revoked with effect from {when}; this signature "
-                f"existed by {by.isoformat()}, while it was in force"
+                f"existed by {moment_text(by)}, while it was in force"
             )
         elif after is not None and after >= m.revoked_at:
             yield C.MANDATE_REVOKED(
-                f"signed after {after.isoformat()} (content timestamp), when the mandate "
+                f"signed after {moment_text(after)} (content timestamp), when the mandate "
                 f"{m.sha256.short} had been revoked (with effect from {when})"
             )
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ...errors import moment_text
 from .. import catalogue as C
 from ..documents import DocumentKind
 from ..findings import Finding
@@ -35,15 +36,15 @@ class ProtocolAfterCovenant:
             st = c.signature_timestamp
             if st is not None and st.ok and after is not None and st.time < after:
                 yield C.PROTOCOL_AFTER_COVENANT(
-                    f"{a.partner.name} signed the covenant by {st.time.isoformat()} ({c.copy}), before "
-                    f"this signature's content timestamp {after.isoformat()}"
+                    f"{a.partner.name} signed the covenant by {moment_text(st.time)} ({c.copy}), before "
+                    f"this signature's content timestamp {moment_text(after)}"
                 )
                 return
         lower = [c.content_timestamp.time for c in covenant if c.content_timestamp and c.content_timestamp.ok]
         if len(lower) == len(covenant) and by < min(lower):
             yield C.PROTOCOL_BEFORE_COVENANT(
-                f"this signature existed by {by.isoformat()}, before {a.partner.name} signed the covenant "
-                f"(not before {min(lower).isoformat()})"
+                f"this signature existed by {moment_text(by)}, before {a.partner.name} signed the covenant "
+                f"(not before {moment_text(min(lower))})"
             )
             return
         yield C.PROTOCOL_ORDER_UNPROVEN(
