@@ -125,6 +125,13 @@ def _write_mutants(made, folder: Path) -> list[tuple]:  # noqa: ANN001
     return cases
 
 
+def _unjudged_reason(f: dict) -> str:
+    """Why a file got no judgement of its signatures: its ERROR, or the FILE_DAMAGED finding (read,
+    and not a PDF that can be examined: FAILED, exit 1)."""
+    damaged = (x["message"] for x in f.get("findings", ()) if x.get("code") == "FILE_DAMAGED")
+    return f.get("error") or next(damaged, "")
+
+
 def _error_problems(name: str, path: Path, error: str, reasons, internals: list, unjudged: list) -> None:  # noqa: ANN001
     """Count an ERROR reason; note one that shows Python internals or a file read but not judged."""
     if error:
@@ -189,7 +196,7 @@ def main() -> int:
                 per_kind[kind][f["status"]] += 1
                 if inside and f["status"] == "VERIFIED":
                     false_accepts.append(f"{name}: {note}")
-                _error_problems(name, path, f.get("error") or "", reasons, internals, unjudged)
+                _error_problems(name, path, _unjudged_reason(f), reasons, internals, unjudged)
             if args.table:
                 tables.extend(_table_problems(cmd, env, start))
             done = start + len(chunk)
@@ -212,7 +219,7 @@ def main() -> int:
             print(f"tables not written whole: {len(tables)}")
         print(f"peak RSS of a verify process (with its workers): {peak_mb} MB")
         print(f"this script's own peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
-        print("most frequent ERROR reasons:")
+        print("most frequent ERROR / FILE_DAMAGED reasons:")
         for reason, n in reasons.most_common(8):
             print(f"  {n:5d}  {reason}")
         for line in false_accepts[:20] + internals[:20] + unjudged[:20] + noisy[:5] + tables[:5]:

@@ -153,6 +153,13 @@ class InputError(ZvhsignError):
     """An input file can't be read or is not what it claims to be (exit 3)."""
 
 
+class DamagedFileError(InputError):
+    """The file was read, and is not a PDF that can be examined (not a PDF, cut off, damaged,
+    encrypted): a verdict on the copy -- the finding FILE_DAMAGED, exit 1 -- not a failure to
+    complete. (A file that can't be read at all -- missing, a directory, no permission -- stays
+    an :class:`InputError`, exit 3.)"""
+
+
 class SigningKeyError(ZvhsignError):
     """A signing key or certificate can't be loaded (wrong passphrase, bad file)."""
 

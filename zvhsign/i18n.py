@@ -114,6 +114,10 @@ def using(setting: str | None) -> Iterator[str]:
         if exc.lang is None:
             exc.lang = lang
         raise
+    except KeyboardInterrupt as exc:  # Ctrl-C: "interrupted" is said in this language too
+        if getattr(exc, "lang", None) is None:
+            exc.lang = lang
+        raise
     finally:
         _active.pop()
 

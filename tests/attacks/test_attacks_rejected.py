@@ -92,25 +92,37 @@ def test_second_partner_signature_is_benign(approved, countersigned_by_second_pa
 
 
 @pytest.mark.parametrize("fixture", ["truncated_copy", "truncated_inside_last_revision", "not_a_pdf"])
-def test_unreadable_copy_exits_3_and_others_are_still_verified(
+def test_a_damaged_copy_is_a_finding_and_others_are_still_verified(
     request, approved, signed_convenant, fixture
 ):
+    # read, and not a PDF that can be examined: a verdict on the copy (exit 1), not
+    # "could not complete" (exit 3, which a script takes for "try again later")
     bad = request.getfixturevalue(fixture)
     result, doc = run_verify(approved.ws, bad, signed_convenant)
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 1, result.output
     by_path = {f["path"]: f for f in doc["files"]}
-    assert by_path[str(bad)]["status"] == "ERROR"
-    message = by_path[str(bad)]["error"]
+    assert by_path[str(bad)]["status"] == "FAILED" and "error" not in by_path[str(bad)]
+    (finding,) = by_path[str(bad)]["findings"]
+    assert finding["code"] == "FILE_DAMAGED" and finding["level"] == "FAIL"
+    message = finding["message"]
     assert ("truncated" in message) if fixture.startswith("truncated") else ("not a PDF" in message)
     assert by_path[str(signed_convenant)]["status"] == "VERIFIED"
 
 
-def test_unreadable_copy_message_in_table(approved, truncated_copy, signed_convenant):
+def test_damaged_copy_message_in_table(approved, truncated_copy, signed_convenant):
     result = CliRunner().invoke(
         cli, ["-w", str(approved.ws.root), "verify", str(truncated_copy), str(signed_convenant)],
         env={"COLUMNS": "300"},
     )
-    assert result.exit_code == 3
+    assert result.exit_code == 1
     row = next(line for line in result.stdout.split("Not verified:")[1].splitlines() if str(truncated_copy) in line)
-    assert row.split()[:2] == ["ERROR", str(truncated_copy)] and "truncated" in row
-    assert "1 of 2 file(s) verified, 1 could not be read" in result.stdout
+    assert row.split()[:3] == ["FAILED", str(truncated_copy), "FILE_DAMAGED:"] and "truncated" in row
+    assert "1 of 2 file(s) verified, 1 failed" in result.stdout
+
+
+def test_a_missing_copy_could_not_be_read(approved, signed_convenant, tmp_path):
+    missing = tmp_path / "not-there.pdf"
+    result, doc = run_verify(approved.ws, missing, signed_convenant)
+    assert result.exit_code == 3, result.output  # could not complete: nothing was judged about it
+    by_path = {f["path"]: f for f in doc["files"]}
+    assert by_path[str(missing)]["status"] == "ERROR" and "no such file" in by_path[str(missing)]["error"]

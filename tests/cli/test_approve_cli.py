@@ -125,3 +125,42 @@ def test_approving_a_higher_version_supersedes_and_versions_lists_it(tmp_path):
     assert "superseded by 1.1" in table and "current" in table
     log = run.invoke(cli, ["-w", str(ws), "log", "show", "--json"]).stdout
     assert '"supersede"' in log
+
+
+def _stamp(ws: Path, tmp_path: Path, version: str, source: str = "privacyprotocol-1.0.pdf") -> Path:
+    stamped = tmp_path / f"s-{version}.pdf"
+    run = _run(ws, "stamp", str(REPO / "fixtures" / source), "-d", "protocol", "-v", version, "-o", str(stamped))
+    assert run.exit_code == 0, run.output
+    return stamped
+
+
+def _approved_versions(ws: Path) -> list[str]:
+    with Registry.open(f"sqlite:///{ws / 'zvhsign.db'}") as reg:
+        return [a.version for a in reg.approved_versions()]
+
+
+def test_approve_refuses_a_decision_date_in_the_future(ws, tmp_path):
+    from datetime import date, timedelta
+
+    future = (date.today() + timedelta(days=2)).isoformat()
+    run = _run(ws, "approve", str(_stamp(ws, tmp_path, "1.0")), "--key", str(CERTS / "secretariaat.p12"),
+               "--decided-on", future, "-o", str(tmp_path / "a.pdf"))
+    assert run.exit_code == 2 and f"the decision date {future} lies in the future" in run.output, run.output
+    assert _approved_versions(ws) == [] and not (tmp_path / "a.pdf").exists()
+
+
+def test_approve_refuses_the_same_text_again_and_a_decision_before_its_predecessor(ws, tmp_path):
+    key = ("--key", str(CERTS / "secretariaat.p12"))
+    run = _run(ws, "approve", str(_stamp(ws, tmp_path, "1.0")), *key, "--decided-on", "2026-11-02",
+               "-o", str(tmp_path / "a10.pdf"))
+    assert run.exit_code == 0, run.output
+    # the same source stamped as 1.1: approving it would supersede 1.0 and make every partner sign again
+    run = _run(ws, "approve", str(_stamp(ws, tmp_path, "1.1")), *key, "--decided-on", "2026-11-20",
+               "-o", str(tmp_path / "a11.pdf"))
+    assert run.exit_code == 2 and "protocol 1.0 has the same text" in run.output, run.output
+    # another text (the covenant's, as a stand-in), decided before the version it would supersede
+    run = _run(ws, "approve", str(_stamp(ws, tmp_path, "1.2", "samenwerkingsconvenant-1.0.pdf")), *key,
+               "--decided-on", "2026-10-01", "-o", str(tmp_path / "a12.pdf"))
+    assert run.exit_code == 2 and "lies before that of protocol 1.0 (2026-11-02)" in run.output, run.output
+    assert _approved_versions(ws) == ["1.0"]
+    assert not (tmp_path / "a11.pdf").exists() and not (tmp_path / "a12.pdf").exists()

@@ -73,7 +73,7 @@ def stamped(tmp_path) -> Path:
     from zvhsign.services.operations import stamp
 
     out = tmp_path / "convenant-gestempeld.pdf"
-    stamp(REPO / "fixtures" / "samenwerkingsconvenant-1.0.pdf", DocumentKind.CONVENANT, "1.0", out)
+    stamp(REPO / "fixtures" / "samenwerkingsconvenant-1.1.pdf", DocumentKind.CONVENANT, "1.1", out)
     return out
 
 

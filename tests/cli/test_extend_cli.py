@@ -42,3 +42,32 @@ def test_table_summary_and_output_dir(approved, signed_convenant, tmp_path):
 def test_help_has_an_example():
     result = CliRunner().invoke(cli, ["extend", "--help"])
     assert result.exit_code == 0 and "zvhsign extend signed/*.pdf" in result.stdout
+
+
+def test_in_place_keeps_the_files_permissions(approved, signed_convenant, tmp_path):
+    copy = tmp_path / "shared.pdf"
+    shutil.copyfile(signed_convenant, copy)
+    copy.chmod(0o644)  # readable by the colleagues who verify it
+    result = invoke(approved.ws, copy)
+    assert result.exit_code == 0, result.output
+    assert copy.read_bytes().startswith(signed_convenant.read_bytes())  # really extended
+    assert oct(copy.stat().st_mode & 0o7777) == oct(0o644)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.pdf"]  # no temporary file left
+
+
+def test_in_place_through_a_symlink_extends_its_target_and_keeps_the_link(approved, signed_convenant, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    target = archive / "convenant-om.pdf"
+    shutil.copyfile(signed_convenant, target)
+    target.chmod(0o640)
+    link = tmp_path / "current.pdf"
+    link.symlink_to(target)
+    result = invoke(approved.ws, link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target.resolve()  # still the link, to the same file
+    extended = target.read_bytes()
+    assert len(extended) > signed_convenant.stat().st_size and extended.startswith(signed_convenant.read_bytes())
+    assert oct(target.stat().st_mode & 0o7777) == oct(0o640)
+    assert sorted(p.name for p in archive.iterdir()) == ["convenant-om.pdf"]  # rewritten in its own folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "current.pdf"]

@@ -38,7 +38,7 @@ def test_pdf_needs_the_secretariat_key(approved, signed_convenant, tmp_path) -> 
 
 def test_output_may_not_be_an_input(approved, signed_convenant) -> None:  # noqa: ANN001
     res = run(approved.ws, "report", "--format", "html", "-o", str(signed_convenant), str(signed_convenant))
-    assert res.exit_code == 2 and "is one of the input files" in res.output
+    assert res.exit_code == 2 and "is the input file" in res.output
 
 
 def test_help_has_an_example() -> None:

@@ -78,13 +78,13 @@ def _run(approved, out: Path) -> Terminal:
     )
 
 
-@pytest.mark.parametrize("answer, written", [("y", True), ("n", False)])
+@pytest.mark.parametrize("answer, written", [("y", True), ("n", False), ("j", True), ("Ja", True), ("nee", False)])
 def test_prompts_on_a_terminal(approved, tmp_path, answer, written):
     out = tmp_path / "getekend.pdf"
     t = _run(approved, out)
     t.expect("Wachtwoord van uw sleutel")  # Dutch: the workspace's default [display] lang
     t.type(PASS)
-    t.expect("Dit document ondertekenen?")
+    t.expect("Dit document ondertekenen? [j/N]")  # Dutch: j(a) says yes (click's own prompt knew only y)
     t.type(answer)
     code = t.finish()
     assert PASS not in t.text  # hidden input: never echoed
@@ -101,3 +101,16 @@ def test_wrong_passphrase_on_a_terminal_is_one_line(approved, tmp_path):
     code = t.finish()
     assert code == 3 and "Traceback" not in t.text and not out.exists()
     assert "not-the-passphrase" not in t.text
+
+
+def test_ctrl_c_at_the_confirmation_is_an_interruption_said_in_dutch(approved, tmp_path):
+    out = tmp_path / "getekend.pdf"
+    t = _run(approved, out)
+    t.expect("Wachtwoord")
+    t.type(PASS)
+    t.expect("Dit document ondertekenen?")
+    os.write(t.fd, b"\x03")  # Ctrl-C on the terminal: SIGINT to the command
+    code = t.finish()
+    assert code == 3, t.text  # interrupted (was click's "Aborted!", exit 1: "findings")
+    assert "onderbroken; er is niets geschreven" in t.text and "Traceback" not in t.text
+    assert not out.exists() and list(tmp_path.iterdir()) == []

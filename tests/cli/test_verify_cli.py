@@ -91,6 +91,23 @@ def test_json_is_written_file_by_file_and_is_the_same_document(approved, signed_
     assert render_batch_json(batch) == json.dumps(batch.to_json(), indent=2, ensure_ascii=False)
     empty = BatchVerdict(())
     assert render_batch_json(empty) == json.dumps(empty.to_json(), indent=2, ensure_ascii=False)
-    result = invoke(approved.ws, "--json", "--offline", signed_convenant, broken)
-    assert result.exit_code == 3
-    assert [f["status"] for f in json.loads(result.stdout)["files"]] == ["VERIFIED", "ERROR"]
+    result = invoke(approved.ws, "--json", "--offline", signed_convenant, broken, tmp_path / "missing.pdf")
+    assert result.exit_code == 3  # one could not be read at all
+    assert [f["status"] for f in json.loads(result.stdout)["files"]] == ["VERIFIED", "FAILED", "ERROR"]
+
+
+def test_at_out_of_the_calendar_is_a_usage_error_naming_the_range(approved, signed_convenant):
+    """--at where the validation (with --renew-within's horizon) would leave Python's calendar:
+    a usage error where --at is read, not an internal error (OverflowError, exit 3)."""
+    for args in (["--at", "9999-12-30"], ["--renew-within", "36500", "--at", "9950-01-01"],
+                 ["--at", "1969-12-31T23:59:59"]):
+        result = invoke(approved.ws, *args, signed_convenant)
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--at'" in result.output
+        assert "out of range: give a moment from 1970-01-01 to 9899-12-31 (UTC)" in result.output
+        assert "internal error" not in result.output
+    # the last moment allowed, with the longest renewal horizon: judged (a rehearsal), no error
+    result = invoke(approved.ws, "--offline", "--renew-within", "36500", "--at", "9899-12-31T23:59:59",
+                    signed_convenant)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output

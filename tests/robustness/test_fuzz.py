@@ -86,6 +86,7 @@ def test_every_mutant_gets_its_own_verdict(fuzzed):
             assert "Traceback" not in v.error and "object at 0x" not in v.error, v.error
         for f in v.all_findings():
             assert f.message.strip(), f"{path.name}: {f.code} with an empty message"
+            assert "Traceback" not in f.message and "object at 0x" not in f.message, f.message
 
 
 def test_a_file_that_could_be_read_is_judged(fuzzed):

@@ -92,11 +92,12 @@ def _started(debug_log: Path, marker: bytes):
     return lambda: debug_log.exists() and marker in debug_log.read_bytes()
 
 
-def _assert_one_line_and_exit_3(proc, took, err: bytes) -> None:
+def _assert_one_line_and_exit_3(proc, took, err: bytes, *,
+                                said: str = "zvhsign: interrupted; nothing was written") -> None:
     text = err.decode("utf-8", "replace")
     assert proc.returncode == 3, (proc.returncode, text)
     assert took < PROMPT_S, f"took {took:.1f} s to stop"
-    assert text.strip().splitlines() == ["zvhsign: interrupted; nothing was written"], text
+    assert text.strip().splitlines() == [said], text
     assert "Traceback" not in text
 
 
@@ -214,7 +215,8 @@ def test_first_ctrl_c_during_sign_ends_it_at_once_and_writes_nothing(approved, t
         took, _out, err = _interrupt(proc, sig)
     finally:
         tsa.close()
-    _assert_one_line_and_exit_3(proc, took, err)
+    # said in the signatory's language (the workspace's: Dutch), as sign's other messages
+    _assert_one_line_and_exit_3(proc, took, err, said="zvhsign: onderbroken; er is niets geschreven")
     assert list(out_dir.iterdir()) == []
     assert list(tmp.iterdir()) == []
 

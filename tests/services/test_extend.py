@@ -115,7 +115,7 @@ def test_renewal_with_a_longer_lived_tsa_verifies_again_after_the_first_tsa_expi
 
     assert not before.verified
     codes = {f.code for f in before.all_findings() if f.level.blocks}
-    assert "ARCHIVE_TIMESTAMP_EXPIRING" in codes
+    assert "ARCHIVE_TIMESTAMP_EXPIRED" in codes and "ARCHIVE_TIMESTAMP_EXPIRING" not in codes  # too late to renew
     partner = next(s.evidence for s in before.signatures if s.evidence.kind is SignatureKind.SIGNATURE)
     assert partner.indication is Indication.INDETERMINATE
     assert partner.subindication == "NO_POE"

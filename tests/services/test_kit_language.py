@@ -56,7 +56,7 @@ def test_leesmij_is_dutch_by_default_and_the_kit_signs_in_dutch(approved, tmp_pa
         "Installeer zvhsign in een eigen Python-omgeving in deze map",
         "Onderteken. mijn-certificaat.p12 staat voor uw eigen certificaatbestand (.p12 of .pfx):",
         "     .venv/bin/zvhsign sign convenant-1.0.pdf --key mijn-certificaat.p12 -o convenant-1.0-politie.pdf",
-        "vraagt om bevestiging: typ y en Enter",
+        "vraagt om bevestiging: typ j en Enter",
         "Controleer uw getekende exemplaren zoals het secretariaat dat doet:",
         "Stuur convenant-1.0-politie.pdf en protocol-1.0-politie.pdf terug naar het secretariaat.",
         "Dezelfde stappen, in de Opdrachtprompt of PowerShell:",

@@ -37,4 +37,4 @@ def test_unreadable_file_is_reported_not_fatal(approved, tmp_path) -> None:  # n
     bad.write_bytes(b"%PDF-1.7\nnot really\n")
     facts = gather(approved.ws, [bad], responsible="J. de Vries")
     (f,) = facts.copies.files
-    assert not f.completed and f.error
+    assert f.completed and f.status == "FAILED" and f.findings[0].code == "FILE_DAMAGED"

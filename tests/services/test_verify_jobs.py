@@ -21,9 +21,11 @@ def _mixed_batch(signed, tmp_path):
     for i in range(2):
         files.append(tmp_path / f"tampered-{i}.pdf")
         files[-1].write_bytes(bytes(data))
-    for i in range(2):
-        files.append(tmp_path / f"unreadable-{i}.pdf")
+    for i in range(2):  # read, and not a PDF: FAILED, FILE_DAMAGED
+        files.append(tmp_path / f"not-a-pdf-{i}.pdf")
         files[-1].write_bytes(b"not a pdf at all")
+    for i in range(2):  # can't be read at all: ERROR
+        files.append(tmp_path / f"missing-{i}.pdf")
     return files
 
 
@@ -57,7 +59,8 @@ def test_jobs_2_gives_the_verdicts_of_one_process(approved, signed_convenant, tm
     assert [f.path for f in two.files] == [str(f) for f in files]
     a, b = dict(_flat(_verdicts(one.to_json()))), dict(_flat(_verdicts(two.to_json())))
     assert {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)} == {}
-    assert [f.status for f in two.files] == ["VERIFIED"] * 4 + ["FAILED"] * 2 + ["ERROR"] * 2
+    assert [f.status for f in two.files] == ["VERIFIED"] * 4 + ["FAILED"] * 4 + ["ERROR"] * 2
+    assert [f.findings[0].code for f in two.files[6:8]] == ["FILE_DAMAGED"] * 2
 
 
 def test_cli_jobs_option(approved, signed_convenant, tmp_path):
@@ -65,7 +68,7 @@ def test_cli_jobs_option(approved, signed_convenant, tmp_path):
     r = CliRunner().invoke(cli, ["-w", str(approved.ws.root), "verify", "--json", "--jobs", "2", *map(str, files)])
     assert r.exit_code == 3, r.output  # some files could not be read
     doc = json.loads(r.stdout)
-    assert [f["status"] for f in doc["files"]] == ["VERIFIED"] * 4 + ["FAILED"] * 2 + ["ERROR"] * 2
+    assert [f["status"] for f in doc["files"]] == ["VERIFIED"] * 4 + ["FAILED"] * 4 + ["ERROR"] * 2
 
 
 def test_an_etsi_report_from_worker_processes_is_the_one_of_one_process(approved, signed_convenant, tmp_path,

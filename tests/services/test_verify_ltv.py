@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from zvhsign.cli.main import cli
@@ -67,6 +69,36 @@ def test_cli_at_close_to_expiry_warns_in_json(approved, signed_convenant):
     ])
     (f,) = json.loads(result.stdout)["files"]
     assert "ARCHIVE_TIMESTAMP_EXPIRING" not in {x["code"] for x in f["findings"]}
+
+
+def test_cli_after_the_tsa_expiry_says_it_is_too_late_to_renew(approved, signed_convenant):
+    """Past the TSA certificate's expiry, "run zvhsign extend ... before then" would point into
+    the past (and extend refuses the copy): ARCHIVE_TIMESTAMP_EXPIRED says what is true."""
+    result = CliRunner().invoke(cli, [
+        "-w", str(approved.ws.root), "verify", "--json", "--at", "2035-06-01", str(signed_convenant),
+    ])
+    assert result.exit_code == 1, result.output
+    (f,) = json.loads(result.stdout)["files"]
+    codes = {x["code"]: x for x in f["findings"]}
+    assert "ARCHIVE_TIMESTAMP_EXPIRING" not in codes
+    expired = codes["ARCHIVE_TIMESTAMP_EXPIRED"]
+    assert expired["level"] == "WARN"
+    assert "expired on 2035-01-01" in expired["message"] and "too late" in expired["message"]
+    assert "before then" not in expired["message"] + expired["hint"]
+    assert "too late for `zvhsign extend`" in expired["hint"]
+
+
+EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "external-signed"
+
+
+@pytest.mark.skipif(not (EXTERNAL / "DSS-1983.pdf").is_file(), reason="../shared/external-signed not present")
+def test_an_external_copy_whose_tsa_expired_years_ago(approved):
+    """DSS-1983.pdf (esig/dss): its document timestamp's TSA certificate expired on 2022-02-06."""
+    (fv,) = verify(approved.ws, [EXTERNAL / "DSS-1983.pdf"]).files
+    found = {f.code: f for f in fv.all_findings()}
+    assert "ARCHIVE_TIMESTAMP_EXPIRING" not in found
+    assert "expired on 2022-02-06" in found["ARCHIVE_TIMESTAMP_EXPIRED"].message
+    assert "before then" not in found["ARCHIVE_TIMESTAMP_EXPIRED"].message
 
 
 def test_evidence_used_names_timestamps_and_revocation_sources(approved, signed_convenant):

@@ -20,6 +20,7 @@ from ..errors import (
     ZvhsignError,
 )
 from .keyopts import key_options, key_source
+from .params import ValidationMoment
 from .render_json import iter_batch_json
 
 DOCUMENT_CHOICES = ["convenant", "protocol"]
@@ -35,14 +36,18 @@ class ZvhGroup(click.Group):
         except ZvhsignError as exc:
             click.echo(self.error_line(exc), err=True)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             from .interrupts import said_interrupted
 
-            click.echo("zvhsign: interrupted; nothing was written", err=True)
+            click.echo("zvhsign: " + _spoken_text(getattr(exc, "lang", None), N_("interrupted; nothing was written")),
+                       err=True)
             said_interrupted()
             ctx.exit(EXIT_INCOMPLETE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # the reader of the output went away (`| head`): say nothing more
+            _stdout_to_devnull()
+            ctx.exit(EXIT_INCOMPLETE)
         except Exception as exc:  # a bug: say so plainly, full trace only on request
             if os.environ.get("ZVHSIGN_DEBUG"):
                 raise
@@ -66,6 +71,29 @@ class ZvhGroup(click.Group):
             except ZvhsignError:  # a language already spoken: can't happen, but never hide the error
                 gettext = None
         return "zvhsign: " + (gettext or str)(N_("error: {message}")).format(message=exc.diagnostic(gettext))
+
+
+def _stdout_to_devnull() -> None:
+    """Standard output's reader is gone: what is still buffered for it (and Python's flush at
+    exit) goes nowhere instead of raising BrokenPipeError again (Python's documented recipe)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a test runner's stream)
+        pass
+
+
+def _spoken_text(lang: str | None, msgid: str) -> str:
+    """``msgid`` in ``lang`` (the language spoken where it arose), else English."""
+    if lang:
+        from ..i18n import translation
+
+        try:
+            return translation(lang).gettext(msgid)
+        except ZvhsignError:
+            pass
+    return msgid
 
 
 def _workspace(ctx: click.Context):
@@ -118,48 +146,6 @@ def _quiet_libraries() -> None:
     from .logsetup import configure_logging
 
     configure_logging()
-
-
-# ------------------------------------------------------------------------------- init
-
-
-@cli.command(short_help="Create a workspace: zvhsign.toml, trust, registry.")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--test-pki", is_flag=True, help="Use the bundled ZVH Test PKI and its local TSA/OCSP/CRL (TEST ONLY).")
-@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM certificate of a trust root (repeatable).")
-@click.option("--secretariat", "secretariat", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM certificate whose certification approves versions (repeatable).")
-@click.option("--intermediate", "intermediates", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="PEM intermediate CA certificate (repeatable).")
-@click.option("--tsa-url", help="RFC 3161 timestamp authority URL for approve and sign.")
-@click.option("--database-url", help="Registry database (default: SQLite file zvhsign.db in DIRECTORY; or postgresql+psycopg://…).")
-def init(directory, test_pki, trust_roots, secretariat, intermediates, tsa_url, database_url):
-    """Create a workspace in DIRECTORY: zvhsign.toml, trust certificates, registry.
-
-    \b
-    Example (production):
-      zvhsign init zvh --trust-root root.pem --intermediate ca.pem \\
-          --secretariat secretariaat.pem --tsa-url https://tsa.example/tsr
-    Example (try it out):
-      zvhsign init zvh-test --test-pki
-    """
-    from ..services.setup import init_test_workspace, init_workspace
-    from .progress import busy
-
-    if test_pki:
-        if trust_roots or secretariat or intermediates or tsa_url:
-            raise UsageError("--test-pki sets trust and TSA itself; don't combine it with them")
-        with busy("creating the workspace and its registry…"):
-            ws = init_test_workspace(directory, database_url=database_url)
-    else:
-        with busy("creating the workspace and its registry…"):
-            ws = init_workspace(
-                directory, trust_roots=list(trust_roots), secretariat=list(secretariat),
-                other_certs=list(intermediates), tsa_url=tsa_url, database_url=database_url,
-            )
-    click.echo(f"workspace ready: {ws.root} (config {ws.config_path.name})")
-    from ..services.setup import workspace_notes
-
-    for note in workspace_notes(ws):
-        click.echo(f"note: {note}")
 
 
 # ------------------------------------------------------------------------------ stamp
@@ -267,7 +253,7 @@ def versions(ctx, as_json):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (schema zvhsign.verify/1, see docs/verify-json.md).")
 @click.option("--offline", is_flag=True, help="Never fetch OCSP/CRL: use only validation data embedded in the files.")
-@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Validate as of this (UTC) time instead of now: a past time is point-in-time validation, a future one a rehearsal (as if that time had come).")
+@click.option("--at", "at", type=ValidationMoment(), help="Validate as of this (UTC) time instead of now: a past time is point-in-time validation, a future one a rehearsal (as if that time had come).")
 @click.option("--record", is_flag=True, help="Store the copies (content-addressed) and their verdicts in the registry; `zvhsign status` reads them.")
 @click.option("--etsi-report", "etsi_report", type=click.Path(dir_okay=False, path_type=Path), help="Also write an ETSI TS 119 102-2 XML validation report of every signature to this file.")
 @click.option("--renew-within", "renew_within", default=180, show_default=True, type=click.IntRange(0, 36500), metavar="DAYS", help="Warn (ARCHIVE_TIMESTAMP_EXPIRING) when a copy's last timestamp's TSA certificate expires within DAYS; renew with `zvhsign extend`.")
@@ -397,3 +383,4 @@ from . import serve as _serve  # noqa: E402,F401  (registers `serve`)
 from . import extend as _extend  # noqa: E402,F401  (registers `extend`)
 from . import kit as _kit  # noqa: E402,F401  (registers `kit`)
 from . import trust as _trust  # noqa: E402,F401  (registers `trust`)
+from . import init as _init  # noqa: E402,F401  (registers `init`)

@@ -38,6 +38,7 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
     """
     from ..errors import UsageError
     from ..reports import write_report
+    from ..services.files import check_output
     from ..services.reporting import gather, responsible_official
     from .logsetup import configure_logging
 
@@ -48,9 +49,7 @@ def report(ctx, files, fmt, out, responsible, offline, pkcs12, pem_key, pem_cert
         key = key_source(pkcs12, pem_key, pem_cert, pem_chain, passphrase_file)
     elif pkcs12 or pem_key:
         raise UsageError("--key is only used for --format pdf (the signed report)")
-    for f in files:
-        if Path(f).resolve() == Path(out).resolve():
-            raise UsageError(f"the output {out} is one of the input files; choose another output path")
+    check_output(out, files, workspace=ws)  # never over a copy, the registry or the configuration
     from .progress import busy
 
     with busy("judging every recorded copy for the report…") as b:

@@ -167,7 +167,7 @@ def _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run,
                     _("not signed: confirmation needed, but there is no terminal to ask on"),
                     hint=_("check the pre-flight above and add --yes, or use --dry-run to only look"),
                 )
-            if not click.confirm(_("Sign this document?"), default=False):
+            if not _ask_yes(_("Sign this document?")):
                 return False
         busy.start(_("signing: the signature, its timestamps and validation data…"))
         return True
@@ -195,3 +195,38 @@ def _sign(ws, inp, out, level, field_name, reason, location, invisible, dry_run,
     click.echo(_("signed {what} as {signer}").format(what=what, signer=result.signer_subject))
     click.echo(_("  field {field}, PAdES {level} → {path}").format(
         field=result.field_name, level=result.level.value, path=out))
+
+
+_YES = {"y", "yes", "j", "ja"}
+_NO = {"", "n", "no", "nee"}
+
+
+def _ask_yes(question: str) -> bool:
+    """Ask ``question`` on the terminal: y/yes and, in Dutch, j/ja say yes (click's own
+    confirmation knows only y/n); n, nee or Enter say no, as does Ctrl-D. Ctrl-C is the
+    command's interruption (exit 3, nothing written), not a refusal."""
+    choices = _("[y/N]")
+    while True:
+        click.echo(f"{question} {choices} ", nl=False)
+        line = _read_line()
+        if line is None:  # Ctrl-D
+            click.echo()
+            return False
+        answer = line.strip().lower()
+        if answer in _YES or answer in _NO:
+            return answer in _YES
+        click.echo(_("answer y (yes) or n (no)"), err=True)
+
+
+def _read_line() -> str | None:
+    """A line typed on standard input (None at its end), waited for in short steps: a Ctrl-C
+    that comes while the question is being asked interrupts the command. (A blocking read --
+    ``input()``, readline -- that starts just after the signal arrived waits for a line first:
+    the command hung at the question.)"""
+    import select
+
+    while True:
+        ready, _w, _x = select.select([sys.stdin], [], [], 0.2)
+        if ready:
+            line = sys.stdin.readline()
+            return line if line else None

@@ -24,6 +24,11 @@ REPORT_NOT_BY_SECRETARIAT = Code(
 REPORT_SIGNATURES_UNEXPECTED = Code(
     "REPORT_SIGNATURES_UNEXPECTED", F, "An audit report carries more than its one secretariat signature.",
     "do not rely on this report; ask the secretariat for a signed one", scope="file")
+FILE_DAMAGED = Code(
+    "FILE_DAMAGED", F,
+    "The file is not a PDF that can be read -- not a PDF at all, cut off, damaged or encrypted: it is "
+    "not the signed copy, whatever it was before.",
+    "ask the sender for the copy as it was signed", scope="file")
 APPROVED_VERSION = Code("APPROVED_VERSION", I, "The copy contains a registered approved version.", scope="file")
 APPROVED_VERSION_NOT_FOUND = Code(
     "APPROVED_VERSION_NOT_FOUND", F,
@@ -89,8 +94,14 @@ NO_PARTNER_SIGNATURE = Code(
     "a partner signs it with `zvhsign sign`", scope="file")
 ARCHIVE_TIMESTAMP_EXPIRING = Code(
     "ARCHIVE_TIMESTAMP_EXPIRING", W,
-    "The copy's last timestamp rests on a TSA certificate that expires soon (or has expired).",
+    "The copy's last timestamp rests on a TSA certificate that expires soon.",
     "run `zvhsign extend` on the copy before then", scope="file")
+ARCHIVE_TIMESTAMP_EXPIRED = Code(
+    "ARCHIVE_TIMESTAMP_EXPIRED", W,
+    "The copy's last timestamp rests on a TSA certificate that has already expired: a new archive "
+    "timestamp can no longer renew the copy's evidence, which rests on what the copy already holds.",
+    "too late for `zvhsign extend`; keep the copy unchanged, and where its signatures must stay "
+    "provable, have them made again on the current approved copy", scope="file")
 
 # ------------------------------------------------------------ each signature: integrity
 SIGNATURE_MALFORMED = Code(

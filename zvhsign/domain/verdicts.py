@@ -179,7 +179,10 @@ class FileVerdict:
         if self.error is not None:
             out["error"] = self.error
             return out
-        assert ev is not None
+        if ev is None:  # read, and not a PDF that can be examined (FILE_DAMAGED): no facts but that
+            out.update({"approved_version": None, "findings": [f.to_json() for f in self.findings],
+                        "signatures": []})
+            return out
         out.update(
             {
                 "sha256": ev.sha256.hex,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion
 from ..domain.evidence import FileEvidence
-from ..errors import InputError, stop_if_interrupted
+from ..errors import DamagedFileError, InputError, stop_if_interrupted
 from .doctimestamps import require_archive_proof, with_document_timestamps, utcnow
 from .etsi_parts import final_parts
 from .byteview import MappedFile, prefix, prefix_stream, release
@@ -60,7 +60,7 @@ async def examine(
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"the PDF's revisions can't be read: {plain_text(exc)}") from None
+        raise DamagedFileError(f"the PDF's revisions can't be read: {plain_text(exc)}") from None
     trailing = len(data) - ends[-1] if trailing_kind(data[ends[-1]:]) else 0
 
     approved: ApprovedVersion | None = None

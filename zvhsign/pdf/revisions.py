@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
+from ..errors import DamagedFileError, InputError
 from . import speedups
 from .byteview import prefix, prefix_stream
 from .plaintext import plain_text
@@ -43,7 +43,7 @@ def revision_ends(data: bytes, reader) -> list[int]:
         if m is None:
             m = _EOF.search(data, info.end_location)
         if m is None:
-            raise InputError("a revision has no end-of-file marker: the file is truncated or damaged")
+            raise DamagedFileError("a revision has no end-of-file marker: the file is truncated or damaged")
         ends.append(m.end())
     return ends
 
@@ -96,20 +96,20 @@ def open_reader(data: bytes):
 
     head = data[:1024]
     if b"%PDF-" not in head:
-        raise InputError("not a PDF file (no %PDF header)")
+        raise DamagedFileError("not a PDF file (no %PDF header)")
     ends = _complete_ends(data)
     if not ends:
-        raise InputError("the PDF has no complete revision (no startxref/%%EOF): it is truncated")
+        raise DamagedFileError("the PDF has no complete revision (no startxref/%%EOF): it is truncated")
     bounds: list[str] = []
     deep = first_too_deep(data)
     if deep is not None:  # only what comes before it is read
         ends = [e for e in ends if e <= deep]
         if not ends:
-            raise InputError(nesting_message(f"the file's first revision (at byte {deep})").replace(
+            raise DamagedFileError(nesting_message(f"the file's first revision (at byte {deep})").replace(
                 "it was not examined", "the file can't be examined"))
         bounds.append(nesting_message(f"the update after byte {ends[0]} (at byte {deep})"))
     if trailing_kind(data[ends[0]:], len(data)) == "truncated":
-        raise InputError(
+        raise DamagedFileError(
             f"the file ends inside an incomplete revision after byte {ends[0]}: "
             "it was truncated (or a write was interrupted)"
         )
@@ -124,7 +124,7 @@ def open_reader(data: bytes):
             try:
                 reader = speedups.reader(prefix_stream(data, end), strict=strict)
                 if reader.encrypted:
-                    raise InputError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
+                    raise DamagedFileError("the PDF is encrypted; zvhsign verifies unencrypted copies only")
                 reader.root  # noqa: B018 - force parsing the catalog
                 notes = _reader_disagreements(reader, prefix(data, end), strict, strict_error)
                 if reader.xrefs.hybrid_xrefs_present and strict:
@@ -142,8 +142,8 @@ def open_reader(data: bytes):
                 first_error = first_error or exc
                 strict_error = exc if strict else strict_error
     if too_deep and first_error is None:
-        raise InputError(nesting_message("the file").replace("it was not examined", "it can't be examined"))
-    raise InputError(f"the PDF can't be parsed (truncated or damaged): {plain_text(first_error)}") from None
+        raise DamagedFileError(nesting_message("the file").replace("it was not examined", "it can't be examined"))
+    raise DamagedFileError(f"the PDF can't be parsed (truncated or damaged): {plain_text(first_error)}") from None
 
 
 def _reader_disagreements(reader, prefix: bytes, strict: bool, strict_error) -> list[str]:

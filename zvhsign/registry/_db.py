@@ -40,11 +40,20 @@ class ConflictError(RegistryError):
     """The change contradicts what the registry holds, e.g. superseding twice (exit 3)."""
 
 
+SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+"""The database systems (SQLAlchemy backend names) a registry can live in."""
+SUPPORTED_HINT = (
+    "zvhsign supports SQLite (e.g. sqlite:///zvhsign.db) and PostgreSQL "
+    "(postgresql+psycopg://user@host/dbname)"
+)
+
+
 def parse_url(url: str | URL) -> URL:
+    """``url`` parsed; RegistryError when it is not a database URL or names a database
+    system zvhsign does not support (:data:`SUPPORTED_DATABASES`)."""
     try:
         u = make_url(url)
         u.port  # noqa: B018 - a non-numeric port raises ValueError only here
-        return u
     except ArgumentError:
         raise RegistryError(
             f"not a database URL: {safe_url(url)}",
@@ -55,6 +64,11 @@ def parse_url(url: str | URL) -> URL:
             "the database URL has a port that is not a number",
             hint="write host:PORT with a number, e.g. postgresql+psycopg://user@localhost:5432/dbname",
         ) from None
+    if u.get_backend_name() not in SUPPORTED_DATABASES:
+        raise RegistryError(
+            f"unsupported database {u.get_backend_name()!r} in {safe_url(u)}", hint=SUPPORTED_HINT
+        )
+    return u
 
 
 def safe_url(url: str | URL) -> str:
@@ -98,15 +112,21 @@ def make_engine(url: str | URL) -> Engine:
     try:
         engine = create_engine(u, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
-        raise RegistryError(
-            f"no database driver for {safe_url(u)}: {exc}",
-            hint="for PostgreSQL install the driver: pip install 'zvhsign[postgres]' (psycopg)",
-        ) from None
+        raise RegistryError(f"no database driver for {safe_url(u)}: {exc}", hint=_driver_hint(u)) from None
     except ArgumentError as exc:
         raise RegistryError(f"unusable database URL {safe_url(u)}: {exc}") from None
     if is_sqlite(u):
         _sqlite_setup(engine, wal=sqlite_file(u) is not None)
     return engine
+
+
+def _driver_hint(u: URL) -> str:
+    """What to do when the driver of ``u`` can't be loaded, for its database system."""
+    if u.get_backend_name() != "postgresql":
+        return SUPPORTED_HINT
+    if u.get_driver_name() != "psycopg":
+        return "zvhsign's PostgreSQL driver is psycopg: write the URL as postgresql+psycopg://user@host/dbname"
+    return "install the PostgreSQL driver: pip install 'zvhsign[postgres]' (psycopg)"
 
 
 def _sqlite_setup(engine: Engine, *, wal: bool) -> None:

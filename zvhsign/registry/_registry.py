@@ -33,7 +33,7 @@ __all__ = [
     "current_os_user",
 ]
 
-INIT_HINT = "run `zvhsign init` to create the registry"
+INIT_HINT = "run `zvhsign init DIR` on the workspace folder DIR, without options, to create the registry"
 UPGRADE_HINT = "run `zvhsign db upgrade` (after a backup of the database)"
 
 
@@ -73,6 +73,18 @@ def _check_schema(conn: Connection, shown: str) -> str:
         f"migration path to {head!r}",
         hint="restore a backup made with this zvhsign version",
     )
+
+
+def _check_empty(conn: Connection, shown: str) -> None:
+    """RegistryError unless the database holds no tables (what ``create`` needs)."""
+    tables = set(inspect(conn).get_table_names())
+    if tables:
+        raise RegistryError(
+            f"the database {shown} is not empty (it holds {len(tables)} table(s)); "
+            "zvhsign init needs an empty database",
+            hint="to use an existing registry, just open it; to update its schema "
+            "run `zvhsign db upgrade`",
+        )
 
 
 class Registry(ApprovedVersions, StoredFiles, TrustSettingsLog, EvidenceAtRest):
@@ -117,14 +129,7 @@ class Registry(ApprovedVersions, StoredFiles, TrustSettingsLog, EvidenceAtRest):
         try:
             with reg._write("creating the registry", lock_head=False) as tx:
                 conn = tx.session.connection()
-                tables = set(inspect(conn).get_table_names())
-                if tables:
-                    raise RegistryError(
-                        f"the database {shown} is not empty (it holds {len(tables)} table(s)); "
-                        "zvhsign init needs an empty database",
-                        hint="to use an existing registry, just open it; to update its schema "
-                        "run `zvhsign db upgrade`",
-                    )
+                _check_empty(conn, shown)
                 _migrate.upgrade(conn, "head")
                 tx.head = reg._lock_head(tx.session)
                 reg._append(
@@ -138,6 +143,22 @@ class Registry(ApprovedVersions, StoredFiles, TrustSettingsLog, EvidenceAtRest):
             engine.dispose()
             raise
         return reg
+
+    @classmethod
+    def check_creatable(cls, url: str) -> None:
+        """What :meth:`create` would refuse, found without writing anything: a URL that is
+        unusable (:func:`parse_url`), no driver, a database out of reach or not empty.
+        A SQLite file that does not exist yet is left so (``create`` makes it)."""
+        u = parse_url(url)
+        path = sqlite_file(u)
+        if path is not None and not path.exists():
+            return
+        engine = make_engine(u)
+        try:
+            with guarded(u, "checking the registry database"), engine.connect() as conn:
+                _check_empty(conn, safe_url(u))
+        finally:
+            engine.dispose()
 
     @classmethod
     def upgrade(cls, url: str, *, actor: str | None = None) -> tuple[str, str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from ..domain.digests import Sha256
 from ..errors import N_, InputError, UsageError, ZvhsignError, os_reason, stop_if_interrupted
+from .outputs import check_distinct, check_output  # noqa: F401 - (where outputs are checked; imported from here)
+from .replacing import destination, keep_owner_and_mode
 
 
 def display_path(path) -> str:
@@ -105,16 +107,6 @@ def _read(path: Path, *, mapped: bool):  # noqa: ANN202
         raise InputError.spoken(N_("{path}: can't read: {reason}"), path=shown, reason=os_reason(exc)) from None
     finally:
         os.close(fd)
-
-
-def check_distinct(inp: Path, out: Path) -> None:
-    """Never overwrite the input."""
-    try:
-        same = Path(out).exists() and os.path.samefile(inp, out)
-    except OSError:
-        same = False
-    if same or Path(inp).resolve() == Path(out).resolve():
-        raise UsageError.spoken(N_("the output {path} is the input file; choose another output path"), path=out)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -255,6 +247,8 @@ class StagedOutput:
             stop_if_interrupted()  # an interrupted command gives nothing a name
             if self._file is not None:
                 self._file.flush()
+            if self._fd is not None:  # replacing a file: it keeps its permissions and owner
+                keep_owner_and_mode(self._fd, self.path)
             if self._tmp is None:
                 tmp = str(self.directory / f".{self.path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
                 if self._fd is None or not _link_fd(self._fd, Path(tmp)):
@@ -347,8 +341,8 @@ def open_output(path: Path) -> StagedOutput:
     then :meth:`~StagedOutput.commit` (or ``finish()``, the irreversible step, ``publish()``).
     Use it as a context manager: leaving it unpublished leaves nothing behind, and a failure
     while writing into it that came from the output (no space left, quota, size limit) is
-    one :class:`OutputError` (exit 3)."""
-    path = Path(path)
+    one :class:`OutputError` (exit 3). A symbolic link ``path`` is followed: its target is replaced."""
+    path = destination(Path(path))
     staged = StagedOutput(path, _output_dir(path))
     try:
         staged._open()
@@ -364,7 +358,7 @@ def stage_output(path: Path, data: bytes) -> StagedOutput:
 
     A failed write (no space left, quota, size limit, read-only file system,
     permissions) is one :class:`OutputError` (exit 3) and leaves nothing behind."""
-    path = Path(path)
+    path = destination(Path(path))
     staged = StagedOutput(path, _output_dir(path))
     try:
         staged._write(data)
@@ -382,8 +376,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     A failed write (no space left, quota, read-only file system, permissions) is one
     :class:`~zvhsign.errors.ZvhsignError` (exit 3); no partial file is left behind,
-    also when the command is interrupted (Ctrl-C, SIGTERM) or killed."""
-    path = Path(path)
+    also when the command is interrupted (Ctrl-C, SIGTERM) or killed. Replacing: ``replacing.py``."""
+    path = destination(Path(path))
     with stage_output(path, data) as staged:
         try:
             staged.publish()

@@ -32,6 +32,7 @@ an interrupted export leaves no half-made kit.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -42,8 +43,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..domain.documents import ApprovedVersion
-from ..errors import RegistryError, UsageError
+from ..errors import RegistryError, UsageError, os_reason
 from ..i18n import resolve
+from .files import OutputError, display_path
 from .kit_readme import README_NAME, kit_name, readme, signed_name
 from .kit_wheel import DIST_NAME, kit_wheel
 from .registry_access import open_registry
@@ -248,6 +250,28 @@ def _partner(source, key: str | None):  # noqa: ANN001
     return found
 
 
+def _cant_write(folder: Path, exc: OSError) -> OutputError:
+    return OutputError(f"can't write to {display_path(folder)}: {os_reason(exc)}; nothing was written",
+                       hint="choose an output folder you can write to")
+
+
+def _check_writable(folder: Path) -> None:
+    """OutputError (exit 3) at once, before any work, when no file can be made in ``folder``:
+    a read-only file system (also for root), or no permission."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY) if hasattr(os, "statvfs") else False
+    code = errno.EROFS if read_only else errno.EACCES
+    raise _cant_write(folder, OSError(code, os.strerror(code)))
+
+
+def _temporary_folder(folder: Path, prefix: str) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+    except OSError as exc:
+        raise _cant_write(folder, exc) from None
+
+
 def export_kit(ws: Workspace, directory: Path, *, partner: str | None = None, wheel: bool = True) -> KitResult:
     """Write the partner kit into ``directory`` (which must not exist, or be empty);
     ``partner`` (a registered partner's key or name) names the signed copies after it
@@ -259,16 +283,20 @@ def export_kit(ws: Workspace, directory: Path, *, partner: str | None = None, wh
         raise UsageError(f"{directory} already exists and is not an empty folder; choose a new one")
     if not directory.parent.is_dir():
         raise UsageError(f"the folder {directory.parent} does not exist")
+    _check_writable(directory.parent)
     with open_registry(ws) as source:
         who = _partner(source, partner)
         got = _gather(ws, source)
         the_wheel = kit_wheel() if wheel else None
-        work = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+        work = _temporary_folder(directory.parent, f".{directory.name}.partial-")
         try:
             current, wheel_name = _build(ws, source, got, work, partner=who, wheel=the_wheel, archive=None)
             if directory.exists():
                 directory.rmdir()  # empty, checked above
             work.rename(directory)
+        except OSError as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            raise _cant_write(directory.parent, exc) from None
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -312,6 +340,7 @@ def export_partner_kits(ws: Workspace, out_dir: Path, partners: Sequence[str] = 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise UsageError(f"the folder {out_dir} does not exist")
+    _check_writable(out_dir)
     with open_registry(ws) as source:
         if partners:
             chosen = []
@@ -333,11 +362,16 @@ def export_partner_kits(ws: Workspace, out_dir: Path, partners: Sequence[str] = 
         results = []
         for p in chosen:
             target = targets[p.key]
-            with tempfile.TemporaryDirectory(prefix=f".{kit_name(p.key)}.partial-", dir=out_dir) as tmp:
-                work = Path(tmp) / kit_name(p.key)
+            tmp = _temporary_folder(out_dir, f".{kit_name(p.key)}.partial-")
+            try:
+                work = tmp / kit_name(p.key)
                 work.mkdir()
                 current, wheel_name = _build(ws, source, got, work, partner=p, wheel=the_wheel, archive=target.name)
                 _zip_folder(work, kit_name(p.key), target)
+            except OSError as exc:
+                raise _cant_write(out_dir, exc) from None
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
             source.append_event(
                 "export-kit", f"partner kit {target.name} for {p.name}", actor=_actor(),
                 object_sha256s=tuple(av.approved_sha256.hex for av in current),

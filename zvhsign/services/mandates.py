@@ -30,7 +30,7 @@ from ..domain.mandates import (
 )
 from ..errors import N_, RefusedError, UsageError
 from ..i18n import local_time
-from .files import check_distinct, read_input, write_atomic
+from .files import check_output, read_input, write_atomic
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -56,6 +56,7 @@ def draft_mandate(
     approved versions of both documents (or ``versions``)."""
     from ..pdf.mandate import render_mandate
 
+    check_output(out, workspace=ws, replace=False)
     if decision_date > datetime.now(UTC).astimezone(_amsterdam()).date():
         raise UsageError.spoken(
             N_("the decision date {date} lies in the future; a mandate records a decision the College has taken"),
@@ -98,7 +99,7 @@ def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role
     field = {"secretaris": SECRETARIS_FIELD, "burgemeester": BURGEMEESTER_FIELD}.get(as_role)
     if field is None:
         raise UsageError.spoken(N_("--as must be secretaris or burgemeester"))
-    check_distinct(inp, out)
+    check_output(out, [inp], workspace=ws, replace=False)
     data = read_input(inp)
     from ..pdf.mandate import read_mandate_terms
 

@@ -17,7 +17,7 @@ from ..domain.verdicts import BatchVerdict, FileVerdict
 from ..errors import InputError, UsageError
 
 __all__ = ["KeySource", "approve", "stamp", "verify"]
-from .files import OutputError, check_distinct, display_path, open_output, read_copy, read_input
+from .files import OutputError, check_output, display_path, open_output, read_copy, read_input
 from .keys import KeySource
 from .registry_access import open_registry
 from .runtime import open_runtime
@@ -42,7 +42,7 @@ def stamp(source: Path, document: DocumentKind, version: str, out: Path, *, fiel
         check_version_label(version)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    check_distinct(source, out)
+    check_output(out, [source], replace=False)
     data = read_copy(source)  # a large source is mapped, not read (pdf/byteview.py)
     with open_output(out) as staged:  # written straight into the staged file, named when complete
         info = stamp_pdf(data, document, version, fields, staged.file)
@@ -54,6 +54,41 @@ def stamp(source: Path, document: DocumentKind, version: str, out: Path, *, fiel
 
 # ---------------------------------------------------------------------------- approve
 
+
+
+def _check_new_version(versions, info, decided_on: date) -> None:  # noqa: ANN001
+    """Refuse (usage error) a version that can't be what the Bestuurlijke Regiegroep decided:
+    one older than an approved one, decided in the future or before the version it would
+    supersede, or with the same text as an approved version -- approving supersedes, and every
+    partner would have to sign the same text again."""
+    from zoneinfo import ZoneInfo
+
+    current = [a for a in versions if not a.superseded_by]
+    newer = [a for a in current if version_key(a.version) > version_key(info.version)]
+    if newer:
+        raise UsageError(
+            f"{newer[-1].label} is already approved; {info.document.value} {info.version} "
+            "would be out of date before it is signed",
+            hint="stamp the new text with a higher version number",
+        )
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    if decided_on > today:
+        raise UsageError(f"the decision date {decided_on.isoformat()} lies in the future",
+                         hint="approve once the decision is taken, with its date (--decided-on)")
+    later = [a for a in current if a.decided_on > decided_on]
+    if later:
+        raise UsageError(
+            f"the decision date {decided_on.isoformat()} lies before that of {later[-1].label} "
+            f"({later[-1].decided_on.isoformat()}), which this version would supersede",
+            hint="check --decided-on: the date the Bestuurlijke Regiegroep decided this version",
+        )
+    same = [a for a in versions if a.source_sha256 == info.source_sha256]
+    if same:
+        raise UsageError(
+            f"{same[-1].label} has the same text (source SHA-256 {info.source_sha256.short}); approving it "
+            "again as a new version would make every partner sign the same text again",
+            hint=f"partners sign the approved {same[-1].label}; stamp the changed text for a new version",
+        )
 
 
 def approve(
@@ -71,22 +106,13 @@ def approve(
     from ..pdf.signing import add_signature
     from ..pdf.stamp import read_stamp_from
 
-    check_distinct(stamped, out)
+    check_output(out, [stamped], workspace=ws, replace=False)
     data = read_input(stamped)
     info = read_stamp_from(data, str(stamped))
     if info is None:
         raise InputError(f"{stamped} is not stamped; run `zvhsign stamp` first")
     with open_registry(ws) as registry:
-        newer = [
-            a for a in registry.approved_versions(info.document)
-            if not a.superseded_by and version_key(a.version) > version_key(info.version)
-        ]
-        if newer:
-            raise UsageError(
-                f"{newer[-1].label} is already approved; {info.document.value} {info.version} "
-                "would be out of date before it is signed",
-                hint="stamp the new text with a higher version number",
-            )
+        _check_new_version(registry.approved_versions(info.document), info, decided_on)
         level = level or (PadesLevel.B_LT if ws.config.tsa_url else PadesLevel.B_B)
 
         async def run(signer, cert, source: bytes, output) -> None:
@@ -183,6 +209,8 @@ def verify(
 
     if not paths:
         raise UsageError("no files to verify")
+    if etsi_report is not None:  # before the work: never over a copy or the registry
+        check_output(etsi_report, paths, workspace=ws)
     with Pipeline(ws, online=online, at=at, renew_within_days=renew_within_days, jobs=jobs,
                   worker_setup=worker_setup, cache=cache, reuse_lists=cache) as pipe:
         etsi: list | None = [] if etsi_report is not None else None

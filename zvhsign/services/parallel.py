@@ -104,9 +104,10 @@ def _end_with_parent() -> None:
 
 
 def _examine(label: str, path: str | None, given: bytes | None, keep_data: bool, etsi: bool):
-    """In a worker: (evidence, data read from ``path``, error, ETSI report parts or None) of
-    one copy: a file, or bytes ``given`` by the parent (a recorded copy's; not sent back)."""
-    from ..errors import ZvhsignError
+    """In a worker: (evidence, data read from ``path``, error, whether the file is damaged, ETSI
+    report parts or None) of one copy: a file, or bytes ``given`` by the parent (a recorded
+    copy's; not sent back)."""
+    from ..errors import DamagedFileError, ZvhsignError
     from ..pdf.examine import examine, plain_text
     from .files import read_input
 
@@ -116,11 +117,11 @@ def _examine(label: str, path: str | None, given: bytes | None, keep_data: bool,
         data = given if given is not None else read_input(Path(path))
         ev = _state["loop"].run_until_complete(
             examine(label, data, _state["rt"].env, lambda n: sizes.get(n, []), spec=_state["spec"], etsi=parts))
-        return ev, (data if keep_data and given is None else None), None, parts
+        return ev, (data if keep_data and given is None else None), None, False, parts
     except ZvhsignError as exc:
-        return None, None, exc.message, None
+        return None, None, exc.message, isinstance(exc, DamagedFileError), None
     except Exception as exc:  # one bad file must not stop the batch
-        return None, None, f"could not be examined: {plain_text(exc)}", None
+        return None, None, f"could not be examined: {plain_text(exc)}", False, None
 
 
 def _quiet_helpers(ctx) -> None:  # noqa: ANN001
@@ -158,7 +159,7 @@ def _quiet_helpers(ctx) -> None:  # noqa: ANN001
 
 def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes: dict,  # noqa: ANN001
                     keep_data: bool, setup=None, reuse_lists: bool = True, etsi: bool = False) -> Iterator[tuple]:
-    """(copy, evidence, data, error, ETSI report parts) for every copy, in the given order,
+    """(copy, evidence, data, error, damaged, ETSI report parts) for every copy, in the given order,
     examined by ``jobs`` worker processes (the parts when ``etsi``, else None): a file is read
     by the worker, bytes in hand are sent to it (and ``data`` is then the copy's own). Copies
     with stored evidence must not be given here."""
@@ -170,8 +171,8 @@ def examine_in_pool(ws, copies: Sequence, *, jobs: int, online: bool, at, sizes:
                    for c in copies]
         try:
             for copy, fut in zip(copies, futures):
-                ev, data, error, parts = fut.result()
-                yield copy, ev, (copy.data if copy.data is not None and keep_data else data), error, parts
+                ev, data, error, damaged, parts = fut.result()
+                yield copy, ev, (copy.data if copy.data is not None and keep_data else data), error, damaged, parts
         except BaseException:  # an interrupt or an error: don't wait for the rest of the batch
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -6,9 +6,6 @@ retiring signatories; every change is logged in the registry's audit log.
 
 from __future__ import annotations
 
-import csv
-import io
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +14,7 @@ from pathlib import Path
 from ..domain.mandates import Mandate
 from ..domain.parties import Partner, Signatory, normalise_name
 from ..errors import InputError, UsageError
-from .files import read_input
+from .partners_file import parse_import
 from .registry_access import open_registry
 from .runtime import load_certs
 from .workspace import Workspace
@@ -113,49 +110,6 @@ class ImportResult:
     partners: tuple[Partner, ...]
     signatories: tuple[Signatory, ...]
     skipped: tuple[str, ...]
-
-
-def parse_import(path: Path) -> tuple[list[Partner], list[Signatory]]:
-    """Read a partners file (TOML or CSV; see docs/partners-import.md)."""
-    text = read_input(path).decode("utf-8-sig")
-    base = Path(path).parent
-    partners: list[Partner] = []
-    sigs: list[Signatory] = []
-    try:
-        if Path(path).suffix.lower() == ".toml":
-            doc = tomllib.loads(text)
-            for i, p in enumerate(doc.get("partner", []), start=1):
-                partners.append(make_partner(
-                    p["key"], p["name"], p["kind"], p.get("oin"), p.get("kvk"), p.get("signing_roles", ())
-                ))
-                for s in p.get("signatory", []):
-                    certs = [base / c for c in s.get("certificates", [])]
-                    sigs.append(make_signatory(p["key"], s["name"], s["role"], s.get("fingerprints", ()), certs))
-        elif Path(path).suffix.lower() == ".csv":
-            seen: dict[str, Partner] = {}
-            # Excel with Dutch settings writes ";" between the fields; others ","
-            try:
-                dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,")
-            except csv.Error:
-                dialect = csv.excel
-            for n, row in enumerate(csv.DictReader(io.StringIO(text), dialect=dialect), start=2):
-                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-                key = row["partner_key"]
-                if key not in seen:
-                    roles = [r.strip() for r in row.get("signing_roles", "").split(";") if r.strip()]
-                    seen[key] = make_partner(key, row["partner_name"], row["kind"], row.get("oin"), row.get("kvk"), roles)
-                    partners.append(seen[key])
-                if row.get("signatory_name"):
-                    fps = [f for f in row.get("fingerprint", "").split(";") if f.strip()]
-                    certs = [base / c for c in row.get("certificate", "").split(";") if c.strip()]
-                    sigs.append(make_signatory(key, row["signatory_name"], row["role"], fps, certs))
-        else:
-            raise UsageError(f"{path}: use a .toml or .csv file (see docs/partners-import.md)")
-    except KeyError as exc:
-        raise UsageError(f"{path}: missing field {exc.args[0]!r} (see docs/partners-import.md)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
-    return partners, sigs
 
 
 def import_partners(ws: Workspace, path: Path) -> ImportResult:

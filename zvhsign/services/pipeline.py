@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..domain import catalogue as C
 from ..domain.attribution import CovenantSignature, GovernanceContext
 from ..domain.digests import Sha256
 from ..domain.documents import ApprovedVersion, DocumentKind
@@ -38,7 +39,7 @@ from ..domain.evidence import FileEvidence, Indication
 from ..domain.findings import Level
 from ..domain.rules import DEFAULT_RULES, Context, RuleSet, VerifyPolicy
 from ..domain.verdicts import BatchVerdict, FileVerdict
-from ..errors import ZvhsignError, stop_if_interrupted
+from ..errors import DamagedFileError, ZvhsignError, stop_if_interrupted
 from ..registry import EvidenceCache
 from ..registry.evidence_codec import SCHEMA as EVIDENCE_SCHEMA
 from ..pdf.byteview import release
@@ -77,6 +78,15 @@ class Examined:
     evidence: FileEvidence | None
     data: bytes | None  # kept only when the caller records the copy
     error: str | None = None
+    #: the copy was read and is not a PDF that can be examined: ``error`` says why, and the
+    #: verdict is the finding FILE_DAMAGED (exit 1), not "could not be examined" (exit 3)
+    damaged: bool = False
+
+    def unexamined(self) -> FileVerdict:
+        """The verdict of a copy without evidence."""
+        if self.damaged:
+            return FileVerdict(None, self.copy.label, (C.FILE_DAMAGED(self.error),))
+        return FileVerdict(None, self.copy.label, (), error=self.error)
 
 
 def governance_context(registry) -> GovernanceContext | None:  # noqa: ANN001
@@ -183,6 +193,8 @@ class Pipeline:
             if key:
                 self._keep(key, ev)
             return Examined(copy, ev, data if keep_data else None)
+        except DamagedFileError as exc:
+            return Examined(copy, None, None, exc.message, damaged=True)
         except ZvhsignError as exc:
             return Examined(copy, None, None, exc.message)
         except Exception as exc:  # a file zvhsign can't judge must not stop the batch
@@ -283,7 +295,7 @@ class Pipeline:
         out = []
         for x in examined:
             if x.evidence is None:
-                out.append(FileVerdict(evidence=None, path=x.copy.label, findings=(), error=x.error))
+                out.append(x.unexamined())
             else:
                 out.append(self.judge_one(x.evidence, covenant))
         return BatchVerdict(tuple(out))
@@ -302,7 +314,7 @@ class Pipeline:
                 # the verdict shown while working: integrity and governance, before
                 # the batch's own covenant signatures are known
                 await self.prepare(rt, [x.evidence])
-                fv = (FileVerdict(None, x.copy.label, (), error=x.error) if x.evidence is None
+                fv = (x.unexamined() if x.evidence is None
                       else self.judge_one(x.evidence, self.recorded_covenant([x.evidence])))
                 progress(i, len(copies), fv)
         await self.prepare(rt, [x.evidence for x in examined])
@@ -326,49 +338,22 @@ class Pipeline:
                 if i in hits:
                     yield hits[i]
                     continue
-                c, ev, data, err, parts = next(pooled)
+                c, ev, data, err, damaged, parts = next(pooled)
                 if etsi is not None:
                     etsi.extend(parts or ())
                 elif ev is not None and self.cache is not None:
                     # keyed by the SHA-256 the examination read: the bytes stay in the worker
                     self._keep(self._cache_key(file_sha256=ev.sha256.hex), ev)
-                yield Examined(c, ev, data if keep_data else None, err)
+                yield Examined(c, ev, data if keep_data else None, err, damaged)
             return
         for c in copies:  # (the validation spec is the runtime's: built once, on first need)
             yield await self.examine(rt, c, keep_data=keep_data, etsi=etsi)
 
     def record(self, examined: Sequence[Examined], batch: BatchVerdict, *, actor: str) -> None:
         """Store every examined copy with its verdict and evidence (``verify --record``)."""
-        from ..errors import InputError, RegistryError
+        from .recording import record_examined
 
-        if any(x.evidence is not None and x.data is not None for x in examined):
-            # evidence is only added to a registry whose own evidence is intact
-            if self.registry.verify_log() or not self.registry.check_storage().intact:
-                raise RegistryError(
-                    "not recorded: the registry's audit log or stored files do not verify",
-                    hint="run `zvhsign log verify` to see what was changed",
-                )
-        for x, fv in zip(examined, batch.files):
-            ev = x.evidence
-            if ev is None or x.data is None:
-                continue
-            if Sha256.of(x.data) != ev.sha256:
-                raise InputError(f"{fv.path} changed while it was verified; not recorded")
-            rows = []
-            if ev.approved is not None:
-                for sv in fv.partner_signatures:
-                    signer = sv.evidence.signer
-                    rows.append({
-                        "field": sv.evidence.field_name, "document": ev.approved.document.value,
-                        "version": ev.approved.version, "approved_sha256": ev.approved.approved_sha256.hex,
-                        "partner": sv.who.partner.key if sv.who else None,
-                        "signer_name": signer.common_name if signer else None,
-                        "signer_fingerprint": signer.fingerprint_sha256 if signer else None,
-                        "indication": sv.indication.value,
-                        "codes": [f.code for f in fv.findings if f.level.blocks] + list(sv.blocking_codes()),
-                    })
-            self.registry.governance.record_copy(
-                x.data, fv.to_json(), rows, actor=actor, evidence=ev, trust_sha256=self.trust_sha256)
+        record_examined(self, examined, batch, actor=actor)
 
     def recorded_copies(self, *, covenant: bool = False) -> list[Copy]:
         """The recorded copies as copies to judge: stored evidence when it was established

@@ -23,7 +23,7 @@ from ..domain.catalogue import code
 from ..domain.evidence import CertificateInfo
 from ..errors import N_, InputError, RefusedError, ServiceError, SigningKeyError, UsageError, ZvhsignError
 from ..i18n import _, local_date
-from .files import StagedOutput, check_distinct, display_path, open_output, read_copy
+from .files import StagedOutput, check_output, display_path, open_output, read_copy
 from .findings_text import finding_line, finding_text
 from .keys import KeySource
 from .workspace import Workspace
@@ -218,7 +218,7 @@ def sign(
     from ..pdf.fields import PARTNER_FIELD_PREFIX
     from ..pdf.signing import add_signature, check_timestamper, retrying
 
-    check_distinct(inp, out)
+    check_output(out, [inp], workspace=ws, replace=dry_run)  # a signed copy is never replaced
     if not dry_run and not Path(out).parent.is_dir() and str(Path(out).parent):
         raise UsageError.spoken(N_("the output directory {path} does not exist"), path=Path(out).parent)
     data = read_copy(inp)  # a large copy is mapped, not read (pdf/byteview.py)

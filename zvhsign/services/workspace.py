@@ -57,6 +57,18 @@ class Workspace:
         return self.root / CONFIG_NAME
 
     @property
+    def own_files(self) -> tuple[Path, ...]:
+        """The files the workspace lives on -- its configuration, its SQLite registry (with
+        SQLite's journal files) and its trust certificates: never an output."""
+        files = [self.config_path, *self.config.trust_roots, *self.config.secretariat_certs,
+                 *self.config.other_certs, *self.config.lotl_signers]
+        url = self.config.database_url
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            db = Path(url[len("sqlite:///"):])
+            files += [db, *(db.with_name(db.name + suffix) for suffix in ("-journal", "-wal", "-shm"))]
+        return tuple(files)
+
+    @property
     def trusted_lists_dir(self) -> Path:
         """Where ``zvhsign trust tl add`` keeps the verified trusted lists."""
         return self.root / "trusted-lists"

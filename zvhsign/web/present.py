@@ -142,7 +142,7 @@ def copy_view(index: int, fv: FileVerdict, data: bytes | None) -> CopyView:
     state = outcome(fv)
     not_pdf = data is not None and b"%PDF-" not in data[:1024]
     code = reason = hint = None
-    if not fv.completed:
+    if not fv.completed or (not_pdf and fv.evidence is None):  # (not a PDF: FILE_DAMAGED)
         if not_pdf:
             heading = "Niet geaccepteerd: dit bestand is geen PDF"
             reason = "Alleen ondertekende PDF-kopieën van het convenant of het privacyprotocol kunnen worden beoordeeld."

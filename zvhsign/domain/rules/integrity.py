@@ -330,7 +330,8 @@ def last_timestamps(ev: FileEvidence) -> list[tuple[str, TimestampEvidence]]:
 
 class ArchiveTimestampFresh:
     """Long-term validation: a copy's last timestamp must be renewed (``zvhsign extend``)
-    before its TSA certificate expires, or the evidence it carries can't be proven."""
+    before its TSA certificate expires, or the evidence it carries can't be proven. Once it
+    has expired, renewing is no longer possible: ARCHIVE_TIMESTAMP_EXPIRED says so."""
 
     name = "ARCHIVE_TIMESTAMP_FRESH"
     scope = Scope.FILE
@@ -345,8 +346,13 @@ class ArchiveTimestampFresh:
             # the TSA certificate's expiry is a fact whatever else is wrong
             if not (ts.intact and ts.valid) or ts.tsa_not_after is None or ts.tsa_not_after > horizon:
                 continue
-            verb = "expired" if ts.tsa_not_after <= ev.validated_at else "expires"
-            yield C.ARCHIVE_TIMESTAMP_EXPIRING(f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that {verb} on "
+            if ts.tsa_not_after <= ev.validated_at:
+                yield C.ARCHIVE_TIMESTAMP_EXPIRED(f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that "
+                    f"expired on {ts.tsa_not_after:%Y-%m-%d}: too late to renew it with a new archive timestamp "
+                    "(`zvhsign extend` refuses the copy); its evidence rests on the validation data it already holds",
+                )
+                continue
+            yield C.ARCHIVE_TIMESTAMP_EXPIRING(f"{what} ({ts.time:%Y-%m-%d}) rests on a TSA certificate that expires on "
                 f"{ts.tsa_not_after:%Y-%m-%d}; run `zvhsign extend {ev.path}` to add a new "
                 "archive timestamp before then",
             )
