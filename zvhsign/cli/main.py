@@ -39,8 +39,9 @@ class ZvhGroup(click.Group):
         except KeyboardInterrupt as exc:
             from .interrupts import said_interrupted
 
-            click.echo("zvhsign: " + _spoken_text(getattr(exc, "lang", None), N_("interrupted; nothing was written")),
-                       err=True)
+            partial = getattr(exc, "partial", None)  # what was done before it (extend)
+            click.echo("zvhsign: " + (f"interrupted; {partial}" if partial else _spoken_text(
+                getattr(exc, "lang", None), N_("interrupted; nothing was written"))), err=True)
             said_interrupted()
             ctx.exit(EXIT_INCOMPLETE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):

@@ -110,6 +110,8 @@ def extend(
         names = [p.name for p in paths]
         if len(set(names)) != len(names):
             raise UsageError("two inputs have the same file name; they would overwrite each other in -o")
+    done: list[str] = []  # the copies written so far
+    writing: list = []  # (the copy, its new bytes) while it is being replaced
     with Pipeline(ws, cache=True) as pipe:  # a copy verify examined earlier today is not examined again
 
         async def run() -> list[ExtendResult]:
@@ -133,7 +135,10 @@ def extend(
                         else:
                             extended = await add_archive_timestamp(data, rt.env)
                             target = out_dir / path.name if out_dir is not None else path
+                            writing[:] = [target, extended]
                             write_atomic(target, extended)
+                            writing.clear()
+                            done.append(str(target))
                             n = document_timestamp_count(extended)
                             when = _last_timestamp_time(extended)
                             result = ExtendResult(
@@ -150,7 +155,30 @@ def extend(
                         progress(i, len(paths), result)
             return results
 
-        return asyncio.run(run())
+        try:
+            return asyncio.run(run())
+        except KeyboardInterrupt as exc:
+            # each copy is replaced whole or not at all, but the copies before the interruption
+            # are extended: "nothing was written" would not be true
+            if writing and _holds(writing[0], writing[1]):  # replaced just before the signal came
+                done.append(str(writing[0]))
+            exc.partial = _partly_done(done, len(paths))
+            raise
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return Path(path).read_bytes() == data
+    except OSError:
+        return False
+
+
+def _partly_done(done: list[str], total: int) -> str | None:
+    """What an interrupted ``extend`` had done (None: nothing)."""
+    if not done:
+        return None
+    names = ", ".join(done[:10]) + (f" and {len(done) - 10} more" if len(done) > 10 else "")
+    return f"{len(done)} of {total} copies were extended before it ({names}); the others are unchanged"
 
 
 def _last_timestamp_time(data: bytes) -> datetime | None:
