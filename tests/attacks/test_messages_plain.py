@@ -81,3 +81,18 @@ def test_no_python_text_in_external_verdicts(approved):
     assert all(not f.get("error") for f in doc["files"]), [f["error"] for f in doc["files"] if f.get("error")]
     bad = [(p, t) for p, t in texts(doc) if python_text(t)]
     assert not bad, bad
+
+
+def test_an_etsi_indication_is_said_by_its_name_and_pyhankos_lta_text_by_what_it_means():
+    """pyHanko puts an enum's repr in its texts ("indication AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND");
+    it was cut out whole, leaving "failed with indication . Past validation not applicable." (QA)."""
+    from pyhanko.sign.ades.report import AdESIndeterminate
+
+    from zvhsign.pdf.plaintext import plain_text
+
+    said = plain_text(f"Validation of signature at current time failed with indication "
+                      f"{AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND}. Past validation not applicable.")
+    assert said == ("the signature does not validate now (NO_CERTIFICATE_CHAIN_FOUND), "
+                    "and no earlier time can be proven for it")
+    assert not python_text(said)
+    assert plain_text("<AdESFailure.HASH_FAILURE: 1> in the revision") == "HASH_FAILURE in the revision"

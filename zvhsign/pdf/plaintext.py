@@ -9,7 +9,10 @@ from ..domain.text import valid_text
 
 _CLASS_NAME = re.compile(r"\b(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Warning|Exit)\b:?\s*")
 _MODULE_PATH = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.){1,}[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
-_ENUM_REPR = re.compile(r"\[?<?\b[A-Z][a-z]+[A-Z]\w*\.[A-Z][A-Z0-9_]+\b(?::[^>\]]*)?>?\]?")
+_ENUM_REPR = re.compile(r"\[?<?\b[A-Z][a-z]+[A-Z]\w*\.(?P<name>[A-Z][A-Z0-9_]+)\b(?::[^>\]]*)?>?\]?")
+# pyHanko's LTA validation, when the signature fails now: said as what it means
+_NOT_NOW = re.compile(r"Validation of signature at current time failed with indication (\w+)\. "
+                      r"Past validation not applicable\.?")
 _OBJECT_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
 _PY_MODULES = ("pyhanko", "pikepdf", "asn1crypto", "cryptography", "zvhsign", "builtins", "oscrypto",
                "aiohttp", "asyncio", "xsdata", "certomancer", "io", "qpdf")
@@ -25,7 +28,8 @@ def plain_text(what: object, fallback: str = "damaged or unsupported structure")
         return "objects nested or linked too deeply to be followed (beyond zvhsign's bounds)"
     text = _OBJECT_REPR.sub("the file", text)
     text = re.sub(r"'[A-Z]\w*' object", "a value", text)
-    text = _ENUM_REPR.sub("", text)
+    text = _ENUM_REPR.sub(lambda m: m.group("name"), text)  # AdESIndeterminate.X: X, as ETSI names it
+    text = _NOT_NOW.sub(r"the signature does not validate now (\1), and no earlier time can be proven for it", text)
     text = _CLASS_NAME.sub("", text)
     text = _MODULE_PATH.sub(
         lambda m: "" if m.group(0).split(".")[0] in _PY_MODULES else m.group(0), text
