@@ -145,3 +145,34 @@ def test_verify_record_refuses_a_registry_whose_evidence_does_not_verify(tmp_pat
         conn.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", (bytes(bad), av.approved_sha256.hex))
     with pytest.raises(RegistryError, match="not recorded"):
         verify(a.ws, [a.convenant], record=True)
+
+
+@pytest.mark.parametrize("column, value, says", [
+    ("decided_on", "2020-01-01", "its decided_on is 2020-01-01, the audit log says 2026-11-02"),
+    ("version", "9.9", "its version is 9.9, the audit log says 1.0"),
+    ("superseded_by", "2.0", "its superseded_by is 2.0, the audit log says None"),
+    ("source_sha256", "00" * 32, "its source_sha256 is 0000"),
+])
+def test_log_verify_names_an_approved_version_row_changed_in_the_database(ws, column, value, says) -> None:  # noqa: ANN001
+    """A row changed in the database left the hash chain intact (it covers the events, not the
+    rows) while `versions`, `verify` and the report used the forged value (QA): each approved
+    version's row is compared with the event that registered it."""
+    path, con = _db(ws)
+    with con:
+        con.execute(f"UPDATE approved_versions SET {column} = ?", (value,))
+    con.close()
+    res = run(ws, "log", "verify", "--offline")
+    assert res.exit_code == 1, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("FAIL registry-row-altered"))
+    assert "approved version convenant" in line and says in line, res.output
+    assert "audit log NOT intact" in res.output
+
+
+def test_log_verify_names_an_approved_version_no_event_registered(ws) -> None:  # noqa: ANN001
+    path, con = _db(ws)
+    with con:
+        con.execute("UPDATE audit_events SET action = 'renamed' WHERE action = 'approve'")
+    con.close()
+    res = run(ws, "log", "verify", "--offline", "--json")
+    kinds = {p["kind"] for p in json.loads(res.output)["storage"]["problems"]}
+    assert "registry-row-unlogged" in kinds  # (and the chain names the altered event)
