@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ._governance_logged import governance_rows_as_logged
 from ._rows_logged import approved_rows_as_logged
 from ._tx import RegistryBase
 from .models import ApprovedVersionRow, Blob, MandateRow, RecordedCopyRow
@@ -22,7 +23,8 @@ class StorageProblem:
     ``blob-size`` (their length differs from the recorded one), ``blob-missing`` (a
     record points at a file that is not stored), ``blob-unreadable``, ``database-integrity`` (the
     database's own integrity check failed), ``registry-row-altered`` / ``registry-row-unlogged``
-    (an approved version's row is not what the audit log registered: ``_rows_logged.py``).
+    (an approved version's, partner's, signatory's or mandate's row is not what the audit log
+    registered: ``_rows_logged.py``, ``_governance_logged.py``).
     ``object`` names what is affected."""
 
     kind: str
@@ -163,4 +165,5 @@ class EvidenceAtRest(RegistryBase):
             problems += _approved_sizes(s, stored)
             problems += _missing_blobs(names, stored)
             problems += approved_rows_as_logged(s, StorageProblem)
+            problems += governance_rows_as_logged(s, StorageProblem)
         return StorageCheck(len(keys), tuple(integrity + problems), tuple(notes), checked)
