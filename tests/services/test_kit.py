@@ -177,3 +177,14 @@ def test_no_partners_registered_is_refused(secretariat, tmp_path):
     with pytest.raises(UsageError, match="no partners registered"):
         export_partner_kits(secretariat.ws, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_kit_makes_its_output_folder_when_only_that_is_missing(with_partners, tmp_path):
+    """`zvhsign kit --partner politie -o kits` (the help's example) refused a folder that was not
+    there yet; a folder whose parent is missing is still refused."""
+    ws = str(with_partners.ws.root)
+    r = CliRunner().invoke(cli, ["-w", ws, "kit", "--partner", "politie", "-o", str(tmp_path / "kits")])
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "kits").iterdir()] == ["kit-politie.zip"]
+    r = CliRunner().invoke(cli, ["-w", ws, "kit", "-o", str(tmp_path / "no" / "kits")])
+    assert r.exit_code == 2 and "does not exist" in r.output

@@ -132,10 +132,8 @@ def _copy_governance(source, kit, work: Path, partner=None) -> list[Path]:  # no
 
 
 def _copy_covenant_copies(src, dst, partner) -> None:  # noqa: ANN001
-    """The recorded covenant copies (of ``partner`` only, when given): only covenant
-    participants sign the Privacy Protocol, and the pipeline reads participation from the
-    recorded copies -- a kit without them judged a partner's protocol copy FAILED that the
-    secretariat, which recorded the partner's covenant copy, judges VERIFIED."""
+    """The recorded covenant copies (of ``partner`` only, when given): the pipeline reads
+    covenant participation from them (a kit without them failed protocol copies)."""
     from .governance import _actor
 
     for c in src.covenant_copies_of(None if partner is None else (partner.key,)):
@@ -334,13 +332,29 @@ def _zip_folder(folder: Path, arc_root: str, target: Path) -> None:
 def export_partner_kits(ws: Workspace, out_dir: Path, partners: Sequence[str] = ()) -> list[KitResult]:
     """One zip per partner, ``out_dir/kit-<partner>.zip`` (every registered partner when
     ``partners`` is empty), each holding the folder ``kit-<partner>/``. Refuses (before
-    writing anything) when one of the zips already exists."""
+    writing anything) when one of the zips already exists; makes ``out_dir`` when only it is
+    missing (and removes it again when nothing was made in it)."""
+    out_dir = Path(out_dir)
+    made = not out_dir.exists() and out_dir.parent.is_dir()  # `-o kits`: the folder is made
+    if not out_dir.is_dir() and not made:
+        raise UsageError(f"the folder {out_dir} does not exist")
+    _check_writable(out_dir if not made else out_dir.parent)
+    if made:
+        try:
+            out_dir.mkdir()
+        except OSError as exc:
+            raise _cant_write(out_dir.parent, exc) from None
+    try:
+        return _export_zips(ws, out_dir, partners)
+    except BaseException:
+        if made and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
+
+
+def _export_zips(ws: Workspace, out_dir: Path, partners: Sequence[str]) -> list[KitResult]:
     from .governance import _actor
 
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise UsageError(f"the folder {out_dir} does not exist")
-    _check_writable(out_dir)
     with open_registry(ws) as source:
         if partners:
             chosen = []
