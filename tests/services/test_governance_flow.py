@@ -168,10 +168,20 @@ def test_mandate_signed_by_one_only_is_refused(world):
 
 def test_mandate_signed_by_another_municipality_is_refused(world, tmp_path):
     gov.draft_mandate(world.approved.ws, "Zandvoort", "Ineke Zwaanswijk", date(2026, 11, 11), tmp_path / "z0.pdf")
-    gov.sign_mandate(world.approved.ws, tmp_path / "z0.pdf", world.key("haarlem-secretaris"), tmp_path / "z1.pdf", as_role="secretaris")
-    gov.sign_mandate(world.approved.ws, tmp_path / "z1.pdf", world.key("zandvoort-burgemeester"), tmp_path / "z2.pdf", as_role="burgemeester")
+    # refused before signing, by the check registering uses (it used to sign, and fail at register)
     with pytest.raises(RefusedError, match="MANDATE_SIGNER_UNKNOWN"):
-        gov.register_mandate(world.approved.ws, tmp_path / "z2.pdf")
+        gov.sign_mandate(world.approved.ws, tmp_path / "z0.pdf", world.key("haarlem-secretaris"), tmp_path / "z1.pdf",
+                         as_role="secretaris")
+    assert not (tmp_path / "z1.pdf").exists()
+    gov.sign_mandate(world.approved.ws, tmp_path / "z0.pdf", world.key("zandvoort-secretaris"), tmp_path / "z1.pdf",
+                     as_role="secretaris")
+    with pytest.raises(RefusedError, match="MANDATE_SIGNER_WRONG_ROLE"):  # the secretaris as burgemeester
+        gov.sign_mandate(world.approved.ws, tmp_path / "z1.pdf", world.key("zandvoort-secretaris"),
+                         tmp_path / "z2.pdf", as_role="burgemeester")
+    with pytest.raises(RefusedError, match="MANDATE_SIGNER_UNKNOWN"):  # a partner's key
+        gov.sign_mandate(world.approved.ws, tmp_path / "z1.pdf", world.key("om"), tmp_path / "z2.pdf",
+                         as_role="burgemeester")
+    assert not (tmp_path / "z2.pdf").exists()
 
 
 def test_protocol_signature_needs_covenant_signature_of_the_partner(world, tmp_path):

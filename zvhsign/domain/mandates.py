@@ -175,6 +175,27 @@ class Mandate:
         }
 
 
+def mandate_signer_findings(
+    terms: MandateTerms, partner: Partner, signatories: Sequence[Signatory], field_name: str,
+    fingerprint: str | None, shown: str,
+) -> list[Finding]:
+    """Whether the certificate ``fingerprint`` (its holder ``shown``) may sign ``field_name`` of
+    a mandate of ``partner``: a registered signatory of that municipality in the field's role,
+    and for the burgemeester the mayor the mandate names. The one check, for a signed mandate
+    (:func:`assess_mandate`) and before signing one (``mandate sign``)."""
+    label, role = MANDATE_FIELDS[field_name]
+    by_fp = {fp: s for s in signatories if s.partner_key == partner.key for fp in s.fingerprints}
+    who = by_fp.get(fingerprint) if fingerprint else None
+    if who is None:
+        return [C.MANDATE_SIGNER_UNKNOWN(f"{label} signed as {shown}, who is not a registered signatory of {partner.name}")]
+    if who.role != role:
+        return [C.MANDATE_SIGNER_WRONG_ROLE(f"{label} signed as {who.name}, a {who.role}, not the {role}")]
+    if role == BURGEMEESTER and normalise_name(who.name) != normalise_name(terms.mayor):
+        return [C.MANDATE_OTHER_PERSON(
+            f"the mandate authorises {terms.mayor}, but the burgemeester who signed it is {who.name}")]
+    return []
+
+
 def assess_mandate(
     mandate: Mandate, partner: Partner | None, signatories: Sequence[Signatory]
 ) -> list[Finding]:
@@ -198,7 +219,6 @@ def assess_mandate(
         )
     if not t.covers:
         out.append(C.MANDATE_COVERS_NOTHING("the mandate names no approved document version"))
-    by_fp = {fp: s for s in signatories if s.partner_key == partner.key for fp in s.fingerprints}
     for field_name, (label, role) in MANDATE_FIELDS.items():
         sig = mandate.signature(field_name)
         if sig is None:
@@ -208,22 +228,10 @@ def assess_mandate(
             out.append(C.MANDATE_SIGNATURE_INVALID(f"the signature of {label} is not valid or not trusted"))
         if sig.signature_timestamp is None or not sig.signature_timestamp.ok:
             out.append(C.MANDATE_SIGNATURE_NOT_TIMESTAMPED(f"the signature of {label} has no valid timestamp"))
-        who = by_fp.get(sig.signer.fingerprint_sha256) if sig.signer else None
-        shown = sig.signer.common_name if sig.signer else "an unknown signer"
-        if who is None:
-            out.append(
-                C.MANDATE_SIGNER_UNKNOWN(f"{label} signed as {shown}, who is not a registered signatory of {partner.name}",
-                )
-            )
-        elif who.role != role:
-            out.append(
-                C.MANDATE_SIGNER_WRONG_ROLE(f"{label} signed as {who.name}, a {who.role}, not the {role}")
-            )
-        elif role == BURGEMEESTER and normalise_name(who.name) != normalise_name(t.mayor):
-            out.append(
-                C.MANDATE_OTHER_PERSON(f"the mandate authorises {t.mayor}, but the burgemeester who signed it is {who.name}",
-                )
-            )
+        out += mandate_signer_findings(
+            t, partner, signatories, field_name,
+            sig.signer.fingerprint_sha256 if sig.signer else None,
+            sig.signer.common_name if sig.signer else "an unknown signer")
     extra = [s.field_name for s in mandate.signatures if s.field_name not in MANDATE_FIELDS]
     if extra:
         out.append(C.MANDATE_UNEXPECTED_SIGNATURE("unexpected signature field(s): " + ", ".join(extra)))

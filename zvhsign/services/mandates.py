@@ -27,6 +27,7 @@ from ..domain.mandates import (
     MandateTerms,
     assess_mandate,
     capacity_text,
+    mandate_signer_findings,
 )
 from ..errors import N_, RefusedError, UsageError
 from ..i18n import local_time
@@ -103,7 +104,7 @@ def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role
     data = read_input(inp)
     from ..pdf.mandate import read_mandate_terms
 
-    read_mandate_terms(data)
+    terms = read_mandate_terms(data)
     if field not in free_signature_fields(data):
         raise RefusedError.spoken(N_("{path}: {who} has already signed this mandate"),
                                   path=inp, who=MANDATE_FIELDS[field][0])
@@ -112,7 +113,9 @@ def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role
     async def run() -> bytes:
         async with open_runtime(ws) as rt:
             with key.open() as signer:
-                name = certificate_info(signer.signing_cert).common_name
+                cert = certificate_info(signer.signing_cert)
+                _may_sign(ws, terms, field, cert.fingerprint_sha256, cert.common_name or cert.subject, inp)
+                name = cert.common_name
                 return await add_signature(
                     data, signer, rt.env, level=level, field_name=field, name=name,
                     reason=f"Machtigingsbesluit: {MANDATE_FIELDS[field][0]}",
@@ -120,6 +123,22 @@ def sign_mandate(ws: Workspace, inp: Path, key: KeySource, out: Path, *, as_role
 
     write_atomic(out, asyncio.run(run()))
     return MANDATE_FIELDS[field][0]
+
+
+def _may_sign(ws: Workspace, terms: MandateTerms, field: str, fingerprint: str, shown: str, inp: Path) -> None:
+    """Refuse, before signing, a signer that registering the mandate would refuse: the same
+    check (``domain.mandates.mandate_signer_findings``), on the registry as it is now."""
+    with open_registry(ws) as reg:
+        store = reg.governance
+        partner = store.find_partner(terms.municipality)
+        problems = ([C.MANDATE_PARTNER_UNKNOWN(f"no registered partner for the municipality {terms.municipality!r}")]
+                    if partner is None else
+                    mandate_signer_findings(terms, partner, store.signatories(partner.key), field, fingerprint, shown))
+    if problems:
+        from .findings_text import finding_line
+
+        raise RefusedError.spoken(N_("{path} not signed: {problems}"), path=inp,
+                                  problems="; ".join(finding_line(f, details=True) for f in problems))
 
 
 async def _examine_mandate(ws: Workspace, data: bytes, path: str):
