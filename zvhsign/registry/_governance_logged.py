@@ -84,9 +84,14 @@ def _partner_problems(s: Session, logged: _Logged, problem) -> list:  # noqa: AN
             continue
         now = {"name": row.name, "kind": row.kind, "oin": row.oin, "kvk": row.kvk,
                "signing_roles": list(_partner(row).effective_signing_roles)}
-        out += [problem("registry-row-altered", what, f"its {k} is {v}, the audit log says {d.get(k)}")
-                for k, v in now.items() if v != d.get(k)]
+        out += _differences(now, d, what, problem)
     return out
+
+
+def _differences(now: dict, logged: dict, what: str, problem) -> list:  # noqa: ANN001
+    """A problem for each of ``now``'s values (a row's) that is not the ``logged`` one."""
+    return [problem("registry-row-altered", what, f"its {k} is {v}, the audit log says {logged.get(k)}")
+            for k, v in now.items() if v != logged.get(k)]
 
 
 def _signatory_problems(s: Session, logged: _Logged, problem) -> list:  # noqa: ANN001
@@ -123,8 +128,7 @@ def _mandate_problems(s: Session, logged: _Logged, problem) -> list:  # noqa: AN
             covers = None
         now = {"partner": row.partner_key, "mayor": row.mayor, "decision_date": row.decision_date.isoformat(),
                "covers": covers}
-        out += [problem("registry-row-altered", what, f"its {k} is {v}, the audit log says {d.get(k)}")
-                for k, v in now.items() if v != d.get(k)]
+        out += _differences(now, d, what, problem)
         if _moment(row.revoked_at) != _moment(d["revoked_at"]):
             out.append(problem("registry-row-altered", what,
                                f"its revoked_at is {row.revoked_at}, the audit log says {d['revoked_at']}"))
